@@ -1,0 +1,417 @@
+//! The resolved module: every name replaced by a typed index, every abbreviation expanded.
+//!
+//! This is what the encoder reads and what the linker builds; it cannot hold an unresolved name.
+//! Index spaces follow the binary format: imports come first in each space. Names the text gave live
+//! in [`Names`], for the name section; spans live beside the nodes so validation errors can be mapped
+//! back to the text (`Span::default()` for synthesized nodes).
+
+use crate::instr::Op;
+use crate::span::Span;
+
+macro_rules! index_types {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(pub u32);
+        impl $name {
+            /// The raw index.
+            pub fn index(self) -> u32 { self.0 }
+        }
+    )*};
+}
+
+index_types! {
+    /// An index into the type section.
+    TypeIdx;
+    /// An index into the function space (imports first).
+    FuncIdx;
+    /// An index into the table space (imports first).
+    TableIdx;
+    /// An index into the memory space (imports first).
+    MemIdx;
+    /// An index into the global space (imports first).
+    GlobalIdx;
+    /// An index into the element segments.
+    ElemIdx;
+    /// An index into the data segments.
+    DataIdx;
+    /// An index into a function's locals (parameters first).
+    LocalIdx;
+    /// A branch depth: 0 is the innermost enclosing block.
+    LabelIdx;
+}
+
+/// A heap type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HeapType {
+    /// `func`
+    Func,
+    /// `extern`
+    Extern,
+    /// A concrete function type (typed function references).
+    Type(TypeIdx),
+}
+
+/// A reference type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RefType {
+    /// Whether null is a value of the type.
+    pub nullable: bool,
+    /// The heap type.
+    pub heap: HeapType,
+}
+
+impl RefType {
+    /// `funcref`
+    pub const FUNCREF: RefType = RefType { nullable: true, heap: HeapType::Func };
+    /// `externref`
+    pub const EXTERNREF: RefType = RefType { nullable: true, heap: HeapType::Extern };
+}
+
+/// A value type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum ValType {
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    Ref(RefType),
+}
+
+/// A function type.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    /// Parameter types.
+    pub params: Vec<ValType>,
+    /// Result types.
+    pub results: Vec<ValType>,
+}
+
+pub use crate::text::syntax::{Limits, MemoryType};
+
+/// A table type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableType {
+    /// Size limits in elements.
+    pub limits: Limits,
+    /// Element type.
+    pub elem: RefType,
+    /// `i64` address type.
+    pub table64: bool,
+}
+
+/// A global type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GlobalType {
+    /// Value type.
+    pub ty: ValType,
+    /// Mutability.
+    pub mutable: bool,
+}
+
+/// A block type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockType {
+    /// `[] -> []`
+    Empty,
+    /// `[] -> [t]`
+    Value(ValType),
+    /// Any other type, by index.
+    Type(TypeIdx),
+}
+
+/// A memory argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemArg {
+    /// The memory.
+    pub mem: MemIdx,
+    /// The static offset.
+    pub offset: u64,
+    /// log2 of the alignment in bytes.
+    pub align_log2: u32,
+}
+
+/// Resolved immediates. Which variant an instruction has follows from its [`crate::instr::ImmKind`].
+#[derive(Clone, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub enum Imm {
+    None,
+    Block(BlockType),
+    Label(LabelIdx),
+    BrTable(Box<[LabelIdx]>, LabelIdx),
+    Func(FuncIdx),
+    /// `call_indirect`: type, then table (binary order).
+    CallIndirect(TypeIdx, TableIdx),
+    Local(LocalIdx),
+    Global(GlobalIdx),
+    Table(TableIdx),
+    Memory(MemIdx),
+    MemArg(MemArg),
+    MemArgLane(MemArg, u8),
+    Lane(u8),
+    /// `memory.init`: data, then memory (binary order).
+    MemoryInit(DataIdx, MemIdx),
+    Data(DataIdx),
+    /// `memory.copy`: destination, then source.
+    MemoryCopy(MemIdx, MemIdx),
+    /// `table.init`: element segment, then table (binary order).
+    TableInit(ElemIdx, TableIdx),
+    Elem(ElemIdx),
+    /// `table.copy`: destination, then source.
+    TableCopy(TableIdx, TableIdx),
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(Box<u128>),
+    Shuffle(Box<[u8; 16]>),
+    /// `select` with types (encoded 0x1c); untyped `select` has `Imm::None`.
+    Select(Box<[ValType]>),
+    RefNull(HeapType),
+}
+
+/// One instruction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instr {
+    /// Which instruction.
+    pub op: Op,
+    /// Its immediates.
+    pub imm: Imm,
+    /// Where it was written (`Span::default()` if synthesized).
+    pub span: Span,
+}
+
+impl Instr {
+    /// An instruction with no source location.
+    pub fn new(op: Op, imm: Imm) -> Instr {
+        Instr { op, imm, span: Span::default() }
+    }
+}
+
+/// A constant expression (without its final `end`).
+pub type ConstExpr = Vec<Instr>;
+
+/// What an import brings in.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub enum ImportKind {
+    Func(TypeIdx),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+/// An import.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    /// Module name.
+    pub module: String,
+    /// Field name.
+    pub field: String,
+    /// What is imported.
+    pub kind: ImportKind,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A defined function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Func {
+    /// Its type.
+    pub ty: TypeIdx,
+    /// Declared locals (parameters not included).
+    pub locals: Vec<ValType>,
+    /// The body, without the final `end`.
+    pub body: Vec<Instr>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A defined table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// Its type.
+    pub ty: TableType,
+    /// Initial element value, if given.
+    pub init: Option<ConstExpr>,
+}
+
+/// A defined global.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Global {
+    /// Its type.
+    pub ty: GlobalType,
+    /// Initialiser.
+    pub init: ConstExpr,
+}
+
+/// The kind of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum ExternKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+/// An export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Export {
+    /// The name.
+    pub name: String,
+    /// The kind.
+    pub kind: ExternKind,
+    /// Index in the kind's space.
+    pub index: u32,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// An element segment's contents.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElemItems {
+    /// Function indices (encoded in the compact `elemkind` forms).
+    Funcs(Vec<FuncIdx>),
+    /// Expressions of a reference type.
+    Exprs(RefType, Vec<ConstExpr>),
+}
+
+/// An element segment's mode.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ElemMode {
+    /// Passive.
+    Passive,
+    /// Declarative.
+    Declared,
+    /// Active: copied into `table` at `offset` on instantiation.
+    Active {
+        /// The table; `explicit` says whether the text named it (affects which encoding is chosen).
+        table: TableIdx,
+        /// Whether the table index must be encoded even when 0.
+        explicit: bool,
+        /// Offset expression.
+        offset: ConstExpr,
+    },
+}
+
+/// An element segment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Elem {
+    /// Mode.
+    pub mode: ElemMode,
+    /// Contents.
+    pub items: ElemItems,
+}
+
+/// A data segment's mode.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DataMode {
+    /// Passive.
+    Passive,
+    /// Active: copied into `memory` at `offset` on instantiation.
+    Active {
+        /// The memory.
+        memory: MemIdx,
+        /// Offset expression.
+        offset: ConstExpr,
+    },
+}
+
+/// A data segment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Data {
+    /// Mode.
+    pub mode: DataMode,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+pub use crate::text::syntax::{CustomPlace, SectionId};
+
+/// A custom section.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Custom {
+    /// Section name.
+    pub name: String,
+    /// Placement relative to the standard sections.
+    pub place: CustomPlace,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Names for the name section, from the text's `$ids`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Names {
+    /// The module's name.
+    pub module: Option<String>,
+    /// Function names by function index.
+    pub funcs: Vec<(FuncIdx, String)>,
+    /// Local names: per function index, (local index, name).
+    pub locals: Vec<(FuncIdx, Vec<(LocalIdx, String)>)>,
+    /// Label names: per function index, (label ordinal in the body, name).
+    pub labels: Vec<(FuncIdx, Vec<(u32, String)>)>,
+    /// Type names.
+    pub types: Vec<(TypeIdx, String)>,
+    /// Table names.
+    pub tables: Vec<(TableIdx, String)>,
+    /// Memory names.
+    pub memories: Vec<(MemIdx, String)>,
+    /// Global names.
+    pub globals: Vec<(GlobalIdx, String)>,
+    /// Element segment names.
+    pub elems: Vec<(ElemIdx, String)>,
+    /// Data segment names.
+    pub datas: Vec<(DataIdx, String)>,
+}
+
+/// A resolved module.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Module {
+    /// Types.
+    pub types: Vec<FuncType>,
+    /// Imports, in declaration order.
+    pub imports: Vec<Import>,
+    /// Defined functions (indices follow imported functions).
+    pub funcs: Vec<Func>,
+    /// Defined tables.
+    pub tables: Vec<Table>,
+    /// Defined memories.
+    pub memories: Vec<MemoryType>,
+    /// Defined globals.
+    pub globals: Vec<Global>,
+    /// Exports.
+    pub exports: Vec<Export>,
+    /// Start function.
+    pub start: Option<FuncIdx>,
+    /// Element segments.
+    pub elems: Vec<Elem>,
+    /// Data segments.
+    pub datas: Vec<Data>,
+    /// Custom sections (the name section is generated from `names`).
+    pub customs: Vec<Custom>,
+    /// Names from the text.
+    pub names: Names,
+}
+
+impl Module {
+    /// Number of imported entities of a kind.
+    pub fn imported(&self, kind: ExternKind) -> u32 {
+        let n = self
+            .imports
+            .iter()
+            .filter(|i| {
+                matches!(
+                    (&i.kind, kind),
+                    (ImportKind::Func(_), ExternKind::Func)
+                        | (ImportKind::Table(_), ExternKind::Table)
+                        | (ImportKind::Memory(_), ExternKind::Memory)
+                        | (ImportKind::Global(_), ExternKind::Global)
+                )
+            })
+            .count();
+        n as u32
+    }
+}

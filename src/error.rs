@@ -1,0 +1,160 @@
+//! Errors, classified as the spec's assertions classify them.
+//!
+//! Every stage reports [`Error`]s: a class, a message that starts with the spec suite's wording (the
+//! `.wast` runner compares by prefix), the span it is about, and secondary labels and notes with the
+//! detail. [`Errors`] carries them together with the source they point into; `crate::diagnostic`
+//! renders them.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::span::Span;
+
+/// The spec's classes of failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// The text or binary cannot be decoded (`assert_malformed`).
+    Malformed,
+    /// The module does not validate (`assert_invalid`).
+    Invalid,
+    /// Imports cannot be resolved (`assert_unlinkable`).
+    Unlinkable,
+    /// Instantiation fails at run time (`assert_uninstantiable`).
+    Uninstantiable,
+    /// Execution traps (`assert_trap`).
+    Trap,
+    /// A resource ran out (`assert_exhaustion`).
+    Exhaustion,
+    /// Reading or writing a file, or a limit of watlink itself.
+    Io,
+}
+
+impl Class {
+    /// The word used in diagnostics: "malformed", "invalid", …
+    pub fn word(self) -> &'static str {
+        match self {
+            Class::Malformed => "malformed",
+            Class::Invalid => "invalid",
+            Class::Unlinkable => "unlinkable",
+            Class::Uninstantiable => "uninstantiable",
+            Class::Trap => "trap",
+            Class::Exhaustion => "exhaustion",
+            Class::Io => "io",
+        }
+    }
+}
+
+/// One error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    /// Its class.
+    pub class: Class,
+    /// The message; starts with the spec suite's words ("type mismatch", "unknown function", …).
+    pub message: String,
+    /// The primary location and its label, if the error has a place in the source.
+    pub span: Option<Span>,
+    /// The primary label's text (may be empty).
+    pub label: String,
+    /// Secondary locations with their labels: "first defined here".
+    pub secondary: Vec<(Span, String)>,
+    /// Notes: "help: …", "note: …".
+    pub notes: Vec<String>,
+}
+
+impl Error {
+    /// An error of `class` with `message`, at `span`.
+    pub fn new(class: Class, message: impl Into<String>, span: Span) -> Error {
+        Error {
+            class,
+            message: message.into(),
+            span: Some(span),
+            label: String::new(),
+            secondary: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// An error without a location.
+    pub fn unlocated(class: Class, message: impl Into<String>) -> Error {
+        Error { span: None, ..Error::new(class, message, Span::default()) }
+    }
+
+    /// A malformed-text error at `span`.
+    pub fn malformed(message: impl Into<String>, span: Span) -> Error {
+        Error::new(Class::Malformed, message, span)
+    }
+
+    /// A validation error at `span`.
+    pub fn invalid(message: impl Into<String>, span: Span) -> Error {
+        Error::new(Class::Invalid, message, span)
+    }
+
+    /// Sets the primary label.
+    pub fn with_label(mut self, label: impl Into<String>) -> Error {
+        self.label = label.into();
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_secondary(mut self, span: Span, label: impl Into<String>) -> Error {
+        self.secondary.push((span, label.into()));
+        self
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Error {
+        self.notes.push(note.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A source text errors point into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The name shown in diagnostics (a path, or `<stdin>`).
+    pub name: String,
+    /// The text (lossily decoded if the input was not UTF-8).
+    pub text: Arc<str>,
+}
+
+/// The errors of one run, with the source they point into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Errors {
+    /// The source.
+    pub source: Source,
+    /// The errors, in the order found; never empty.
+    pub errors: Vec<Error>,
+}
+
+impl Errors {
+    /// Errors about `source`.
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>, errors: Vec<Error>) -> Errors {
+        Errors { source: Source { name: name.into(), text: text.into() }, errors }
+    }
+
+    /// The first error (there is always one).
+    pub fn first(&self) -> &Error {
+        &self.errors[0]
+    }
+
+    /// Renders every error rustc-style, without colour.
+    pub fn render(&self) -> String {
+        crate::diagnostic::render(self, false)
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Errors {}

@@ -1,0 +1,33 @@
+//! watlink: a toolchain for WebAssembly's text format.
+//!
+//! ```text
+//! compile: &str -lexer-> tokens -grammar-> text::syntax -resolve-> ast::Module -binary::encode-> bytes
+//!                                                                               -binary::validate-> ok | located errors
+//! link:    [ast::Module] + layout options -link-> ast::Module -encode-> bytes
+//! exec:    bytes -wasmparser-> exec::lower -> flat code -exec::interp-> values | trap
+//! script:  .wast -grammar-> script syntax -script::run-> drives compile + exec
+//! ```
+//!
+//! The CLI (`watlink compile|link|run|wast`) is a thin edge over this library.
+//!
+//! ```
+//! let wasm = watlink::compile_str(r#"(module (func (export "one") (result i32) i32.const 1))"#).unwrap();
+//! assert_eq!(&wasm[..4], b"\0asm");
+//! ```
+#![deny(missing_docs)]
+
+pub mod ast;
+pub mod binary;
+pub mod diagnostic;
+pub mod error;
+pub mod exec;
+pub mod instr;
+pub mod link;
+pub mod resolve;
+pub mod span;
+pub mod text;
+
+mod compile;
+
+pub use compile::{CompileOptions, compile, compile_file, compile_str, read_source};
+pub use error::{Class, Error, Errors};

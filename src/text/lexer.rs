@@ -1,0 +1,507 @@
+//! The lexer: the spec's lexical grammar (WebAssembly 3.0 text format, section 6.3) as a logos automaton.
+//!
+//! Keywords are classified here, once: an instruction keyword becomes [`Keyword::Instr`] carrying its
+//! [`Op`] and [`ImmKind`] (the grammar has one rule per kind), structural keywords get their own variant,
+//! and anything else stays [`Keyword::Other`] so the parser can report "unknown operator" with a location.
+//! Numbers stay text ([`Token::Nat`], [`Token::Int`], [`Token::Float`]) and are converted by
+//! [`crate::text::number`] once the expected type is known.
+//!
+//! [`Lexer`] wraps the logos automaton: it yields `(start, token, end)` triples for LALRPOP and skips
+//! annotations that carry no meaning for us (everything but `(@custom …)`), balancing parentheses
+//! without recursion.
+
+use std::borrow::Cow;
+
+use logos::Logos;
+
+use crate::instr::{ImmKind, Op};
+use crate::span::Span;
+
+/// What went wrong while lexing; the spec suite's words are in [`LexError::message`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum LexError {
+    /// A character that starts no token.
+    #[default]
+    UnexpectedChar,
+    /// `(;` without its `;)`.
+    UnterminatedComment,
+    /// `"` without its closing quote.
+    UnterminatedString,
+    /// A string holding a control character or a bad escape.
+    MalformedString(&'static str),
+    /// A token made of identifier characters that is no keyword, number or identifier.
+    Reserved,
+    /// An annotation `(@…` never closed.
+    UnterminatedAnnotation,
+}
+
+impl LexError {
+    /// The message, worded as the spec suite words it where it has a word for it.
+    pub fn message(&self) -> String {
+        match self {
+            LexError::UnexpectedChar => "unexpected character".into(),
+            LexError::UnterminatedComment => "unclosed comment".into(),
+            LexError::UnterminatedString => "unclosed string".into(),
+            LexError::MalformedString(why) => format!("malformed string: {why}"),
+            LexError::Reserved => "unknown operator".into(),
+            LexError::UnterminatedAnnotation => "unclosed annotation".into(),
+        }
+    }
+}
+
+/// A keyword, classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Keyword<'a> {
+    /// An instruction keyword with the kind of its immediates.
+    Instr(ImmKind, Op),
+    /// `offset=N` in a memory argument (the text after `=`).
+    OffsetEq(&'a str),
+    /// `align=N` in a memory argument (the text after `=`).
+    AlignEq(&'a str),
+    /// Any other keyword; an error wherever it appears.
+    Other(&'a str),
+    // module structure
+    Module,
+    Binary,
+    Quote,
+    Definition,
+    Instance,
+    Type,
+    Func,
+    Param,
+    Result,
+    Local,
+    Import,
+    Export,
+    Table,
+    Memory,
+    Global,
+    Elem,
+    Data,
+    Start,
+    Offset,
+    Item,
+    Declare,
+    Mut,
+    Then,
+    // types
+    I32,
+    I64,
+    F32,
+    F64,
+    V128,
+    I8x16,
+    I16x8,
+    I32x4,
+    I64x2,
+    F32x4,
+    F64x2,
+    Funcref,
+    Externref,
+    Ref,
+    Null,
+    Extern,
+    Shared,
+    // scripts
+    Register,
+    Invoke,
+    Get,
+    AssertReturn,
+    AssertTrap,
+    AssertExhaustion,
+    AssertInvalid,
+    AssertMalformed,
+    AssertUnlinkable,
+    AssertUninstantiable,
+    NanCanonical,
+    NanArithmetic,
+    RefExtern,
+    RefHost,
+    Either,
+}
+
+impl<'a> Keyword<'a> {
+    /// Classifies the keyword `text`.
+    pub fn classify(text: &'a str) -> Keyword<'a> {
+        use Keyword::*;
+        if let Some(op) = Op::from_keyword(text) {
+            return Instr(op.imm(), op);
+        }
+        match text {
+            "module" => Module,
+            "binary" => Binary,
+            "quote" => Quote,
+            "definition" => Definition,
+            "instance" => Instance,
+            "type" => Type,
+            "func" => Func,
+            "param" => Param,
+            "result" => Result,
+            "local" => Local,
+            "import" => Import,
+            "export" => Export,
+            "table" => Table,
+            "memory" => Memory,
+            "global" => Global,
+            "elem" => Elem,
+            "data" => Data,
+            "start" => Start,
+            "offset" => Offset,
+            "item" => Item,
+            "declare" => Declare,
+            "mut" => Mut,
+            "then" => Then,
+            "i32" => I32,
+            "i64" => I64,
+            "f32" => F32,
+            "f64" => F64,
+            "v128" => V128,
+            "i8x16" => I8x16,
+            "i16x8" => I16x8,
+            "i32x4" => I32x4,
+            "i64x2" => I64x2,
+            "f32x4" => F32x4,
+            "f64x2" => F64x2,
+            "funcref" => Funcref,
+            "externref" => Externref,
+            "ref" => Ref,
+            "null" => Null,
+            "extern" => Extern,
+            "shared" => Shared,
+            "register" => Register,
+            "invoke" => Invoke,
+            "get" => Get,
+            "assert_return" => AssertReturn,
+            "assert_trap" => AssertTrap,
+            "assert_exhaustion" => AssertExhaustion,
+            "assert_invalid" => AssertInvalid,
+            "assert_malformed" => AssertMalformed,
+            "assert_unlinkable" => AssertUnlinkable,
+            "assert_uninstantiable" => AssertUninstantiable,
+            "nan:canonical" => NanCanonical,
+            "nan:arithmetic" => NanArithmetic,
+            "ref.extern" => RefExtern,
+            "ref.host" => RefHost,
+            "either" => Either,
+            _ => {
+                if let Some(rest) = text.strip_prefix("offset=") {
+                    OffsetEq(rest)
+                } else if let Some(rest) = text.strip_prefix("align=") {
+                    AlignEq(rest)
+                } else {
+                    Other(text)
+                }
+            }
+        }
+    }
+}
+
+/// A token of the text format.
+#[derive(Logos, Clone, Debug, PartialEq)]
+#[logos(error = LexError)]
+#[logos(skip r"[ \t\n\r]+")]
+#[logos(skip(r";;[^\n]*", allow_greedy = true))]
+#[logos(subpattern idchar = r"[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]")]
+#[logos(subpattern num = r"[0-9](_?[0-9])*")]
+#[logos(subpattern hexnum = r"[0-9A-Fa-f](_?[0-9A-Fa-f])*")]
+pub enum Token<'a> {
+    /// `(`
+    #[token("(")]
+    LParen,
+    /// `)`
+    #[token(")")]
+    RParen,
+    /// A block comment `(; … ;)`, nested; never reaches the parser.
+    #[token("(;", block_comment)]
+    BlockComment,
+    /// The start of an annotation, `(@name`; the payload is `name`.
+    #[regex(r"\(@(?&idchar)+", |lex| &lex.slice()[2..])]
+    Annotation(&'a str),
+    /// A keyword, classified.
+    #[regex(r"[a-z](?&idchar)*", |lex| Keyword::classify(lex.slice()))]
+    Keyword(Keyword<'a>),
+    /// An identifier `$name` or `$"name"`; the payload is the name without `$`, unescaped.
+    #[regex(r"\$(?&idchar)+", |lex| Cow::Borrowed(&lex.slice()[1..]))]
+    #[regex(r#"\$"([^"\\]|\\[^\n])*""#, quoted_id)]
+    Id(Cow<'a, str>),
+    /// An unsigned integer: `42`, `0x2a`, `1_000`.
+    #[regex(r"(?&num)", priority = 6)]
+    #[regex(r"0x(?&hexnum)", priority = 6)]
+    Nat(&'a str),
+    /// A signed integer: `+1`, `-0x10`.
+    #[regex(r"[+-](?&num)", priority = 6)]
+    #[regex(r"[+-]0x(?&hexnum)", priority = 6)]
+    Int(&'a str),
+    /// A float: `1.5`, `1e10`, `0x1p-3`, `inf`, `-nan`, `nan:0x200000`.
+    #[regex(r"[+-]?(?&num)\.(?&num)?([eE][+-]?(?&num))?", priority = 6)]
+    #[regex(r"[+-]?(?&num)[eE][+-]?(?&num)", priority = 6)]
+    #[regex(r"[+-]?0x(?&hexnum)\.(?&hexnum)?([pP][+-]?(?&num))?", priority = 6)]
+    #[regex(r"[+-]?0x(?&hexnum)[pP][+-]?(?&num)", priority = 6)]
+    #[regex(r"[+-]?(inf|nan|nan:0x(?&hexnum))", priority = 6)]
+    Float(&'a str),
+    /// A string literal, unescaped to bytes.
+    #[regex(r#""([^"\\]|\\[^\n])*""#, string)]
+    String(Cow<'a, [u8]>),
+    /// An unterminated string: always an error.
+    #[regex(r#""([^"\\\n]|\\[^\n])*"#, priority = 0, allow_greedy = true, callback = unterminated_string)]
+    UnterminatedString,
+    /// Identifier characters forming no other token: always an error.
+    #[regex(r"(?&idchar)+", priority = 1, callback = reserved)]
+    Reserved,
+}
+
+/// Skips a nested block comment; the lexer stands just after its opening `(;`.
+fn block_comment<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> logos::FilterResult<(), LexError> {
+    let rest = lex.remainder().as_bytes();
+    let mut depth = 1usize;
+    let mut i = 0;
+    while i + 1 < rest.len() {
+        match (rest[i], rest[i + 1]) {
+            (b'(', b';') => {
+                depth += 1;
+                i += 2;
+            }
+            (b';', b')') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    lex.bump(i);
+                    return logos::FilterResult::Skip;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    lex.bump(rest.len());
+    logos::FilterResult::Error(LexError::UnterminatedComment)
+}
+
+fn unterminated_string<'a>(_: &mut logos::Lexer<'a, Token<'a>>) -> Result<(), LexError> {
+    Err(LexError::UnterminatedString)
+}
+
+fn reserved<'a>(_: &mut logos::Lexer<'a, Token<'a>>) -> Result<(), LexError> {
+    Err(LexError::Reserved)
+}
+
+fn string<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, [u8]>, LexError> {
+    let s = lex.slice();
+    unescape(&s[1..s.len() - 1])
+}
+
+fn quoted_id<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, str>, LexError> {
+    let s = lex.slice();
+    let bytes = unescape(&s[2..s.len() - 1])?;
+    if bytes.is_empty() {
+        return Err(LexError::MalformedString("empty identifier"));
+    }
+    match bytes {
+        Cow::Borrowed(b) => Ok(Cow::Borrowed(std::str::from_utf8(b).expect("slice of a str"))),
+        Cow::Owned(b) => String::from_utf8(b)
+            .map(Cow::Owned)
+            .map_err(|_| LexError::MalformedString("identifier is not valid UTF-8")),
+    }
+}
+
+/// Unescapes the body of a string literal (between the quotes).
+pub fn unescape(body: &str) -> Result<Cow<'_, [u8]>, LexError> {
+    let bytes = body.as_bytes();
+    let control = |c: u8| c < 0x20 || c == 0x7f;
+    if !bytes.contains(&b'\\') {
+        if bytes.iter().any(|&c| control(c)) {
+            return Err(LexError::MalformedString("control character"));
+        }
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if control(c) {
+            return Err(LexError::MalformedString("control character"));
+        }
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let esc = *bytes.get(i + 1).ok_or(LexError::MalformedString("bad escape"))?;
+        i += 2;
+        match esc {
+            b't' => out.push(b'\t'),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b'"' => out.push(b'"'),
+            b'\'' => out.push(b'\''),
+            b'\\' => out.push(b'\\'),
+            b'u' => {
+                let rest = &body[i..];
+                let close = rest.find('}').filter(|_| rest.starts_with('{'));
+                let close = close.ok_or(LexError::MalformedString("bad unicode escape"))?;
+                let digits: String = rest[1..close].chars().filter(|&c| c != '_').collect();
+                let valid = !digits.is_empty()
+                    && !rest[1..close].starts_with('_')
+                    && !rest[1..close].ends_with('_')
+                    && !rest[1..close].contains("__");
+                let cp = u32::from_str_radix(&digits, 16).ok().filter(|_| valid);
+                let ch = cp
+                    .and_then(char::from_u32)
+                    .ok_or(LexError::MalformedString("bad unicode escape"))?;
+                let mut buf = [0; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                i += close + 1;
+            }
+            h if h.is_ascii_hexdigit() => {
+                let l = *bytes.get(i).ok_or(LexError::MalformedString("bad escape"))?;
+                if !l.is_ascii_hexdigit() {
+                    return Err(LexError::MalformedString("bad escape"));
+                }
+                let hex = |d: u8| (d as char).to_digit(16).expect("hex digit") as u8;
+                out.push(hex(h) * 16 + hex(l));
+                i += 1;
+            }
+            _ => return Err(LexError::MalformedString("bad escape")),
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// The token stream LALRPOP reads: `(start, token, end)` or a located [`LexError`].
+pub type Spanned<'a> = Result<(usize, Token<'a>, usize), (LexError, Span)>;
+
+/// The lexer the parser uses: logos plus annotation skipping.
+pub struct Lexer<'a> {
+    inner: logos::Lexer<'a, Token<'a>>,
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer over `source`.
+    pub fn new(source: &'a str) -> Self {
+        Lexer { inner: Token::lexer(source) }
+    }
+
+    /// Annotations that mean something to watlink reach the parser; others are skipped.
+    fn is_kept_annotation(name: &str) -> bool {
+        name == "custom"
+    }
+
+    /// Skips the rest of an annotation whose `(@name` was just read, balancing parentheses.
+    fn skip_annotation(&mut self, start: usize) -> Result<(), (LexError, Span)> {
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.inner.next() {
+                None => return Err((LexError::UnterminatedAnnotation, Span::new(start, start + 2))),
+                Some(Err(e)) => return Err((e, self.inner.span().into())),
+                Some(Ok(Token::LParen | Token::Annotation(_))) => depth += 1,
+                Some(Ok(Token::RParen)) => depth -= 1,
+                Some(Ok(_)) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let tok = self.inner.next()?;
+            let span = self.inner.span();
+            match tok {
+                Ok(Token::Annotation(name)) if !Self::is_kept_annotation(name) => {
+                    if let Err(e) = self.skip_annotation(span.start) {
+                        return Some(Err(e));
+                    }
+                }
+                Ok(tok) => return Some(Ok((span.start, tok, span.end))),
+                Err(e) => return Some(Err((e, span.into()))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex(src: &str) -> Vec<Result<Token<'_>, LexError>> {
+        Lexer::new(src).map(|r| r.map(|(_, t, _)| t).map_err(|(e, _)| e)).collect()
+    }
+
+    #[test]
+    fn numbers_are_classified() {
+        use Token::*;
+        assert_eq!(
+            lex("1 0x1F +2 -0x3 1.5 1e3 0x1p-2 -inf nan:0x7f 1_000"),
+            vec![
+                Ok(Nat("1")),
+                Ok(Nat("0x1F")),
+                Ok(Int("+2")),
+                Ok(Int("-0x3")),
+                Ok(Float("1.5")),
+                Ok(Float("1e3")),
+                Ok(Float("0x1p-2")),
+                Ok(Float("-inf")),
+                Ok(Float("nan:0x7f")),
+                Ok(Nat("1_000")),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_numbers_are_reserved() {
+        for src in ["1_", "1__0", "0x", "1.0x", "+", "0x_1", "-nan:0x"] {
+            assert_eq!(lex(src), vec![Err(LexError::Reserved)], "{src}");
+        }
+    }
+
+    #[test]
+    fn keywords_are_classified() {
+        assert_eq!(
+            lex("module i32.add offset=8 nan:canonical foo"),
+            vec![
+                Ok(Token::Keyword(Keyword::Module)),
+                Ok(Token::Keyword(Keyword::Instr(ImmKind::None, Op::I32Add))),
+                Ok(Token::Keyword(Keyword::OffsetEq("8"))),
+                Ok(Token::Keyword(Keyword::NanCanonical)),
+                Ok(Token::Keyword(Keyword::Other("foo"))),
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_nest_and_must_close() {
+        assert_eq!(lex("(; a (; b ;) c ;) ;; x\n)"), vec![Ok(Token::RParen)]);
+        assert_eq!(lex("(; (; ;)"), vec![Err(LexError::UnterminatedComment)]);
+        assert_eq!(lex("( ;x\n"), vec![Ok(Token::LParen), Err(LexError::UnexpectedChar), Ok(Token::Keyword(Keyword::Other("x")))]);
+    }
+
+    #[test]
+    fn strings_unescape() {
+        assert_eq!(
+            lex(r#""a\n\41\u{1F600}\"""#),
+            vec![Ok(Token::String(Cow::Owned(b"a\nA\xF0\x9F\x98\x80\"".to_vec())))]
+        );
+        assert_eq!(lex("\"a\tb\""), vec![Err(LexError::MalformedString("control character"))]);
+        assert_eq!(lex(r#""\q""#), vec![Err(LexError::MalformedString("bad escape"))]);
+        assert_eq!(lex(r#""abc"#), vec![Err(LexError::UnterminatedString)]);
+    }
+
+    #[test]
+    fn ids_plain_and_quoted() {
+        assert_eq!(
+            lex(r#"$x $"a b""#),
+            vec![Ok(Token::Id(Cow::Borrowed("x"))), Ok(Token::Id(Cow::Borrowed("a b")))]
+        );
+    }
+
+    #[test]
+    fn unknown_annotations_are_skipped() {
+        assert_eq!(
+            lex("(@foo (bar \"(\") baz) (@custom"),
+            vec![Ok(Token::Annotation("custom"))]
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! Text format front end: lexer, grammar, parse tree.
+//!
+//! ```text
+//! &str -lexer-> tokens -grammar (LALRPOP)-> syntax::Module | syntax::Script
+//! ```
+
+pub mod lexer;
+pub mod number;
+mod parse;
+pub mod syntax;
+
+pub use parse::{parse_module, parse_script};
