@@ -63,9 +63,15 @@ pub struct RefType {
 
 impl RefType {
     /// `funcref`
-    pub const FUNCREF: RefType = RefType { nullable: true, heap: HeapType::Func };
+    pub const FUNCREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Func,
+    };
     /// `externref`
-    pub const EXTERNREF: RefType = RefType { nullable: true, heap: HeapType::Extern };
+    pub const EXTERNREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Extern,
+    };
 }
 
 /// A value type.
@@ -186,7 +192,11 @@ pub struct Instr {
 impl Instr {
     /// An instruction with no source location.
     pub fn new(op: Op, imm: Imm) -> Instr {
-        Instr { op, imm, span: Span::default() }
+        Instr {
+            op,
+            imm,
+            span: Span::default(),
+        }
     }
 }
 

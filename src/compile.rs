@@ -16,7 +16,10 @@ pub struct CompileOptions {
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        CompileOptions { validate: true, name_section: true }
+        CompileOptions {
+            validate: true,
+            name_section: true,
+        }
     }
 }
 
@@ -40,13 +43,24 @@ pub fn compile_str(text: &str) -> Result<Vec<u8>, Errors> {
 pub fn compile(name: &str, text: &str, options: &CompileOptions) -> Result<Vec<u8>, Errors> {
     let fail = |errors: Vec<Error>| Errors::new(name, text, errors);
     let syntax = crate::text::parse_module(text).map_err(fail)?;
-    let mut module = crate::resolve::resolve(&syntax).map_err(fail)?;
+    compile_module(&syntax, options).map_err(fail)
+}
+
+/// Compiles an already parsed module (the `.wast` runner and the conformance checks use this).
+///
+/// # Errors
+/// Resolution and validation errors, located in the text the module was parsed from.
+pub fn compile_module(
+    syntax: &crate::text::syntax::Module<'_>,
+    options: &CompileOptions,
+) -> Result<Vec<u8>, Vec<Error>> {
+    let mut module = crate::resolve::resolve(syntax)?;
     if !options.name_section {
         module.names = Default::default();
     }
     let bytes = crate::binary::encode(&module);
     if options.validate {
-        crate::binary::validate(&bytes, &module).map_err(fail)?;
+        crate::binary::validate(&bytes, &module)?;
     }
     Ok(bytes)
 }
@@ -59,15 +73,30 @@ pub fn compile(name: &str, text: &str, options: &CompileOptions) -> Result<Vec<u
 pub fn read_source(path: &Path) -> Result<String, Errors> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
-        Errors::new(&name, "", vec![Error::unlocated(Class::Io, format!("cannot read {name}: {e}"))])
+        Errors::new(
+            &name,
+            "",
+            vec![Error::unlocated(
+                Class::Io,
+                format!("cannot read {name}: {e}"),
+            )],
+        )
     })?;
+    text_from_bytes(&name, bytes)
+}
+
+/// Turns input bytes into source text, or a located error at the first byte that is not UTF-8.
+///
+/// # Errors
+/// A [`Class::Malformed`] error "malformed UTF-8 encoding" pointing at the bad byte.
+pub fn text_from_bytes(name: &str, bytes: Vec<u8>) -> Result<String, Errors> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         // The lossy text has U+FFFD (3 bytes) where the bad byte was; `at` is still its start.
         let err = Error::malformed("malformed UTF-8 encoding", Span::new(at, at + 1))
             .with_label("this byte is not valid UTF-8");
-        Errors::new(&name, text, vec![err])
+        Errors::new(name, text, vec![err])
     })
 }
 

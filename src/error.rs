@@ -76,7 +76,10 @@ impl Error {
 
     /// An error without a location.
     pub fn unlocated(class: Class, message: impl Into<String>) -> Error {
-        Error { span: None, ..Error::new(class, message, Span::default()) }
+        Error {
+            span: None,
+            ..Error::new(class, message, Span::default())
+        }
     }
 
     /// A malformed-text error at `span`.
@@ -137,7 +140,13 @@ pub struct Errors {
 impl Errors {
     /// Errors about `source`.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>, errors: Vec<Error>) -> Errors {
-        Errors { source: Source { name: name.into(), text: text.into() }, errors }
+        Errors {
+            source: Source {
+                name: name.into(),
+                text: text.into(),
+            },
+            errors,
+        }
     }
 
     /// The first error (there is always one).

@@ -618,7 +618,11 @@ mod tests {
     fn keywords_round_trip_and_are_unique() {
         let mut seen = std::collections::HashSet::new();
         for &op in Op::ALL {
-            assert!(seen.insert(op.keyword()), "duplicate keyword {}", op.keyword());
+            assert!(
+                seen.insert(op.keyword()),
+                "duplicate keyword {}",
+                op.keyword()
+            );
             assert_eq!(Op::from_keyword(op.keyword()), Some(op));
         }
     }
@@ -627,7 +631,11 @@ mod tests {
     fn opcodes_are_unique() {
         let mut seen = std::collections::HashSet::new();
         for &op in Op::ALL {
-            assert!(seen.insert(op.opcode()), "duplicate opcode for {}", op.keyword());
+            assert!(
+                seen.insert(op.opcode()),
+                "duplicate opcode for {}",
+                op.keyword()
+            );
         }
     }
 

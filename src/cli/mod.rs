@@ -1,5 +1,116 @@
-//! Command-line interface (stub).
+//! The command line: one clap `Opts` struct and a `run()` per subcommand file.
 
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+mod compile;
+
+/// watlink: WebAssembly text toolchain — compile, link and run `.wat` modules.
+#[derive(Parser, Debug)]
+#[command(name = "watlink", version, about, long_about = None)]
+struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// `--color` choices.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile a text module (.wat) to a binary module (.wasm).
+    Compile(compile::Opts),
+}
+
+/// Shared output settings.
+pub struct Ctx {
+    color: Color,
+}
+
+impl Ctx {
+    /// A colour-aware stderr stream for diagnostics.
+    pub fn stderr(&self) -> StandardStream {
+        let choice = match self.color {
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+            Color::Auto if std::io::stderr().is_terminal() => ColorChoice::Auto,
+            Color::Auto => ColorChoice::Never,
+        };
+        StandardStream::stderr(choice)
+    }
+
+    /// Prints errors rustc-style to stderr.
+    pub fn report(&self, errors: &watlink::Errors) {
+        let mut out = self.stderr();
+        watlink::diagnostic::emit(errors, &mut out);
+        let n = errors.errors.len();
+        let _ = writeln!(
+            out,
+            "error: could not compile `{}` due to {n} previous error{}",
+            errors.source.name,
+            if n == 1 { "" } else { "s" }
+        );
+    }
+}
+
+/// Reads `path` (`-` for stdin) as source text; a non-UTF-8 input gets a located error.
+pub fn read_input(path: &Path) -> Result<(String, String), watlink::Errors> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        let name = "<stdin>".to_string();
+        if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
+            let err =
+                watlink::Error::unlocated(watlink::Class::Io, format!("cannot read stdin: {e}"));
+            return Err(watlink::Errors::new(name, "", vec![err]));
+        }
+        let text = watlink::text_from_bytes(&name, bytes)?;
+        return Ok((name, text));
+    }
+    let text = watlink::read_source(path)?;
+    Ok((path.display().to_string(), text))
+}
+
+/// Writes `bytes` to `path` (`-` for stdout) whole or not at all: a temporary file beside the target,
+/// then a rename.
+pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        return out.flush();
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Ctx { color: cli.color };
+    match cli.command {
+        Command::Compile(opts) => compile::run(&ctx, opts),
+    }
 }

@@ -11,5 +11,8 @@ use crate::text::syntax;
 /// Unknown and duplicate names, mismatched type uses, … (several per run).
 pub fn resolve(module: &syntax::Module<'_>) -> Result<ast::Module, Vec<Error>> {
     let _ = module;
-    Err(vec![Error::malformed("resolve not implemented", Span::default())])
+    Err(vec![Error::malformed(
+        "resolve not implemented",
+        Span::default(),
+    )])
 }

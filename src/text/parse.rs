@@ -10,7 +10,10 @@ use crate::text::syntax::{Module, Script};
 /// Malformed-class errors with their locations.
 pub fn parse_module(source: &str) -> Result<Module<'_>, Vec<Error>> {
     let _ = source;
-    Err(vec![Error::malformed("parser not implemented", Span::default())])
+    Err(vec![Error::malformed(
+        "parser not implemented",
+        Span::default(),
+    )])
 }
 
 /// Parses a `.wast` script.
@@ -19,5 +22,8 @@ pub fn parse_module(source: &str) -> Result<Module<'_>, Vec<Error>> {
 /// Malformed-class errors with their locations.
 pub fn parse_script(source: &str) -> Result<Script<'_>, Vec<Error>> {
     let _ = source;
-    Err(vec![Error::malformed("parser not implemented", Span::default())])
+    Err(vec![Error::malformed(
+        "parser not implemented",
+        Span::default(),
+    )])
 }

