@@ -1,3 +1,5 @@
 //! Integration tests (one binary: each test binary costs a link step).
 
+mod robust;
 mod spec;
+mod ui;

@@ -1,0 +1,4 @@
+(module
+  (func (param i32)
+    (block $outer
+      (br $inner))))
