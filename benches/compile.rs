@@ -39,7 +39,9 @@ static ALLOC: Counting = Counting;
 fn inputs() -> Vec<(String, String)> {
     let dir = std::env::var_os("WATLINK_BENCH_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/compile"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/compile")
+        });
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -48,7 +50,12 @@ fn inputs() -> Vec<(String, String)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -78,7 +85,10 @@ fn peak_of(f: &dyn Fn() -> Vec<u8>) -> usize {
 
 fn main() {
     let inputs = inputs();
-    println!("{:<18} {:>10} {:>10} {:>7} {:>12} {:>12}", "input", "watlink", "wat", "ratio", "peak/input", "wat peak/in");
+    println!(
+        "{:<18} {:>10} {:>10} {:>7} {:>12} {:>12}",
+        "input", "watlink", "wat", "ratio", "peak/input", "wat peak/in"
+    );
     for (name, text) in &inputs {
         let mb = text.len() as f64 / 1e6;
         let (mut a, mut b) = (Vec::new(), Vec::new());

@@ -33,7 +33,9 @@ fn random_bytes_give_errors_not_panics() {
     let alphabet = b"()$\"\\;@ \n0x1.-+eimnpqrtuv_abcdefgl=";
     for _ in 0..3000 {
         let len = rng.below(80);
-        let bytes: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
         compile_does_not_panic(&String::from_utf8_lossy(&bytes));
     }
 }
@@ -73,15 +75,27 @@ const DEPTH: usize = 100_000;
 
 #[test]
 fn deeply_nested_folded_blocks() {
-    let text = format!("(module (func {}{}))", "(block ".repeat(DEPTH), ")".repeat(DEPTH));
+    let text = format!(
+        "(module (func {}{}))",
+        "(block ".repeat(DEPTH),
+        ")".repeat(DEPTH)
+    );
     compile_does_not_panic(&text);
-    let text = format!("(module (func {}{}))", "(block ".repeat(DEPTH), ")".repeat(DEPTH - 1));
+    let text = format!(
+        "(module (func {}{}))",
+        "(block ".repeat(DEPTH),
+        ")".repeat(DEPTH - 1)
+    );
     assert!(watlink::compile_str(&text).is_err());
 }
 
 #[test]
 fn deeply_nested_flat_blocks() {
-    let text = format!("(module (func {}{}))", "block ".repeat(DEPTH), "end ".repeat(DEPTH));
+    let text = format!(
+        "(module (func {}{}))",
+        "block ".repeat(DEPTH),
+        "end ".repeat(DEPTH)
+    );
     compile_does_not_panic(&text);
 }
 

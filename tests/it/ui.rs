@@ -29,7 +29,9 @@ fn golden_diagnostics() {
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != rendered {
-            mismatches.push(format!("{name}:\n--- expected\n{expected}\n--- got\n{rendered}"));
+            mismatches.push(format!(
+                "{name}:\n--- expected\n{expected}\n--- got\n{rendered}"
+            ));
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
