@@ -1,0 +1,454 @@
+//! `ast::Module` → bytes, section by section, with wasm-encoder.
+//!
+//! The output matches what the `wat` crate produces for the same text byte for byte (custom sections
+//! aside), because it makes the same choices:
+//! - sections in binary order, empty ones left out; custom sections placed around their anchor even when
+//!   the anchor section itself is empty;
+//! - a DataCount section exactly when some function body uses `memory.init` or `data.drop`;
+//! - element segments through `ElementSection::{active, passive, declared}`, so wasm-encoder picks the
+//!   flags (0–7): the table index is written when the text named the table (or it is not 0);
+//! - locals grouped in runs of equal types (`Function::new_with_locals_types`);
+//! - user custom sections placed `(after last)` come before the generated name section, and no name
+//!   section is generated when the module already has a custom section called `name`.
+//!
+//! Instructions are encoded from the instruction table: the opcode from [`Op::opcode`], then the
+//! immediates of the [`Imm`] with wasm-encoder's `Encode` impls. Nothing here matches on `Op`.
+
+use std::borrow::Cow;
+
+use wasm_encoder as we;
+use wasm_encoder::Encode;
+
+use super::names;
+use crate::ast::{self, CustomPlace, Imm, Instr, SectionId};
+use crate::instr::Op;
+
+/// Encodes `module`. See the module docs for the choices made.
+pub(super) fn encode(module: &ast::Module) -> Vec<u8> {
+    if exceeds_binary_limits(module) {
+        // Every count and length in the binary format is a u32; wasm-encoder asserts on larger ones.
+        // Such a module cannot be written; an empty output fails validation ("unexpected end").
+        return Vec::new();
+    }
+    let mut out = Writer {
+        wasm: we::Module::new(),
+        customs: &module.customs,
+    };
+    out.customs(CustomPlace::BeforeFirst);
+    out.section(SectionId::Type, types(module));
+    out.section(SectionId::Import, imports(module));
+    out.section(SectionId::Func, functions(module));
+    out.section(SectionId::Table, tables(module));
+    out.section(SectionId::Memory, memories(module));
+    out.section(SectionId::Global, globals(module));
+    out.section(SectionId::Export, exports(module));
+    out.section(
+        SectionId::Start,
+        module.start.map(|f| we::StartSection {
+            function_index: f.0,
+        }),
+    );
+    out.section(SectionId::Elem, elements(module));
+    out.section(SectionId::DataCount, data_count(module));
+    out.section(SectionId::Code, code(module));
+    out.section(SectionId::Data, datas(module));
+    out.customs(CustomPlace::AfterLast);
+    if !module.customs.iter().any(|c| c.name == "name")
+        && let Some(names) = names::name_section(&module.names)
+    {
+        out.wasm.section(&names);
+    }
+    out.wasm.finish()
+}
+
+/// The module being written and the custom sections still to place.
+struct Writer<'a> {
+    wasm: we::Module,
+    customs: &'a [ast::Custom],
+}
+
+impl Writer<'_> {
+    /// Writes the custom sections placed at `place`, in declaration order.
+    fn customs(&mut self, place: CustomPlace) {
+        for custom in self.customs.iter().filter(|c| c.place == place) {
+            self.wasm.section(&we::CustomSection {
+                name: Cow::Borrowed(&custom.name),
+                data: Cow::Borrowed(&custom.bytes),
+            });
+        }
+    }
+
+    /// Writes a standard section (if present) with the custom sections anchored before and after it.
+    fn section(&mut self, id: SectionId, section: Option<impl we::Section>) {
+        self.customs(CustomPlace::Before(id));
+        if let Some(section) = section {
+            self.wasm.section(&section);
+        }
+        self.customs(CustomPlace::After(id));
+    }
+}
+
+/// `Some(section)` unless nothing was added to it.
+fn nonempty<S>(section: S, len: u32) -> Option<S> {
+    (len > 0).then_some(section)
+}
+
+fn types(m: &ast::Module) -> Option<we::TypeSection> {
+    let mut s = we::TypeSection::new();
+    for ty in &m.types {
+        s.ty().function(
+            ty.params.iter().map(|&t| val_type(t)),
+            ty.results.iter().map(|&t| val_type(t)),
+        );
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn imports(m: &ast::Module) -> Option<we::ImportSection> {
+    let mut s = we::ImportSection::new();
+    for import in &m.imports {
+        let ty = match &import.kind {
+            ast::ImportKind::Func(t) => we::EntityType::Function(t.0),
+            ast::ImportKind::Table(t) => we::EntityType::Table(table_type(t)),
+            ast::ImportKind::Memory(t) => we::EntityType::Memory(memory_type(t)),
+            ast::ImportKind::Global(t) => we::EntityType::Global(global_type(t)),
+        };
+        s.import(&import.module, &import.field, ty);
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn functions(m: &ast::Module) -> Option<we::FunctionSection> {
+    let mut s = we::FunctionSection::new();
+    for f in &m.funcs {
+        s.function(f.ty.0);
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn tables(m: &ast::Module) -> Option<we::TableSection> {
+    let mut s = we::TableSection::new();
+    for t in &m.tables {
+        match &t.init {
+            Some(init) => s.table_with_init(table_type(&t.ty), &const_expr(init)),
+            None => s.table(table_type(&t.ty)),
+        };
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn memories(m: &ast::Module) -> Option<we::MemorySection> {
+    let mut s = we::MemorySection::new();
+    for mem in &m.memories {
+        s.memory(memory_type(mem));
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn globals(m: &ast::Module) -> Option<we::GlobalSection> {
+    let mut s = we::GlobalSection::new();
+    for g in &m.globals {
+        s.global(global_type(&g.ty), &const_expr(&g.init));
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn exports(m: &ast::Module) -> Option<we::ExportSection> {
+    let mut s = we::ExportSection::new();
+    for e in &m.exports {
+        let kind = match e.kind {
+            ast::ExternKind::Func => we::ExportKind::Func,
+            ast::ExternKind::Table => we::ExportKind::Table,
+            ast::ExternKind::Memory => we::ExportKind::Memory,
+            ast::ExternKind::Global => we::ExportKind::Global,
+        };
+        s.export(&e.name, kind, e.index);
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn elements(m: &ast::Module) -> Option<we::ElementSection> {
+    let mut s = we::ElementSection::new();
+    for elem in &m.elems {
+        let exprs: Vec<we::ConstExpr>;
+        let items = match &elem.items {
+            ast::ElemItems::Funcs(fs) => {
+                we::Elements::Functions(Cow::Owned(fs.iter().map(|f| f.0).collect()))
+            }
+            ast::ElemItems::Exprs(ty, es) => {
+                exprs = es.iter().map(|e| const_expr(e)).collect();
+                we::Elements::Expressions(ref_type(*ty), Cow::Borrowed(&exprs))
+            }
+        };
+        match &elem.mode {
+            ast::ElemMode::Passive => s.passive(items),
+            ast::ElemMode::Declared => s.declared(items),
+            ast::ElemMode::Active {
+                table,
+                explicit,
+                offset,
+            } => {
+                // Like `wat`: the table index is written only when the text named the table (the
+                // flags then say so); a non-zero table must be written however the module was built.
+                let table = (*explicit || table.0 != 0).then_some(table.0);
+                s.active(table, &const_expr(offset), items)
+            }
+        };
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+/// The DataCount section, present (like `wat`) when a function body refers to a data segment.
+fn data_count(m: &ast::Module) -> Option<we::DataCountSection> {
+    let needed = m
+        .funcs
+        .iter()
+        .flat_map(|f| &f.body)
+        .any(|i| matches!(i.op, Op::MemoryInit | Op::DataDrop));
+    needed.then(|| we::DataCountSection {
+        count: len_u32(m.datas.len()),
+    })
+}
+
+fn code(m: &ast::Module) -> Option<we::CodeSection> {
+    let mut s = we::CodeSection::new();
+    for f in &m.funcs {
+        let mut func = we::Function::new_with_locals_types(f.locals.iter().map(|&t| val_type(t)));
+        let mut body = Vec::new();
+        for i in &f.body {
+            instr(i, &mut body);
+        }
+        body.push(0x0b);
+        func.raw(body);
+        s.function(&func);
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn datas(m: &ast::Module) -> Option<we::DataSection> {
+    let mut s = we::DataSection::new();
+    for d in &m.datas {
+        let bytes = d.bytes.iter().copied();
+        match &d.mode {
+            ast::DataMode::Passive => s.passive(bytes),
+            ast::DataMode::Active { memory, offset } => {
+                s.active(memory.0, &const_expr(offset), bytes)
+            }
+        };
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+/// Encodes one instruction: its opcode from the table, then its immediates.
+pub(super) fn instr(i: &Instr, sink: &mut Vec<u8>) {
+    match &i.imm {
+        // Typed `select` shares its row (and keyword) with untyped `select` but has its own opcode.
+        Imm::Select(types) => {
+            sink.push(0x1c);
+            len_u32(types.len()).encode(sink);
+            for &t in types.iter() {
+                val_type(t).encode(sink);
+            }
+            return;
+        }
+        _ => i.op.opcode().encode(sink),
+    }
+    imm(&i.imm, sink);
+}
+
+/// Encodes the immediates of an instruction, in binary order.
+fn imm(imm: &Imm, sink: &mut Vec<u8>) {
+    match imm {
+        Imm::None | Imm::Select(_) => {}
+        Imm::Block(bt) => block_type(*bt).encode(sink),
+        Imm::Label(l) => l.0.encode(sink),
+        Imm::BrTable(labels, default) => {
+            len_u32(labels.len()).encode(sink);
+            for l in labels.iter() {
+                l.0.encode(sink);
+            }
+            default.0.encode(sink);
+        }
+        Imm::Func(x) => x.0.encode(sink),
+        Imm::CallIndirect(ty, table) => {
+            ty.0.encode(sink);
+            table.0.encode(sink);
+        }
+        Imm::Local(x) => x.0.encode(sink),
+        Imm::Global(x) => x.0.encode(sink),
+        Imm::Table(x) => x.0.encode(sink),
+        Imm::Memory(x) => x.0.encode(sink),
+        Imm::MemArg(m) => mem_arg(m).encode(sink),
+        Imm::MemArgLane(m, lane) => {
+            mem_arg(m).encode(sink);
+            sink.push(*lane);
+        }
+        Imm::Lane(lane) => sink.push(*lane),
+        Imm::MemoryInit(data, mem) => {
+            data.0.encode(sink);
+            mem.0.encode(sink);
+        }
+        Imm::Data(x) => x.0.encode(sink),
+        Imm::MemoryCopy(dst, src) => {
+            dst.0.encode(sink);
+            src.0.encode(sink);
+        }
+        Imm::TableInit(elem, table) => {
+            elem.0.encode(sink);
+            table.0.encode(sink);
+        }
+        Imm::Elem(x) => x.0.encode(sink),
+        Imm::TableCopy(dst, src) => {
+            dst.0.encode(sink);
+            src.0.encode(sink);
+        }
+        Imm::I32(v) => v.encode(sink),
+        Imm::I64(v) => v.encode(sink),
+        Imm::F32(bits) => sink.extend_from_slice(&bits.to_le_bytes()),
+        Imm::F64(bits) => sink.extend_from_slice(&bits.to_le_bytes()),
+        Imm::V128(v) => sink.extend_from_slice(&v.to_le_bytes()),
+        Imm::Shuffle(lanes) => sink.extend_from_slice(&lanes[..]),
+        Imm::RefNull(heap) => heap_type(*heap).encode(sink),
+    }
+}
+
+/// A constant expression; wasm-encoder appends the final `end`.
+fn const_expr(expr: &[Instr]) -> we::ConstExpr {
+    let mut bytes = Vec::new();
+    for i in expr {
+        instr(i, &mut bytes);
+    }
+    we::ConstExpr::raw(bytes)
+}
+
+fn mem_arg(m: &ast::MemArg) -> we::MemArg {
+    we::MemArg {
+        offset: m.offset,
+        align: m.align_log2,
+        target: we::MemArgTarget::Memory(m.mem.0),
+        ordering: None,
+    }
+}
+
+fn block_type(bt: ast::BlockType) -> we::BlockType {
+    match bt {
+        ast::BlockType::Empty => we::BlockType::Empty,
+        ast::BlockType::Value(t) => we::BlockType::Result(val_type(t)),
+        ast::BlockType::Type(t) => we::BlockType::FunctionType(t.0),
+    }
+}
+
+pub(super) fn val_type(t: ast::ValType) -> we::ValType {
+    match t {
+        ast::ValType::I32 => we::ValType::I32,
+        ast::ValType::I64 => we::ValType::I64,
+        ast::ValType::F32 => we::ValType::F32,
+        ast::ValType::F64 => we::ValType::F64,
+        ast::ValType::V128 => we::ValType::V128,
+        ast::ValType::Ref(r) => we::ValType::Ref(ref_type(r)),
+    }
+}
+
+fn ref_type(r: ast::RefType) -> we::RefType {
+    we::RefType {
+        nullable: r.nullable,
+        heap_type: heap_type(r.heap),
+    }
+}
+
+fn heap_type(h: ast::HeapType) -> we::HeapType {
+    let abs = |ty| we::HeapType::Abstract { shared: false, ty };
+    match h {
+        ast::HeapType::Func => abs(we::AbstractHeapType::Func),
+        ast::HeapType::Extern => abs(we::AbstractHeapType::Extern),
+        ast::HeapType::Type(t) => we::HeapType::Concrete(t.0),
+    }
+}
+
+fn table_type(t: &ast::TableType) -> we::TableType {
+    we::TableType {
+        element_type: ref_type(t.elem),
+        table64: t.table64,
+        minimum: t.limits.min,
+        maximum: t.limits.max,
+        shared: false,
+    }
+}
+
+fn memory_type(t: &ast::MemoryType) -> we::MemoryType {
+    we::MemoryType {
+        minimum: t.limits.min,
+        maximum: t.limits.max,
+        memory64: t.memory64,
+        shared: t.shared,
+        page_size_log2: t.page_size_log2,
+    }
+}
+
+fn global_type(t: &ast::GlobalType) -> we::GlobalType {
+    we::GlobalType {
+        val_type: val_type(t.ty),
+        mutable: t.mutable,
+        shared: false,
+    }
+}
+
+/// A length as the binary format's u32; [`exceeds_binary_limits`] has ruled out larger ones.
+fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Whether some count, length or size of `m` cannot be written as the binary format's u32 (wasm-encoder
+/// would panic). Only possible for a synthesized module of several GiB.
+fn exceeds_binary_limits(m: &ast::Module) -> bool {
+    const MAX: usize = u32::MAX as usize;
+    let code: usize = m.funcs.iter().map(|f| f.locals.len() + f.body.len()).sum();
+    let data: usize = m.datas.iter().map(|d| d.bytes.len()).sum();
+    let custom: usize = m.customs.iter().map(|c| c.name.len() + c.bytes.len()).sum();
+    let items: usize = m
+        .elems
+        .iter()
+        .map(|e| match &e.items {
+            ast::ElemItems::Funcs(fs) => fs.len(),
+            ast::ElemItems::Exprs(_, es) => es.len(),
+        })
+        .sum();
+    // An instruction takes at most a few dozen bytes (`br_table` aside, counted below).
+    let tables: usize = m
+        .funcs
+        .iter()
+        .flat_map(|f| &f.body)
+        .map(|i| {
+            if let Imm::BrTable(ls, _) = &i.imm {
+                ls.len()
+            } else {
+                0
+            }
+        })
+        .sum();
+    [
+        m.types.len(),
+        m.imports.len(),
+        m.funcs.len(),
+        m.exports.len(),
+        m.globals.len(),
+        m.elems.len(),
+    ]
+    .into_iter()
+    .any(|n| n > MAX / 64)
+        || code > MAX / 64
+        || tables > MAX / 8
+        || data > MAX / 2
+        || custom > MAX / 2
+        || items > MAX / 64
+}

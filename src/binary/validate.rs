@@ -1,0 +1,216 @@
+//! Validation with wasmparser, each error mapped back to the text.
+//!
+//! wasmparser reports a byte offset. To turn it into a span we decode the bytes once more and make a
+//! map of what each byte range is: an import, a function declaration, an export, a function body. In a
+//! body we walk the operators with their offsets: the k-th operator is `funcs[i].body[k]` (one
+//! instruction of the ast is one operator; the body's final `end` is one past the last instruction and
+//! points at the function). Fields the ast keeps no span for (globals, tables, element and data
+//! segments, the start function) give an unlocated error with a note naming the field.
+
+use std::ops::Range;
+
+use wasmparser::{
+    BinaryReaderError, FromReader, Parser, Payload, SectionLimited, Validator, WasmFeatures,
+};
+
+use crate::ast;
+use crate::error::Error;
+use crate::span::Span;
+
+/// The WebAssembly features watlink accepts: 2.0 plus tail calls. The one place to enable proposals.
+pub fn features() -> WasmFeatures {
+    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL
+}
+
+pub(super) fn validate(bytes: &[u8], module: &ast::Module) -> Result<(), Vec<Error>> {
+    match Validator::new_with_features(features()).validate_all(bytes) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(vec![locate(&err, bytes, module)]),
+    }
+}
+
+/// What a range of the binary encodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    /// The i-th import.
+    Import(usize),
+    /// The i-th defined function's type (function section).
+    Func(usize),
+    /// The i-th defined table.
+    Table(usize),
+    /// The i-th defined memory.
+    Memory(usize),
+    /// The i-th defined global.
+    Global(usize),
+    /// The i-th export.
+    Export(usize),
+    /// The start function.
+    Start,
+    /// The i-th element segment.
+    Elem(usize),
+    /// The i-th data segment.
+    Data(usize),
+    /// The i-th function body, covering `range`.
+    Body(usize),
+}
+
+/// The error `err` with the best location found in `module`.
+fn locate(err: &BinaryReaderError, bytes: &[u8], module: &ast::Module) -> Error {
+    let message = err.message().to_string();
+    let offset = err.offset() as u64;
+    let fields = field_map(bytes);
+    let Some(&(ref range, field)) = fields.iter().find(|(r, _)| r.contains(&offset)) else {
+        return Error::unlocated(crate::error::Class::Invalid, message);
+    };
+    let located = |span: Span, label: String| {
+        if span == Span::default() {
+            None
+        } else {
+            Some(Error::invalid(message.clone(), span).with_label(label))
+        }
+    };
+    let error = match field {
+        Field::Body(i) => return in_body(&message, bytes, range.clone(), offset, i, module),
+        Field::Import(i) => module
+            .imports
+            .get(i)
+            .and_then(|im| located(im.span, "in this import".into())),
+        Field::Func(i) => module
+            .funcs
+            .get(i)
+            .and_then(|f| located(f.span, "in this function's type".into())),
+        Field::Export(i) => module
+            .exports
+            .get(i)
+            .and_then(|e| located(e.span, "in this export".into())),
+        _ => None,
+    };
+    error.unwrap_or_else(|| {
+        Error::unlocated(crate::error::Class::Invalid, message)
+            .with_note(format!("note: in {}", describe(field)))
+    })
+}
+
+/// An error in the i-th function body: at the failing instruction, or at the function.
+fn in_body(
+    message: &str,
+    bytes: &[u8],
+    range: Range<u64>,
+    offset: u64,
+    i: usize,
+    module: &ast::Module,
+) -> Error {
+    let Some(func) = module.funcs.get(i) else {
+        return Error::unlocated(crate::error::Class::Invalid, message);
+    };
+    let instr = operator_index(bytes, range, offset).and_then(|k| func.body.get(k));
+    let func_index = module.imported(ast::ExternKind::Func) as usize + i;
+    match instr {
+        Some(instr) => {
+            let label = format!("`{}`", instr.op.keyword());
+            if instr.span != Span::default() {
+                let mut e = Error::invalid(message, instr.span).with_label(label);
+                if func.span != Span::default() {
+                    e = e.with_secondary(func.span, "in this function");
+                }
+                e
+            } else if func.span != Span::default() {
+                Error::invalid(message, func.span)
+                    .with_label(format!("at {label} in this function"))
+            } else {
+                Error::unlocated(crate::error::Class::Invalid, message)
+                    .with_note(format!("note: at {label} in function {func_index}"))
+            }
+        }
+        // The final `end`, the locals, or an offset we cannot place: the function as a whole.
+        None if func.span != Span::default() => {
+            Error::invalid(message, func.span).with_label("in this function")
+        }
+        None => Error::unlocated(crate::error::Class::Invalid, message)
+            .with_note(format!("note: in function {func_index}")),
+    }
+}
+
+/// The index of the operator at `offset` in the body at `range`: the last one starting at or before it.
+fn operator_index(bytes: &[u8], range: Range<u64>, offset: u64) -> Option<usize> {
+    let start = usize::try_from(range.start).ok()?;
+    let end = usize::try_from(range.end).ok()?;
+    let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+        bytes.get(start..end)?,
+        range.start,
+    ));
+    let mut ops = body.get_operators_reader().ok()?;
+    let mut found = None;
+    let mut k = 0;
+    while !ops.eof() {
+        let Ok((_, at)) = ops.read_with_offset() else {
+            break;
+        };
+        if at > offset {
+            break;
+        }
+        found = Some(k);
+        k += 1;
+    }
+    found
+}
+
+/// Decodes `bytes` into the ranges of the fields the ast has. Stops at the first decoding error (the
+/// bytes came from our encoder, so there should be none).
+fn field_map(bytes: &[u8]) -> Vec<(Range<u64>, Field)> {
+    let mut map = Vec::new();
+    let mut body = 0;
+    for payload in Parser::new(0).parse_all(bytes) {
+        let Ok(payload) = payload else { break };
+        match payload {
+            Payload::ImportSection(r) => items(r, Field::Import, &mut map),
+            Payload::FunctionSection(r) => items(r, Field::Func, &mut map),
+            Payload::TableSection(r) => items(r, Field::Table, &mut map),
+            Payload::MemorySection(r) => items(r, Field::Memory, &mut map),
+            Payload::GlobalSection(r) => items(r, Field::Global, &mut map),
+            Payload::ExportSection(r) => items(r, Field::Export, &mut map),
+            Payload::StartSection { range, .. } => map.push((range, Field::Start)),
+            Payload::ElementSection(r) => items(r, Field::Elem, &mut map),
+            Payload::DataSection(r) => items(r, Field::Data, &mut map),
+            Payload::CodeSectionEntry(b) => {
+                map.push((b.range(), Field::Body(body)));
+                body += 1;
+            }
+            _ => {}
+        }
+    }
+    map
+}
+
+/// Adds the range of each item of a section: from its offset to the next item's (or the section's end).
+fn items<'a, T: FromReader<'a>>(
+    reader: SectionLimited<'a, T>,
+    field: fn(usize) -> Field,
+    map: &mut Vec<(Range<u64>, Field)>,
+) {
+    let end = reader.range().end;
+    let starts: Vec<u64> = reader
+        .into_iter_with_offsets()
+        .map_while(|item| item.ok().map(|(at, _)| at as u64))
+        .collect();
+    for (i, &start) in starts.iter().enumerate() {
+        let stop = starts.get(i + 1).copied().unwrap_or(end);
+        map.push((start..stop, field(i)));
+    }
+}
+
+/// "global 3" and the like, for notes.
+fn describe(field: Field) -> String {
+    match field {
+        Field::Import(i) => format!("import {i}"),
+        Field::Func(i) => format!("the declaration of defined function {i}"),
+        Field::Table(i) => format!("defined table {i}"),
+        Field::Memory(i) => format!("defined memory {i}"),
+        Field::Global(i) => format!("defined global {i}"),
+        Field::Export(i) => format!("export {i}"),
+        Field::Start => "the start function".to_string(),
+        Field::Elem(i) => format!("element segment {i}"),
+        Field::Data(i) => format!("data segment {i}"),
+        Field::Body(i) => format!("the body of defined function {i}"),
+    }
+}
