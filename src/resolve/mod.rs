@@ -1,8 +1,31 @@
-//! Expansion and name resolution: `text::syntax::Module` to `ast::Module`. (stub)
+//! Expansion and name resolution: `text::syntax::Module` to `ast::Module`.
+//!
+//! ```text
+//! syntax::Module -expand-> items -Scope::build-> index spaces -resolve-> ast::Module
+//! ```
+//! 1. [`expand`] writes out the abbreviations that add module fields (inline imports, exports,
+//!    data and elements) and checks that imports come first.
+//! 2. [`names`] numbers every entity and binds the `$ids` ("duplicate func").
+//! 3. This module walks the items in order and builds the `ast::Module`: [`types`] resolves value
+//!    types and type uses (appending implicit types in item order), [`func`] resolves instruction
+//!    sequences with their locals and labels. Names go to the [`ast::Names`] side table.
+//!
+//! Errors are collected: an unknown name is reported and resolution goes on.
 
-use crate::ast;
+mod expand;
+mod func;
+mod names;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use expand::{DataMode, ElemMode, ImportKind, Item, Offset, Target};
+use names::{Namespace, Scope, Space, lookup};
+
+use crate::ast::{self, ExternKind, FuncIdx, TableIdx};
 use crate::error::Error;
-use crate::span::Span;
+use crate::instr::Op;
 use crate::text::syntax;
 
 /// Expands the module's abbreviations and resolves every name to a typed index.
@@ -10,9 +33,352 @@ use crate::text::syntax;
 /// # Errors
 /// Unknown and duplicate names, mismatched type uses, … (several per run).
 pub fn resolve(module: &syntax::Module<'_>) -> Result<ast::Module, Vec<Error>> {
-    let _ = module;
-    Err(vec![Error::malformed(
-        "resolve not implemented",
-        Span::default(),
-    )])
+    let mut errors = Vec::new();
+    let items = expand::expand(module, &mut errors);
+    let scope = Scope::build(&items, &mut errors);
+    let mut r = Resolver {
+        scope,
+        types: types::Types::default(),
+        errors,
+        out: ast::Module::default(),
+    };
+    r.out.names.module = module.id.as_ref().map(|id| id.name.to_string());
+    r.module(&items);
+    let Resolver {
+        types,
+        errors,
+        mut out,
+        ..
+    } = r;
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    out.types = types.into_list();
+    Ok(out)
+}
+
+/// The resolution of one module.
+pub(super) struct Resolver<'s> {
+    /// The module's index spaces.
+    scope: Scope<'s>,
+    /// The type section being built.
+    types: types::Types,
+    /// Errors so far.
+    errors: Vec<Error>,
+    /// The module being built.
+    out: ast::Module,
+}
+
+/// Running counters of the entities met so far, for the name side table.
+#[derive(Default)]
+struct Counters {
+    funcs: u32,
+    tables: u32,
+    memories: u32,
+    globals: u32,
+    elems: u32,
+    datas: u32,
+}
+
+fn name_of(id: Option<&syntax::Id<'_>>) -> Option<String> {
+    id.map(|id| id.name.to_string())
+}
+
+impl<'s> Resolver<'s> {
+    /// Builds the module from the expanded items.
+    fn module(&mut self, items: &[Item<'s>]) {
+        // Written types come first in the type section, before any implicit one.
+        for item in items {
+            if let Item::Type(def) = item {
+                let idx = ast::TypeIdx(self.types.len());
+                self.define_type(def);
+                if let Some(name) = name_of(def.id.as_ref()) {
+                    self.out.names.types.push((idx, name));
+                }
+            }
+        }
+        let mut n = Counters::default();
+        for item in items {
+            self.item(item, &mut n);
+        }
+    }
+
+    fn item(&mut self, item: &Item<'s>, n: &mut Counters) {
+        match item {
+            Item::Type(_) => {}
+            Item::Import(i) => {
+                let kind = match &i.kind {
+                    ImportKind::Func(tu) => {
+                        let idx = FuncIdx(n.funcs);
+                        n.funcs += 1;
+                        if let Some(name) = name_of(i.id) {
+                            self.out.names.funcs.push((idx, name));
+                        }
+                        let ty = self.type_use(tu);
+                        let mut locals = Namespace::new(Space::Local);
+                        let named = self.params(tu, ty, &mut locals);
+                        if !named.is_empty() {
+                            self.out.names.locals.push((idx, named));
+                        }
+                        ast::ImportKind::Func(ty)
+                    }
+                    ImportKind::Table(t) => {
+                        let idx = TableIdx(n.tables);
+                        n.tables += 1;
+                        if let Some(name) = name_of(i.id) {
+                            self.out.names.tables.push((idx, name));
+                        }
+                        ast::ImportKind::Table(self.table_type(t))
+                    }
+                    ImportKind::Memory(m) => {
+                        if let Some(name) = name_of(i.id) {
+                            self.out
+                                .names
+                                .memories
+                                .push((ast::MemIdx(n.memories), name));
+                        }
+                        n.memories += 1;
+                        ast::ImportKind::Memory(*m)
+                    }
+                    ImportKind::Global(g) => {
+                        if let Some(name) = name_of(i.id) {
+                            self.out
+                                .names
+                                .globals
+                                .push((ast::GlobalIdx(n.globals), name));
+                        }
+                        n.globals += 1;
+                        ast::ImportKind::Global(self.global_type(g))
+                    }
+                };
+                self.out.imports.push(ast::Import {
+                    module: i.module.name.clone(),
+                    field: i.field.name.clone(),
+                    kind,
+                    span: i.span,
+                });
+            }
+            Item::Func(f) => {
+                let idx = FuncIdx(n.funcs);
+                n.funcs += 1;
+                if let Some(name) = name_of(f.id.as_ref()) {
+                    self.out.names.funcs.push((idx, name));
+                }
+                let func = self.func(f, idx);
+                self.out.funcs.push(func);
+            }
+            Item::Table(t) => {
+                if let Some(name) = name_of(t.id.as_ref()) {
+                    self.out.names.tables.push((TableIdx(n.tables), name));
+                }
+                n.tables += 1;
+                let ty = self.table_type(&t.ty);
+                let init = t.init.as_ref().map(|e| self.const_expr(e));
+                self.out.tables.push(ast::Table { ty, init });
+            }
+            Item::Memory(m) => {
+                if let Some(name) = name_of(m.id.as_ref()) {
+                    self.out
+                        .names
+                        .memories
+                        .push((ast::MemIdx(n.memories), name));
+                }
+                n.memories += 1;
+                self.out.memories.push(m.ty);
+            }
+            Item::Global(g) => {
+                if let Some(name) = name_of(g.id.as_ref()) {
+                    self.out
+                        .names
+                        .globals
+                        .push((ast::GlobalIdx(n.globals), name));
+                }
+                n.globals += 1;
+                let ty = self.global_type(&g.ty);
+                let init = self.const_expr(&g.init);
+                self.out.globals.push(ast::Global { ty, init });
+            }
+            Item::Export(e) => {
+                let space = match e.kind {
+                    ExternKind::Func => Space::Func,
+                    ExternKind::Table => Space::Table,
+                    ExternKind::Memory => Space::Memory,
+                    ExternKind::Global => Space::Global,
+                };
+                let index = self.target(space, &e.target).unwrap_or(0);
+                self.out.exports.push(ast::Export {
+                    name: e.name.name.clone(),
+                    kind: e.kind,
+                    index,
+                    span: e.span,
+                });
+            }
+            Item::Start(index, span) => {
+                let f = lookup(&self.scope.funcs, &mut self.errors, index).unwrap_or(0);
+                if self.out.start.is_some() {
+                    self.errors.push(
+                        Error::malformed("multiple start sections", *span)
+                            .with_label("a module has at most one start function"),
+                    );
+                }
+                self.out.start = Some(FuncIdx(f));
+            }
+            Item::Elem(e) => {
+                if let Some(name) = name_of(e.id) {
+                    self.out.names.elems.push((ast::ElemIdx(n.elems), name));
+                }
+                n.elems += 1;
+                let mode = match &e.mode {
+                    ElemMode::Passive => ast::ElemMode::Passive,
+                    ElemMode::Declared => ast::ElemMode::Declared,
+                    ElemMode::Active { table, offset } => ast::ElemMode::Active {
+                        table: TableIdx(
+                            table
+                                .as_ref()
+                                .map_or(Some(0), |t| self.target(Space::Table, t))
+                                .unwrap_or(0),
+                        ),
+                        explicit: table.is_some(),
+                        offset: self.offset(offset),
+                    },
+                };
+                let items = match e.list {
+                    syntax::ElemList::Funcs(fs) => ast::ElemItems::Funcs(
+                        fs.iter()
+                            .map(|f| {
+                                FuncIdx(lookup(&self.scope.funcs, &mut self.errors, f).unwrap_or(0))
+                            })
+                            .collect(),
+                    ),
+                    syntax::ElemList::Exprs(ty, exprs) => {
+                        let ty = self.ref_type(ty);
+                        ast::ElemItems::Exprs(
+                            ty,
+                            exprs.iter().map(|e| self.const_expr(e)).collect(),
+                        )
+                    }
+                };
+                self.out.elems.push(ast::Elem { mode, items });
+            }
+            Item::Data(d) => {
+                if let Some(name) = name_of(d.id) {
+                    self.out.names.datas.push((ast::DataIdx(n.datas), name));
+                }
+                n.datas += 1;
+                let mode = match &d.mode {
+                    DataMode::Passive => ast::DataMode::Passive,
+                    DataMode::Active { memory, offset } => ast::DataMode::Active {
+                        memory: ast::MemIdx(
+                            memory
+                                .as_ref()
+                                .map_or(Some(0), |m| self.target(Space::Memory, m))
+                                .unwrap_or(0),
+                        ),
+                        offset: self.offset(offset),
+                    },
+                };
+                self.out.datas.push(ast::Data {
+                    mode,
+                    bytes: d.bytes.to_vec(),
+                });
+            }
+            Item::Custom(c) => self.out.customs.push(ast::Custom {
+                name: c.name.name.clone(),
+                place: c.place,
+                bytes: c.bytes.clone(),
+            }),
+        }
+    }
+
+    /// A defined function: its type, locals (named ones in the side table) and body.
+    fn func(&mut self, f: &'s syntax::Func<'s>, idx: FuncIdx) -> ast::Func {
+        let ty = self.type_use(&f.ty);
+        let mut locals = Namespace::new(Space::Local);
+        let mut named = self.params(&f.ty, ty, &mut locals);
+        let mut types = Vec::with_capacity(f.locals.len());
+        for l in &f.locals {
+            let i = locals.define(l.id.as_ref(), &mut self.errors);
+            if let Some(id) = &l.id {
+                named.push((ast::LocalIdx(i), id.name.to_string()));
+            }
+            types.push(self.val_type(&l.ty));
+        }
+        if !named.is_empty() {
+            self.out.names.locals.push((idx, named));
+        }
+        let mut body = func::Body::new(&locals);
+        let instrs = self.instrs(&f.body, &mut body);
+        if !body.label_names.is_empty() {
+            self.out.names.labels.push((idx, body.label_names));
+        }
+        ast::Func {
+            ty,
+            locals: types,
+            body: instrs,
+            span: f.span,
+        }
+    }
+
+    /// Defines a function's parameters as its first locals; returns the named ones. With only
+    /// `(type $t)` written, the parameters are those of `$t`, unnamed.
+    fn params(
+        &mut self,
+        tu: &'s syntax::TypeUse<'s>,
+        ty: ast::TypeIdx,
+        locals: &mut Namespace<'s>,
+    ) -> Vec<(ast::LocalIdx, String)> {
+        let mut named = Vec::new();
+        let count = self.param_count(tu, ty);
+        if count as usize == tu.inline.params.len() {
+            for p in &tu.inline.params {
+                let i = locals.define(p.id.as_ref(), &mut self.errors);
+                if let Some(id) = &p.id {
+                    named.push((ast::LocalIdx(i), id.name.to_string()));
+                }
+            }
+        } else {
+            for _ in 0..count {
+                locals.define(None, &mut self.errors);
+            }
+        }
+        named
+    }
+
+    fn table_type(&mut self, t: &syntax::TableType<'_>) -> ast::TableType {
+        ast::TableType {
+            limits: t.limits,
+            elem: self.ref_type(&t.elem),
+            table64: t.table64,
+        }
+    }
+
+    fn global_type(&mut self, g: &syntax::GlobalType<'_>) -> ast::GlobalType {
+        ast::GlobalType {
+            ty: self.val_type(&g.ty),
+            mutable: g.mutable,
+        }
+    }
+
+    /// The index an export or segment refers to; `None` after reporting an unknown name.
+    fn target(&mut self, space: Space, t: &Target<'_>) -> Option<u32> {
+        let ns = match space {
+            Space::Func => &self.scope.funcs,
+            Space::Table => &self.scope.tables,
+            Space::Memory => &self.scope.memories,
+            Space::Global => &self.scope.globals,
+            _ => unreachable!("exports and segments refer to entities"),
+        };
+        match t {
+            Target::Written(index) => lookup(ns, &mut self.errors, index),
+            Target::Known(i) => Some(*i),
+        }
+    }
+
+    fn offset(&mut self, offset: &Offset<'s>) -> ast::ConstExpr {
+        match offset {
+            Offset::Written(e) => self.const_expr(e),
+            Offset::Zero { is64: false } => vec![ast::Instr::new(Op::I32Const, ast::Imm::I32(0))],
+            Offset::Zero { is64: true } => vec![ast::Instr::new(Op::I64Const, ast::Imm::I64(0))],
+        }
+    }
 }

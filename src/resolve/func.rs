@@ -1,0 +1,254 @@
+//! Instruction sequences: function bodies and constant expressions.
+//!
+//! Bodies are flat, so one loop with an explicit label stack resolves them, however deeply blocks
+//! nest. `block`/`loop`/`if` push their label; `br $l` becomes the depth of the innermost block
+//! labelled `$l` (shadowing allowed); `else $l`/`end $l` must repeat the label of their block.
+
+use super::Resolver;
+use super::names::{Namespace, Space, unknown};
+use crate::ast::{
+    self, DataIdx, ElemIdx, FuncIdx, GlobalIdx, LabelIdx, LocalIdx, MemIdx, TableIdx,
+};
+use crate::error::Error;
+use crate::instr::{ImmKind, Op};
+use crate::span::Span;
+use crate::text::syntax::{self, Id, Imm, Index};
+
+/// An open block, for resolving labels.
+struct Block<'s> {
+    label: Option<&'s Id<'s>>,
+}
+
+/// Per-sequence state: the locals in scope, the open blocks, the label names found.
+pub(super) struct Body<'s, 'n> {
+    locals: &'n Namespace<'s>,
+    blocks: Vec<Block<'s>>,
+    /// Blocks opened so far (the ordinal of the next block, for the name section).
+    ordinal: u32,
+    /// (block ordinal, label name) of each labelled block.
+    pub(super) label_names: Vec<(u32, String)>,
+}
+
+impl<'s, 'n> Body<'s, 'n> {
+    /// A sequence with `locals` in scope (an empty namespace for constant expressions).
+    pub(super) fn new(locals: &'n Namespace<'s>) -> Body<'s, 'n> {
+        Body {
+            locals,
+            blocks: Vec::new(),
+            ordinal: 0,
+            label_names: Vec::new(),
+        }
+    }
+
+    /// The depth of the label `index` refers to.
+    fn label(&self, index: &Index<'_>) -> Result<u32, Error> {
+        match index {
+            Index::Num(n, _) => Ok(*n),
+            Index::Id(id) => self
+                .blocks
+                .iter()
+                .rev()
+                .position(|b| b.label.is_some_and(|l| l.name == id.name))
+                .map(|d| d as u32)
+                .ok_or_else(|| unknown(Space::Label, id)),
+        }
+    }
+
+    /// Checks the label repeated on `else`/`end` against the open block's.
+    fn check_end_label(
+        &self,
+        block: Option<&Block<'s>>,
+        label: Option<&Id<'_>>,
+    ) -> Result<(), Error> {
+        let Some(label) = label else { return Ok(()) };
+        let opened = block.and_then(|b| b.label);
+        if opened.is_some_and(|o| o.name == label.name) {
+            return Ok(());
+        }
+        let err = Error::malformed(format!("mismatching label ${}", label.name), label.span);
+        Err(match opened {
+            Some(o) => err
+                .with_label(format!("expected ${}", o.name))
+                .with_secondary(o.span, "block labelled here"),
+            None => err.with_label("the block has no label"),
+        })
+    }
+}
+
+/// `n` as a power of two, for `align=n`.
+fn log2(n: u64) -> Option<u32> {
+    n.is_power_of_two().then(|| n.trailing_zeros())
+}
+
+impl<'s> Resolver<'s> {
+    /// Resolves an instruction sequence, collecting errors and going on after each.
+    pub(super) fn instrs(
+        &mut self,
+        instrs: &'s [syntax::Instr<'s>],
+        body: &mut Body<'s, '_>,
+    ) -> Vec<ast::Instr> {
+        instrs
+            .iter()
+            .map(|i| {
+                let imm = self.imm(i, body).unwrap_or_else(|e| {
+                    self.errors.push(e);
+                    ast::Imm::None
+                });
+                ast::Instr {
+                    op: i.op,
+                    imm,
+                    span: i.span,
+                }
+            })
+            .collect()
+    }
+
+    /// A constant expression (global initialiser, segment offset, element item).
+    pub(super) fn const_expr(&mut self, expr: &'s [syntax::Instr<'s>]) -> ast::ConstExpr {
+        let locals = Namespace::new(Space::Local);
+        let mut body = Body::new(&locals);
+        self.instrs(expr, &mut body)
+    }
+
+    /// Looks `index` up in one of the module's spaces; `Err` holds the error for an unknown name.
+    fn idx(&self, space: Space, index: &Index<'_>) -> Result<u32, Error> {
+        let ns = match space {
+            Space::Type => &self.scope.types,
+            Space::Func => &self.scope.funcs,
+            Space::Table => &self.scope.tables,
+            Space::Memory => &self.scope.memories,
+            Space::Global => &self.scope.globals,
+            Space::Elem => &self.scope.elems,
+            Space::Data => &self.scope.datas,
+            Space::Local | Space::Label => unreachable!("function-level spaces"),
+        };
+        ns.lookup(index)
+    }
+
+    /// An optional index, 0 when absent.
+    fn opt_idx(&self, space: Space, index: Option<&Index<'_>>) -> Result<u32, Error> {
+        index.map_or(Ok(0), |i| self.idx(space, i))
+    }
+
+    fn mem_arg(&self, op: Op, m: &syntax::MemArg<'_>, span: Span) -> Result<ast::MemArg, Error> {
+        let mem = MemIdx(self.opt_idx(Space::Memory, m.mem.as_ref())?);
+        let align = m.align.unwrap_or(u64::from(op.natural_align()));
+        let align_log2 = log2(align).ok_or_else(|| {
+            Error::malformed("alignment must be a power of two", span)
+                .with_label(format!("align={align}"))
+        })?;
+        Ok(ast::MemArg {
+            mem,
+            offset: m.offset,
+            align_log2,
+        })
+    }
+
+    /// Resolves one instruction's immediates, opening and closing blocks.
+    fn imm(
+        &mut self,
+        instr: &'s syntax::Instr<'s>,
+        body: &mut Body<'s, '_>,
+    ) -> Result<ast::Imm, Error> {
+        use ast::Imm as A;
+        let op = instr.op;
+        Ok(match (op.imm(), &instr.imm) {
+            (ImmKind::None, Imm::None) => A::None,
+            (ImmKind::Block | ImmKind::If, Imm::Block(bt)) => {
+                let label = bt.label.as_ref();
+                if let Some(l) = label {
+                    body.label_names.push((body.ordinal, l.name.to_string()));
+                }
+                body.ordinal += 1;
+                body.blocks.push(Block { label });
+                A::Block(self.block_type(&bt.ty))
+            }
+            (ImmKind::Else, Imm::EndLabel(l)) => {
+                body.check_end_label(body.blocks.last(), l.as_ref())?;
+                A::None
+            }
+            (ImmKind::End, Imm::EndLabel(l)) => {
+                let block = body.blocks.pop();
+                body.check_end_label(block.as_ref(), l.as_ref())?;
+                A::None
+            }
+            (ImmKind::Label, Imm::Index(i)) => A::Label(LabelIdx(body.label(i)?)),
+            (ImmKind::BrTable, Imm::BrTable(labels)) => {
+                let mut depths = Vec::with_capacity(labels.len());
+                for l in labels {
+                    depths.push(LabelIdx(body.label(l)?));
+                }
+                let Some(default) = depths.pop() else {
+                    return Err(Error::malformed("br_table needs a label", instr.span));
+                };
+                A::BrTable(depths.into_boxed_slice(), default)
+            }
+            (ImmKind::Func, Imm::Index(i)) => A::Func(FuncIdx(self.idx(Space::Func, i)?)),
+            (ImmKind::CallIndirect, Imm::CallIndirect(table, tu)) => {
+                let table = TableIdx(self.opt_idx(Space::Table, table.as_ref())?);
+                A::CallIndirect(self.type_use(tu), table)
+            }
+            (ImmKind::Local, Imm::Index(i)) => A::Local(LocalIdx(body.locals.lookup(i)?)),
+            (ImmKind::Global, Imm::Index(i)) => A::Global(GlobalIdx(self.idx(Space::Global, i)?)),
+            (ImmKind::Table, Imm::OptIndex(i)) => {
+                A::Table(TableIdx(self.opt_idx(Space::Table, i.as_ref())?))
+            }
+            (ImmKind::Memory, Imm::OptIndex(i)) => {
+                A::Memory(MemIdx(self.opt_idx(Space::Memory, i.as_ref())?))
+            }
+            (ImmKind::MemArg, Imm::MemArg(m)) => A::MemArg(self.mem_arg(op, m, instr.span)?),
+            (ImmKind::MemArgLane, Imm::MemArgLane(m, lane)) => {
+                A::MemArgLane(self.mem_arg(op, m, instr.span)?, *lane)
+            }
+            (ImmKind::Lane, Imm::Lane(lane)) => A::Lane(*lane),
+            (ImmKind::MemoryInit, Imm::Init(mem, data)) => {
+                let data = self.idx(Space::Data, data);
+                let mem = self.opt_idx(Space::Memory, mem.as_ref());
+                A::MemoryInit(DataIdx(data?), MemIdx(mem?))
+            }
+            (ImmKind::Data, Imm::Index(i)) => A::Data(DataIdx(self.idx(Space::Data, i)?)),
+            (ImmKind::MemoryCopy, Imm::Copy(c)) => {
+                let (dst, src) = self.copy(Space::Memory, c.as_ref())?;
+                A::MemoryCopy(MemIdx(dst), MemIdx(src))
+            }
+            (ImmKind::TableInit, Imm::Init(table, elem)) => {
+                let elem = self.idx(Space::Elem, elem);
+                let table = self.opt_idx(Space::Table, table.as_ref());
+                A::TableInit(ElemIdx(elem?), TableIdx(table?))
+            }
+            (ImmKind::Elem, Imm::Index(i)) => A::Elem(ElemIdx(self.idx(Space::Elem, i)?)),
+            (ImmKind::TableCopy, Imm::Copy(c)) => {
+                let (dst, src) = self.copy(Space::Table, c.as_ref())?;
+                A::TableCopy(TableIdx(dst), TableIdx(src))
+            }
+            (ImmKind::I32, Imm::I32(v)) => A::I32(*v),
+            (ImmKind::I64, Imm::I64(v)) => A::I64(*v),
+            (ImmKind::F32, Imm::F32(v)) => A::F32(*v),
+            (ImmKind::F64, Imm::F64(v)) => A::F64(*v),
+            (ImmKind::V128, Imm::V128(v)) => A::V128(Box::new(*v)),
+            (ImmKind::Shuffle, Imm::Shuffle(l)) => A::Shuffle(Box::new(*l)),
+            (ImmKind::Select, Imm::Select(None)) => A::None,
+            (ImmKind::Select, Imm::Select(Some(tys))) => {
+                A::Select(tys.iter().map(|t| self.val_type(t)).collect())
+            }
+            (ImmKind::RefNull, Imm::RefNull(h)) => A::RefNull(self.heap_type(h)),
+            (kind, imm) => {
+                return Err(Error::malformed(
+                    format!(
+                        "internal: `{}` ({kind:?}) with immediates {imm:?}",
+                        op.keyword()
+                    ),
+                    instr.span,
+                ));
+            }
+        })
+    }
+
+    /// `(dst src)` of a copy, `(0, 0)` when not written.
+    fn copy(&self, space: Space, c: Option<&(Index<'_>, Index<'_>)>) -> Result<(u32, u32), Error> {
+        let Some((dst, src)) = c else {
+            return Ok((0, 0));
+        };
+        Ok((self.idx(space, dst)?, self.idx(space, src)?))
+    }
+}

@@ -1,0 +1,1 @@
+//! Unit tests of expansion and resolution on hand-built parse trees.

@@ -1,0 +1,152 @@
+//! Types: value types, the type section, and type uses.
+//!
+//! The type section holds the types written in the text, in order, followed by the types the
+//! expansion of type uses appends. A type use with only an inline type refers to the first
+//! identical type among all of them, or appends one; type uses are expanded in item order, which
+//! gives the `wat` crate's numbering.
+
+use std::collections::HashMap;
+
+use super::Resolver;
+use super::names::lookup;
+use crate::ast::{self, TypeIdx};
+use crate::error::Error;
+use crate::text::syntax;
+
+/// The type section being built, with an index of its types for finding identical ones.
+#[derive(Debug, Default)]
+pub(super) struct Types {
+    list: Vec<ast::FuncType>,
+    first: HashMap<ast::FuncType, TypeIdx>,
+}
+
+impl Types {
+    /// The type at `idx`, if there is one.
+    pub(super) fn get(&self, idx: TypeIdx) -> Option<&ast::FuncType> {
+        self.list.get(idx.0 as usize)
+    }
+
+    /// Number of types so far.
+    pub(super) fn len(&self) -> u32 {
+        self.list.len() as u32
+    }
+
+    /// Appends a type (written in the text or implicit); identical types later reuse the first.
+    fn push(&mut self, ty: ast::FuncType) -> TypeIdx {
+        let idx = TypeIdx(self.list.len() as u32);
+        self.first.entry(ty.clone()).or_insert(idx);
+        self.list.push(ty);
+        idx
+    }
+
+    /// The first type identical to `ty`, appended if there is none.
+    fn intern(&mut self, ty: ast::FuncType) -> TypeIdx {
+        match self.first.get(&ty) {
+            Some(&idx) => idx,
+            None => self.push(ty),
+        }
+    }
+
+    /// The finished type section.
+    pub(super) fn into_list(self) -> Vec<ast::FuncType> {
+        self.list
+    }
+}
+
+impl<'s> Resolver<'s> {
+    /// Adds a type definition written in the text (all of them precede any implicit type).
+    pub(super) fn define_type(&mut self, def: &'s syntax::TypeDef<'s>) {
+        let ty = self.func_type(&def.func);
+        self.types.push(ty);
+    }
+
+    /// Resolves a value type (typed references name a type).
+    pub(super) fn val_type(&mut self, ty: &syntax::ValType<'_>) -> ast::ValType {
+        match ty {
+            syntax::ValType::I32 => ast::ValType::I32,
+            syntax::ValType::I64 => ast::ValType::I64,
+            syntax::ValType::F32 => ast::ValType::F32,
+            syntax::ValType::F64 => ast::ValType::F64,
+            syntax::ValType::V128 => ast::ValType::V128,
+            syntax::ValType::Ref(r) => ast::ValType::Ref(self.ref_type(r)),
+        }
+    }
+
+    /// Resolves a reference type.
+    pub(super) fn ref_type(&mut self, ty: &syntax::RefType<'_>) -> ast::RefType {
+        ast::RefType {
+            nullable: ty.nullable,
+            heap: self.heap_type(&ty.heap),
+        }
+    }
+
+    /// Resolves a heap type.
+    pub(super) fn heap_type(&mut self, ty: &syntax::HeapType<'_>) -> ast::HeapType {
+        match ty {
+            syntax::HeapType::Func => ast::HeapType::Func,
+            syntax::HeapType::Extern => ast::HeapType::Extern,
+            syntax::HeapType::Index(i) => ast::HeapType::Type(TypeIdx(
+                lookup(&self.scope.types, &mut self.errors, i).unwrap_or(0),
+            )),
+        }
+    }
+
+    /// Resolves a function type.
+    pub(super) fn func_type(&mut self, ty: &syntax::FuncType<'_>) -> ast::FuncType {
+        ast::FuncType {
+            params: ty.params.iter().map(|p| self.val_type(&p.ty)).collect(),
+            results: ty.results.iter().map(|t| self.val_type(t)).collect(),
+        }
+    }
+
+    /// Resolves a type use to a type index: the one written (checking an inline type against it),
+    /// or the first type identical to the inline type, appended if there is none.
+    pub(super) fn type_use(&mut self, tu: &syntax::TypeUse<'_>) -> TypeIdx {
+        let inline = self.func_type(&tu.inline);
+        let Some(index) = &tu.index else {
+            return self.types.intern(inline);
+        };
+        let Some(idx) = lookup(&self.scope.types, &mut self.errors, index) else {
+            return TypeIdx(0);
+        };
+        let idx = TypeIdx(idx);
+        if tu.inline.params.is_empty() && tu.inline.results.is_empty() {
+            return idx;
+        }
+        match self.types.get(idx) {
+            Some(def) if *def == inline => {}
+            Some(_) => self.errors.push(
+                Error::malformed("inline function type does not match the type used", tu.span)
+                    .with_label("this type differs from the referenced type")
+                    .with_secondary(index.span(), "type referenced here"),
+            ),
+            None => self.errors.push(
+                Error::invalid(format!("unknown type {}", idx.0), index.span())
+                    .with_label("no type with this index"),
+            ),
+        }
+        idx
+    }
+
+    /// The number of parameters of the function a type use gives, for numbering locals: the inline
+    /// ones when written, else those of the referenced type (0 if unknown).
+    pub(super) fn param_count(&self, tu: &syntax::TypeUse<'_>, idx: TypeIdx) -> u32 {
+        if tu.index.is_none() || !tu.inline.params.is_empty() || !tu.inline.results.is_empty() {
+            return tu.inline.params.len() as u32;
+        }
+        self.types.get(idx).map_or(0, |t| t.params.len() as u32)
+    }
+
+    /// Resolves a block type: `[] -> []` and `[] -> [t]` written inline are encoded directly, any
+    /// other or any with `(type …)` by a type index.
+    pub(super) fn block_type(&mut self, tu: &syntax::TypeUse<'_>) -> ast::BlockType {
+        if tu.index.is_none() && tu.inline.params.is_empty() {
+            match tu.inline.results.as_slice() {
+                [] => return ast::BlockType::Empty,
+                [t] => return ast::BlockType::Value(self.val_type(t)),
+                _ => {}
+            }
+        }
+        ast::BlockType::Type(self.type_use(tu))
+    }
+}
