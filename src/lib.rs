@@ -24,6 +24,7 @@ pub mod exec;
 pub mod instr;
 pub mod link;
 pub mod resolve;
+pub mod script;
 pub mod span;
 pub mod text;
 

@@ -3,8 +3,8 @@
 //! control stacks give the heights.
 
 use wasmparser::{
-    BinaryReaderError, BlockType, FrameKind, FuncValidator, FunctionBody, Operator, OperatorsReader,
-    ValidatorResources,
+    BinaryReaderError, BlockType, FrameKind, FuncValidator, FunctionBody, Operator,
+    OperatorsReader, ValidatorResources,
 };
 
 use super::{FuncType, classify};
@@ -173,7 +173,12 @@ fn inv(e: BinaryReaderError) -> Error {
     classify(e, false)
 }
 
-fn label(v: &FuncValidator<ValidatorResources>, types: &[FuncType], depth: u32, n_results: u32) -> Option<Label> {
+fn label(
+    v: &FuncValidator<ValidatorResources>,
+    types: &[FuncType],
+    depth: u32,
+    n_results: u32,
+) -> Option<Label> {
     let f = v.get_control_frame(depth as usize)?;
     let outer = depth + 1 == v.control_stack_height();
     let (params, results) = match f.block_type {
@@ -191,7 +196,10 @@ fn label(v: &FuncValidator<ValidatorResources>, types: &[FuncType], depth: u32, 
     } else {
         results
     };
-    Some(Label { height: f.height as u32, arity })
+    Some(Label {
+        height: f.height as u32,
+        arity,
+    })
 }
 
 /// Lowers one function body, validating it on the way.
@@ -215,7 +223,13 @@ pub(crate) fn lower(
         n_imported,
         ops: Vec::new(),
         br_table: Vec::new(),
-        ctl: vec![Ctl { kind: Kind::Func, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: false }],
+        ctl: vec![Ctl {
+            kind: Kind::Func,
+            start: 0,
+            fixups: Vec::new(),
+            if_jump: None,
+            dead_entry: false,
+        }],
         dead: false,
         fuel_at: None,
         n_locals,
@@ -245,7 +259,14 @@ pub(crate) fn lower(
         l.emit(&op, h, &labels, n_results);
     }
     rd.finish().map_err(mal)?;
-    Ok(FuncCode { ops: l.ops, br_table: l.br_table, n_params, n_locals, n_results, max_height: max_height + 2 })
+    Ok(FuncCode {
+        ops: l.ops,
+        br_table: l.br_table,
+        n_params,
+        n_locals,
+        n_results,
+        max_height: max_height + 2,
+    })
 }
 
 impl Lower {
@@ -286,7 +307,11 @@ impl Lower {
             c.fixups.push(site);
             0
         };
-        let t = BrTarget { pc, height: self.n_locals + lab.height, keep: lab.arity };
+        let t = BrTarget {
+            pc,
+            height: self.n_locals + lab.height,
+            keep: lab.arity,
+        };
         (t, hc - lab.arity != lab.height)
     }
 
@@ -299,7 +324,13 @@ impl Lower {
         // Structure is tracked even in dead code.
         match op {
             O::Block { .. } | O::Loop { .. } | O::If { .. } if self.dead => {
-                self.ctl.push(Ctl { kind: Kind::Block, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: true });
+                self.ctl.push(Ctl {
+                    kind: Kind::Block,
+                    start: 0,
+                    fixups: Vec::new(),
+                    if_jump: None,
+                    dead_entry: true,
+                });
                 return;
             }
             O::Else => {
@@ -358,19 +389,37 @@ impl Lower {
             O::Nop => return,
             O::Block { .. } => {
                 let start = self.pc();
-                self.ctl.push(Ctl { kind: Kind::Block, start, fixups: Vec::new(), if_jump: None, dead_entry: false });
+                self.ctl.push(Ctl {
+                    kind: Kind::Block,
+                    start,
+                    fixups: Vec::new(),
+                    if_jump: None,
+                    dead_entry: false,
+                });
                 return;
             }
             O::Loop { .. } => {
                 let start = self.pc();
-                self.ctl.push(Ctl { kind: Kind::Loop, start, fixups: Vec::new(), if_jump: None, dead_entry: false });
+                self.ctl.push(Ctl {
+                    kind: Kind::Loop,
+                    start,
+                    fixups: Vec::new(),
+                    if_jump: None,
+                    dead_entry: false,
+                });
                 self.fuel_start();
                 return;
             }
             O::If { .. } => {
                 let j = self.ops.len();
                 self.push(Op::JumpIfZero(0));
-                self.ctl.push(Ctl { kind: Kind::If, start: j as u32, fixups: Vec::new(), if_jump: Some(j), dead_entry: false });
+                self.ctl.push(Ctl {
+                    kind: Kind::If,
+                    start: j as u32,
+                    fixups: Vec::new(),
+                    if_jump: Some(j),
+                    dead_entry: false,
+                });
                 self.fuel_start();
                 return;
             }
@@ -392,14 +441,23 @@ impl Lower {
                 } else {
                     let at = self.ops.len();
                     let (t, adjust) = self.target(d, lab(0), h - 1, Fixup::Op(at));
-                    if adjust { Op::BrIf(t) } else { Op::JumpIfNonZero(t.pc) }
+                    if adjust {
+                        Op::BrIf(t)
+                    } else {
+                        Op::JumpIfNonZero(t.pc)
+                    }
                 }
             }
             O::BrTable { ref targets } => {
                 self.dead = true;
                 let start = self.br_table.len() as u32;
                 let len = targets.len();
-                for (i, d) in targets.targets().map(|t| t.unwrap()).chain([targets.default()]).enumerate() {
+                for (i, d) in targets
+                    .targets()
+                    .map(|t| t.unwrap())
+                    .chain([targets.default()])
+                    .enumerate()
+                {
                     let at = self.br_table.len();
                     let (t, _) = self.target(d, lab(i), h - 1, Fixup::Table(at));
                     self.br_table.push(t);
@@ -411,16 +469,36 @@ impl Lower {
                 Op::Return
             }
             O::Call { function_index: f } => {
-                if f >= self.n_imported { Op::CallInternal(f - self.n_imported) } else { Op::Call(f) }
+                if f >= self.n_imported {
+                    Op::CallInternal(f - self.n_imported)
+                } else {
+                    Op::Call(f)
+                }
             }
             O::ReturnCall { function_index: f } => {
                 self.dead = true;
-                if f >= self.n_imported { Op::ReturnCallInternal(f - self.n_imported) } else { Op::ReturnCall(f) }
+                if f >= self.n_imported {
+                    Op::ReturnCallInternal(f - self.n_imported)
+                } else {
+                    Op::ReturnCall(f)
+                }
             }
-            O::CallIndirect { type_index, table_index } => Op::CallIndirect { ty: type_index, table: table_index },
-            O::ReturnCallIndirect { type_index, table_index } => {
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => Op::CallIndirect {
+                ty: type_index,
+                table: table_index,
+            },
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
                 self.dead = true;
-                Op::ReturnCallIndirect { ty: type_index, table: table_index }
+                Op::ReturnCallIndirect {
+                    ty: type_index,
+                    table: table_index,
+                }
             }
             O::TypedSelect { .. } => Op::Select,
             O::LocalGet { local_index } => {
@@ -443,7 +521,10 @@ impl Lower {
             O::F64Const { value } => Op::Const(value.bits()),
             O::RefNull { .. } => Op::Const(0),
             O::RefFunc { function_index } => Op::RefFunc(function_index),
-            O::I32ReinterpretF32 | O::F32ReinterpretI32 | O::I64ReinterpretF64 | O::F64ReinterpretI64 => return,
+            O::I32ReinterpretF32
+            | O::F32ReinterpretI32
+            | O::I64ReinterpretF64
+            | O::F64ReinterpretI64 => return,
             O::I32Load { memarg } | O::F32Load { memarg } => Op::I32Load(memarg.offset as u32),
             O::I64Load { memarg } | O::F64Load { memarg } => Op::I64Load(memarg.offset as u32),
             O::I32Load8S { memarg } => Op::I32Load8S(memarg.offset as u32),
@@ -458,8 +539,12 @@ impl Lower {
             O::I64Load32U { memarg } => Op::I64Load32U(memarg.offset as u32),
             O::I32Store { memarg } | O::F32Store { memarg } => Op::I32Store(memarg.offset as u32),
             O::I64Store { memarg } | O::F64Store { memarg } => Op::I64Store(memarg.offset as u32),
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => Op::I32Store8(memarg.offset as u32),
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => Op::I32Store16(memarg.offset as u32),
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
+                Op::I32Store8(memarg.offset as u32)
+            }
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
+                Op::I32Store16(memarg.offset as u32)
+            }
             O::I64Store32 { memarg } => Op::I64Store32(memarg.offset as u32),
             O::MemorySize { .. } => Op::MemorySize,
             O::MemoryGrow { .. } => Op::MemoryGrow,
@@ -472,8 +557,17 @@ impl Lower {
             O::TableSize { table } => Op::TableSize(table),
             O::TableGrow { table } => Op::TableGrow(table),
             O::TableFill { table } => Op::TableFill(table),
-            O::TableCopy { dst_table, src_table } => Op::TableCopy { dst: dst_table, src: src_table },
-            O::TableInit { elem_index, table } => Op::TableInit { elem: elem_index, table },
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => Op::TableCopy {
+                dst: dst_table,
+                src: src_table,
+            },
+            O::TableInit { elem_index, table } => Op::TableInit {
+                elem: elem_index,
+                table,
+            },
             O::ElemDrop { elem_index } => Op::ElemDrop(elem_index),
             _ => Op::Unsupported,
         };
@@ -484,7 +578,10 @@ impl Lower {
             && self.fuel_at.is_none_or(|f| f + 3 < self.ops.len())
         {
             self.ops.truncate(self.ops.len() - 3);
-            self.push(Op::I32AddImmLocal { local: x, imm: c as u32 as i32 });
+            self.push(Op::I32AddImmLocal {
+                local: x,
+                imm: c as u32 as i32,
+            });
             return;
         }
         self.push(op);

@@ -1,0 +1,110 @@
+//! Script constants to runtime values, and results against expectations.
+
+use crate::exec::Value;
+use crate::text::syntax::{Const, Expected, HeapType, LanePattern, NanPattern, VecShape};
+
+/// The runtime value of an argument.
+pub(super) fn to_value(c: &Const<'_>) -> Result<Value, String> {
+    Ok(match c {
+        Const::I32(v) => Value::I32(*v),
+        Const::I64(v) => Value::I64(*v),
+        Const::F32(v) => Value::F32(*v),
+        Const::F64(v) => Value::F64(*v),
+        Const::V128(v) => Value::V128(*v),
+        Const::RefNull(HeapType::Extern) => Value::ExternRef(None),
+        Const::RefNull(_) => Value::FuncRef(None),
+        Const::RefExtern(n) | Const::RefHost(n) => Value::ExternRef(Some(*n)),
+        Const::RefFunc(_) => {
+            return Err("function references as script arguments are not supported".into());
+        }
+    })
+}
+
+/// Shows values as a script would write them.
+pub(super) fn show_all(values: &[Value]) -> String {
+    let parts: Vec<String> = values.iter().map(show).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::I32(x) => format!("i32:{x}"),
+        Value::I64(x) => format!("i64:{x}"),
+        Value::F32(b) => format!("f32:{} ({b:#x})", f32::from_bits(*b)),
+        Value::F64(b) => format!("f64:{} ({b:#x})", f64::from_bits(*b)),
+        Value::V128(b) => format!("v128:{b:#034x}"),
+        Value::FuncRef(None) | Value::ExternRef(None) => "ref.null".into(),
+        Value::FuncRef(Some(_)) => "ref.func".into(),
+        Value::ExternRef(Some(n)) => format!("ref.extern {n}"),
+    }
+}
+
+/// Checks results against the expectations of an `assert_return`.
+pub(super) fn check_results(values: &[Value], expected: &[Expected<'_>]) -> Result<(), String> {
+    let ok =
+        values.len() == expected.len() && values.iter().zip(expected).all(|(v, e)| matches(v, e));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("expected {expected:?}, got {}", show_all(values)))
+    }
+}
+
+fn nan32(bits: u32, p: NanPattern) -> bool {
+    let nan = bits & 0x7f80_0000 == 0x7f80_0000 && bits & 0x007f_ffff != 0;
+    match p {
+        NanPattern::Canonical => bits & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::Arithmetic => nan && bits & 0x0040_0000 != 0,
+    }
+}
+
+fn nan64(bits: u64, p: NanPattern) -> bool {
+    let exp = 0x7ff0_0000_0000_0000u64;
+    let nan = bits & exp == exp && bits & 0x000f_ffff_ffff_ffff != 0;
+    match p {
+        NanPattern::Canonical => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::Arithmetic => nan && bits & 0x0008_0000_0000_0000 != 0,
+    }
+}
+
+fn matches(v: &Value, e: &Expected<'_>) -> bool {
+    match (e, v) {
+        (Expected::Const(c), v) => match (c, v) {
+            (Const::RefNull(HeapType::Extern), Value::ExternRef(None)) => true,
+            (Const::RefNull(HeapType::Extern), _) => false,
+            (Const::RefNull(_), Value::FuncRef(None)) => true,
+            (Const::RefExtern(n) | Const::RefHost(n), Value::ExternRef(Some(m))) => n == m,
+            (c, v) => to_value(c).is_ok_and(|c| c == *v),
+        },
+        (Expected::F32Nan(p), Value::F32(b)) => nan32(*b, *p),
+        (Expected::F64Nan(p), Value::F64(b)) => nan64(*b, *p),
+        (Expected::V128Lanes(shape, lanes), Value::V128(bits)) => lanes_match(*bits, *shape, lanes),
+        (Expected::RefFunc, Value::FuncRef(Some(_))) => true,
+        (Expected::RefExternAny, Value::ExternRef(Some(_))) => true,
+        (Expected::Either(options), v) => options.iter().any(|e| matches(v, e)),
+        _ => false,
+    }
+}
+
+fn lanes_match(bits: u128, shape: VecShape, lanes: &[LanePattern]) -> bool {
+    let width = match shape {
+        VecShape::I8x16 => 8,
+        VecShape::I16x8 => 16,
+        VecShape::I32x4 | VecShape::F32x4 => 32,
+        VecShape::I64x2 | VecShape::F64x2 => 64,
+    };
+    let mask = if width == 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    };
+    lanes.iter().enumerate().all(|(i, lane)| {
+        let actual = ((bits >> (i * width)) as u64) & mask;
+        match (lane, shape) {
+            (LanePattern::Value(x), _) => *x & mask == actual,
+            (LanePattern::Nan(p), VecShape::F32x4) => nan32(actual as u32, *p),
+            (LanePattern::Nan(p), VecShape::F64x2) => nan64(actual, *p),
+            (LanePattern::Nan(_), _) => false,
+        }
+    })
+}
