@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 mod compile;
+mod run;
+mod wast;
 
 /// watlink: WebAssembly text toolchain — compile, link and run `.wat` modules.
 #[derive(Parser, Debug)]
@@ -32,6 +34,10 @@ enum Color {
 enum Command {
     /// Compile a text module (.wat) to a binary module (.wasm).
     Compile(compile::Opts),
+    /// Run a module in the bundled interpreter.
+    Run(run::Opts),
+    /// Run .wast spec scripts.
+    Wast(wast::Opts),
 }
 
 /// Shared output settings.
@@ -112,5 +118,7 @@ pub fn main() -> ExitCode {
     let ctx = Ctx { color: cli.color };
     match cli.command {
         Command::Compile(opts) => compile::run(&ctx, opts),
+        Command::Run(opts) => run::run(&ctx, opts),
+        Command::Wast(opts) => wast::run(&ctx, opts),
     }
 }

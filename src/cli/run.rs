@@ -1,0 +1,179 @@
+//! `watlink run`: instantiate a module and invoke an export.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use watlink::exec::{Extern, Imports, Limits, Module, Store, ValType, Value};
+
+use super::Ctx;
+
+const EXAMPLES: &str = "\
+Examples:
+  watlink run examples/hello.wat --invoke checksum
+  watlink run examples/hello.wat --invoke fac 20
+  watlink run prog.wasm --invoke add 0x10 -3
+  watlink run loop.wat --invoke spin --fuel 1000000      # ends with \"all fuel consumed\"
+  watlink run deep.wat --invoke recurse --max-call-depth 1000";
+
+/// Run a module (.wat or .wasm) in the bundled interpreter.
+///
+/// With `--invoke NAME`, calls that export with ARGS parsed by its parameter types (decimal or `0x`
+/// hex integers; floats as decimal, hex, `inf`, `nan`) and prints each result on its own line
+/// (`i32:42`, `f64:1.5`, …). Without it, instantiation runs the start function, then a `_start`
+/// export if there is one. A trap prints its message and exits with status 1.
+#[derive(clap::Args, Debug)]
+#[command(after_long_help = EXAMPLES)]
+pub struct Opts {
+    /// The module: text (.wat) is compiled in memory first; binary (.wasm) is decoded.
+    file: PathBuf,
+    /// The export to call.
+    #[arg(long)]
+    invoke: Option<String>,
+    /// Arguments for the export, one per parameter.
+    #[arg(allow_negative_numbers = true)]
+    args: Vec<String>,
+    /// Instruction budget; running out ends execution with "all fuel consumed".
+    #[arg(long)]
+    fuel: Option<u64>,
+    /// Largest size in bytes any memory may grow to (memory.grow returns -1 past it).
+    #[arg(long, default_value_t = 1 << 32)]
+    max_memory: u64,
+    /// Largest number of elements any table may grow to.
+    #[arg(long, default_value_t = 10_000_000)]
+    max_table: u64,
+    /// Deepest guest call nesting; deeper ends with "call stack exhausted".
+    #[arg(long, default_value_t = 10_000)]
+    max_call_depth: u32,
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::FAILURE
+}
+
+/// Runs `watlink run`.
+pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
+    let bytes = match std::fs::read(&opts.file) {
+        Ok(b) => b,
+        Err(e) => return fail(format_args!("cannot read {}: {e}", opts.file.display())),
+    };
+    let wasm = if bytes.starts_with(b"\0asm") {
+        bytes
+    } else {
+        let name = opts.file.display().to_string();
+        let compiled = watlink::text_from_bytes(&name, bytes)
+            .and_then(|text| watlink::compile(&name, &text, &watlink::CompileOptions::default()));
+        match compiled {
+            Ok(w) => w,
+            Err(errors) => {
+                ctx.report(&errors);
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let module = match Module::new(&wasm) {
+        Ok(m) => m,
+        Err(e) => return fail(format_args!("{}: {}", e.class.word(), e.message)),
+    };
+    let limits = Limits {
+        fuel: opts.fuel,
+        max_memory_bytes: opts.max_memory,
+        max_table_elems: opts.max_table,
+        max_call_depth: opts.max_call_depth,
+    };
+    let mut store = Store::new(limits);
+    let instance = match store.instantiate(&module, &Imports::new()) {
+        Ok(i) => i,
+        Err(e) => return fail(format_args!("{}: {}", e.class.word(), e.message)),
+    };
+    let name = match (&opts.invoke, store.export(instance, "_start")) {
+        (Some(name), _) => name.clone(),
+        (None, Some(Extern::Func(_))) => "_start".to_string(),
+        (None, _) => return ExitCode::SUCCESS,
+    };
+    let Some(Extern::Func(func)) = store.export(instance, &name) else {
+        return fail(format_args!("no exported function \"{name}\""));
+    };
+    let params = store.func_type(func).params.clone();
+    if params.len() != opts.args.len() {
+        return fail(format_args!(
+            "\"{name}\" takes {} argument(s), {} given",
+            params.len(),
+            opts.args.len()
+        ));
+    }
+    let mut args = Vec::new();
+    for (ty, text) in params.iter().zip(&opts.args) {
+        match parse_arg(*ty, text) {
+            Some(v) => args.push(v),
+            None => return fail(format_args!("cannot read \"{text}\" as {ty:?}")),
+        }
+    }
+    match store.call(func, &args) {
+        Ok(results) => {
+            for v in results {
+                println!("{}", show(&v));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(trap) => fail(format_args!("{}: {}", trap.class().word(), trap.message())),
+    }
+}
+
+/// Parses a command-line argument as a value of type `ty`.
+fn parse_arg(ty: ValType, text: &str) -> Option<Value> {
+    let int = |text: &str| -> Option<i128> {
+        let (neg, body) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let body = body.replace('_', "");
+        let v = match body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            Some(hex) => i128::from_str_radix(hex, 16).ok()?,
+            None => body.parse::<i128>().ok()?,
+        };
+        Some(if neg { -v } else { v })
+    };
+    match ty {
+        ValType::I32 => int(text)
+            .filter(|v| (-(1 << 31)..(1 << 32)).contains(v))
+            .map(|v| Value::I32(v as i32)),
+        ValType::I64 => int(text)
+            .filter(|v| (-(1 << 63)..(1 << 64)).contains(v))
+            .map(|v| Value::I64(v as i64)),
+        ValType::F32 => watlink::text::number::parse_f32(text).ok().map(Value::F32),
+        ValType::F64 => watlink::text::number::parse_f64(text).ok().map(Value::F64),
+        _ => None,
+    }
+}
+
+/// A result in the stable output format: `type:value`.
+fn show(v: &Value) -> String {
+    let float = |x: f64, bits: u64, is_nan: bool| {
+        if is_nan {
+            format!("nan:{bits:#x}")
+        } else {
+            format!("{x:?}")
+        }
+    };
+    match v {
+        Value::I32(x) => format!("i32:{x}"),
+        Value::I64(x) => format!("i64:{x}"),
+        Value::F32(b) => {
+            let x = f32::from_bits(*b);
+            format!(
+                "f32:{}",
+                float(x as f64, (*b & 0x7f_ffff) as u64, x.is_nan())
+            )
+        }
+        Value::F64(b) => {
+            let x = f64::from_bits(*b);
+            format!("f64:{}", float(x, b & 0xf_ffff_ffff_ffff, x.is_nan()))
+        }
+        Value::V128(b) => format!("v128:{b:#034x}"),
+        Value::FuncRef(None) => "funcref:null".to_string(),
+        Value::FuncRef(Some(_)) => "funcref:func".to_string(),
+        Value::ExternRef(None) => "externref:null".to_string(),
+        Value::ExternRef(Some(n)) => format!("externref:{n}"),
+    }
+}
