@@ -7,7 +7,9 @@
 //! - compiled: of those, how many watlink compiles (and validates);
 //! - identical: how many give the same bytes as the `wat` crate, custom sections aside;
 //! - malformed: `assert_malformed` on `(module quote …)`, and how many watlink rejects as malformed;
-//! - invalid: `assert_invalid` on text modules, and how many watlink rejects as invalid.
+//! - invalid: `assert_invalid` on text modules, and how many watlink rejects as invalid;
+//! - directives: every directive of the script run by `watlink::script` (compiler + interpreter),
+//!   and how many pass.
 
 #![allow(dead_code)]
 
@@ -57,6 +59,8 @@ pub struct Tally {
     pub malformed_rejected: usize,
     pub invalid: usize,
     pub invalid_rejected: usize,
+    pub directives: usize,
+    pub directives_passed: usize,
 }
 
 impl std::ops::AddAssign for Tally {
@@ -69,11 +73,18 @@ impl std::ops::AddAssign for Tally {
         self.malformed_rejected += o.malformed_rejected;
         self.invalid += o.invalid;
         self.invalid_rejected += o.invalid_rejected;
+        self.directives += o.directives;
+        self.directives_passed += o.directives_passed;
     }
 }
 
 impl Tally {
-    /// Whether every check passed.
+    /// Whether every directive passed.
+    pub fn directives_pass(&self) -> bool {
+        self.directives_passed == self.directives
+    }
+
+    /// Whether every compiler check passed.
     pub fn all_pass(&self) -> bool {
         self.compiled == self.modules
             && self.identical == self.modules
@@ -86,8 +97,29 @@ impl Tally {
 #[derive(Debug, Default)]
 pub struct FileReport {
     pub tally: Tally,
-    /// One line per failed check: `file:line: what`.
+    /// One line per failed compiler check: `file:line: what`.
     pub failures: Vec<String>,
+    /// One line per failed directive: `file:line:col: what`.
+    pub directive_failures: Vec<String>,
+}
+
+/// Runs every directive of the script through `watlink::script`.
+pub fn run_directives(file: &str, source: &str, report: &mut FileReport) {
+    match watlink::script::run_script(file, source, &Default::default()) {
+        Ok(r) => {
+            report.tally.directives += r.total();
+            report.tally.directives_passed += r.passed;
+            for f in r.failures {
+                report
+                    .directive_failures
+                    .push(format!("{file}:{}:{}: {}", f.line, f.column, f.message));
+            }
+        }
+        Err(e) => report.directive_failures.push(format!(
+            "{file}: script does not parse: {}",
+            e.first().message
+        )),
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
