@@ -587,9 +587,13 @@ impl<'a> Planner<'a> {
         }
         let room = MAX_MEMORY_32 - self.ptr.min(MAX_MEMORY_32);
         if heap > room {
-            self.errors.push(error(format!(
-                "initial heap too large, cannot be greater than {room}"
-            )));
+            self.errors.push(
+                error(format!("initial heap too large, cannot be greater than {room}")).with_note(format!(
+                    "the heap starts at {} and wasm32 memory ends at {MAX_MEMORY_32}; help: --initial-heap={} would work",
+                    self.ptr,
+                    room / PAGE_SIZE * PAGE_SIZE
+                )),
+            );
         }
         self.ptr += heap;
         self.last = Last::InitialHeap;

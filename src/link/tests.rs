@@ -282,7 +282,7 @@ fn map_renders() {
     );
     let json = p.to_json();
     assert!(
-        json.contains("{\"name\": \".data.b\", \"output\": \".data\", \"address\": 65648"),
+        json.contains("{\"name\": \".data.b\", \"output\": \".data\", \"address\": 65636"),
         "{json}"
     );
     assert!(
