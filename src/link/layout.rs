@@ -379,7 +379,7 @@ impl<'a> Planner<'a> {
         let size = self.opts.stack_size;
         self.ptr = align_to(self.ptr, STACK_ALIGN);
         self.symbols.stack_low = self.ptr;
-        if size % STACK_ALIGN != 0 {
+        if !size.is_multiple_of(STACK_ALIGN) {
             self.errors.push(
                 error(format!("stack size must be {STACK_ALIGN}-byte aligned")).with_note(format!(
                     "help: -z stack-size={} (or {}) would work",
@@ -495,7 +495,7 @@ impl<'a> Planner<'a> {
     fn place_fixed(&mut self) {
         for seg in self.inputs {
             if let SegmentKind::Fixed(address) = seg.kind {
-                if address % seg.align != 0 {
+                if !address.is_multiple_of(seg.align) {
                     self.errors.push(
                         error(format!(
                             "segment {} at {address} is not {}-byte aligned",
@@ -577,7 +577,7 @@ impl<'a> Planner<'a> {
         let Some(heap) = self.opts.initial_heap.filter(|&h| h != 0) else {
             return;
         };
-        if heap % PAGE_SIZE != 0 {
+        if !heap.is_multiple_of(PAGE_SIZE) {
             self.errors.push(
                 error(format!("initial heap must be {PAGE_SIZE}-byte aligned")).with_note(format!(
                     "help: --initial-heap={} would work",
@@ -632,7 +632,7 @@ impl<'a> Planner<'a> {
     /// `--initial-memory`: checked against the cursor, which then becomes it; rounded to pages.
     fn size_initial_memory(&mut self) -> u64 {
         if let Some(initial) = self.opts.initial_memory.filter(|&m| m != 0) {
-            if initial % PAGE_SIZE != 0 {
+            if !initial.is_multiple_of(PAGE_SIZE) {
                 self.errors.push(
                     error(format!("initial memory must be {PAGE_SIZE}-byte aligned")).with_note(
                         format!(
@@ -684,7 +684,7 @@ impl<'a> Planner<'a> {
         };
         let mut max = None;
         if let Some(limit) = self.opts.max_memory.filter(|&m| m != 0) {
-            if limit % PAGE_SIZE != 0 {
+            if !limit.is_multiple_of(PAGE_SIZE) {
                 self.errors.push(
                     error(format!("maximum memory must be {PAGE_SIZE}-byte aligned")).with_note(
                         format!(

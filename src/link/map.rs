@@ -178,11 +178,11 @@ impl Plan {
             "\n  ],\n"
         });
         let opt = |v: Option<u64>| v.map_or("null".to_string(), |v| v.to_string());
-        let _ = write!(
+        let _ = writeln!(
             out,
             "  \"symbols\": {{\"__stack_pointer\": {}, \"__stack_low\": {}, \"__stack_high\": {}, \
              \"__global_base\": {}, \"__dso_handle\": {}, \"__data_end\": {}, \"__heap_base\": {}, \
-             \"__heap_end\": {}, \"__memory_base\": {}, \"__table_base\": {}, \"__wasm_init_memory_flag\": {}}},\n",
+             \"__heap_end\": {}, \"__memory_base\": {}, \"__table_base\": {}, \"__wasm_init_memory_flag\": {}}},",
             s.stack_pointer,
             s.stack_low,
             s.stack_high,
