@@ -17,7 +17,7 @@
 //! // watlink's default: the stack (64 KiB) first, data above it.
 //! let p = plan(&segments, &LayoutOptions::default()).unwrap();
 //! assert_eq!(p.symbols.stack_pointer, 65536);
-//! assert_eq!(p.segment(".data.counter").unwrap().address, 65536 + 32);
+//! assert_eq!(p.segment(".data.counter").unwrap().address, 65536 + 20);
 //! assert_eq!(p.symbols.heap_base, Some(65536 + 144));
 //! assert_eq!(p.min_pages, 2);
 //! println!("{}\n{}", p.table(), p.picture(64));
