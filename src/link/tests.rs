@@ -1,0 +1,292 @@
+//! The planner against wasm-ld: every case in `tests/data/wasm-ld/` (see its README).
+
+use super::*;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/wasm-ld/");
+
+#[derive(Debug, Default)]
+struct Case {
+    name: String,
+    source: String,
+    flags: Vec<String>,
+    segments: Vec<Segment>,
+    memory: Option<(u64, Option<u64>)>,
+    symbols: Vec<(String, u64)>,
+    addrs: Vec<(String, u64)>,
+    errors: Vec<String>,
+}
+
+fn parse(text: &str) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut case = Case::default();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let nums: Vec<&str> = rest.split_whitespace().collect();
+        let num = |i: usize| {
+            nums[i]
+                .parse::<u64>()
+                .unwrap_or_else(|_| panic!("bad number in {line:?}"))
+        };
+        match word {
+            "case" => {
+                case = Case {
+                    name: rest.to_string(),
+                    ..Case::default()
+                }
+            }
+            "source" => case.source = rest.to_string(),
+            "flags" => case.flags = rest.split_whitespace().map(String::from).collect(),
+            "seg" => {
+                let name = nums[0];
+                let kind = if name.starts_with(".rodata") {
+                    SegmentKind::ReadOnly
+                } else if name.starts_with(".bss") {
+                    SegmentKind::Zero
+                } else {
+                    SegmentKind::Writable
+                };
+                case.segments.push(Segment::new(name, num(1), num(2), kind));
+            }
+            "fixed" => case.segments.push(Segment::new(
+                nums[0],
+                num(1),
+                num(2),
+                SegmentKind::Fixed(num(3)),
+            )),
+            "memory" => case.memory = Some((num(0), nums[1].parse().ok())),
+            "sym" => case.symbols.push((nums[0].to_string(), num(1))),
+            "addr" => case.addrs.push((nums[0].to_string(), num(1))),
+            "error" => case.errors.push(rest.to_string()),
+            "end" => cases.push(std::mem::take(&mut case)),
+            _ => panic!("unknown line {line:?}"),
+        }
+    }
+    cases
+}
+
+/// wasm-ld's flags as [`LayoutOptions`]. Like wasm-ld ≤ 21, the stack comes after the data unless
+/// `--stack-first` is given.
+fn options(flags: &[String], flavor: Flavor) -> LayoutOptions {
+    let mut o = LayoutOptions {
+        stack_first: false,
+        heap_base_used: false,
+        flavor,
+        ..LayoutOptions::default()
+    };
+    let mut flags = flags.iter();
+    while let Some(flag) = flags.next() {
+        let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
+        let bytes = || value.parse::<u64>().unwrap();
+        match name {
+            "-z" => {
+                let next = flags.next().unwrap();
+                o.stack_size = next.strip_prefix("stack-size=").unwrap().parse().unwrap();
+            }
+            "--stack-first" => o.stack_first = true,
+            "--no-stack-first" => o.stack_first = false,
+            "--global-base" => o.global_base = Some(bytes()),
+            "--initial-memory" => o.initial_memory = Some(bytes()),
+            "--max-memory" => o.max_memory = Some(bytes()),
+            "--initial-heap" => o.initial_heap = Some(bytes()),
+            "--no-growable-memory" => o.no_growable_memory = true,
+            "--import-memory" => o.import_memory = true,
+            "--shared-memory" => o.shared_memory = true,
+            "--export-all" => o.heap_base_used = true,
+            "--export" if value == "__heap_base" => o.heap_base_used = true,
+            "--table-base" => o.table_base = bytes(),
+            "--export" | "--no-entry" | "--features" => {}
+            _ => panic!("unknown flag {flag}"),
+        }
+    }
+    o
+}
+
+/// Runs `case` with `flavor`; returns the differences.
+fn check(case: &Case, flavor: Flavor) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let opts = options(&case.flags, flavor);
+    match plan(&case.segments, &opts) {
+        Err(errors) => {
+            let got: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+            if got != case.errors {
+                diffs.push(format!("errors: got {got:?}, want {:?}", case.errors));
+            }
+            for e in &errors {
+                assert!(
+                    !e.notes.is_empty(),
+                    "{}: error without a note: {}",
+                    case.name,
+                    e.message
+                );
+            }
+        }
+        Ok(p) => {
+            if !case.errors.is_empty() {
+                diffs.push(format!("no errors, want {:?}", case.errors));
+            }
+            if let Some((min, max)) = case.memory
+                && (p.min_pages, p.max_pages) != (min, max)
+            {
+                diffs.push(format!(
+                    "memory: got {} {:?}, want {min} {max:?}",
+                    p.min_pages, p.max_pages
+                ));
+            }
+            let s = &p.symbols;
+            for (name, want) in &case.symbols {
+                let got = match name.as_str() {
+                    "__stack_pointer" => Some(s.stack_pointer),
+                    "__stack_low" => Some(s.stack_low),
+                    "__stack_high" => Some(s.stack_high),
+                    "__global_base" => Some(s.global_base),
+                    "__dso_handle" => Some(s.dso_handle),
+                    "__data_end" => Some(s.data_end),
+                    "__heap_base" => s.heap_base,
+                    "__heap_end" => Some(s.heap_end),
+                    "__memory_base" => Some(s.memory_base),
+                    "__table_base" => Some(s.table_base),
+                    "__wasm_init_memory_flag" => s.init_memory_flag,
+                    _ => panic!("unknown symbol {name}"),
+                };
+                if got != Some(*want) {
+                    diffs.push(format!("{name}: got {got:?}, want {want}"));
+                }
+            }
+            for (name, want) in &case.addrs {
+                // A data symbol is its segment `.<kind>.<name>`; custom-section symbols are skipped.
+                let suffix = format!(".{name}");
+                let seg = p
+                    .segments
+                    .iter()
+                    .find(|s| s.name == *name || s.name.ends_with(&suffix));
+                if let Some(seg) = seg
+                    && seg.address != *want
+                {
+                    diffs.push(format!("{name}: got {}, want {want}", seg.address));
+                }
+            }
+            // The map renders whatever the plan is.
+            assert!(p.table().contains("__data_end"));
+            assert!(p.picture(64).starts_with('|'));
+            assert!(p.to_json().contains("\"__heap_end\""));
+        }
+    }
+    diffs
+}
+
+#[test]
+fn measured_and_derived_cases() {
+    let measured = parse(&std::fs::read_to_string(format!("{DATA}measured.txt")).unwrap());
+    let derived = parse(&std::fs::read_to_string(format!("{DATA}derived.txt")).unwrap());
+    assert!(measured.len() >= 30, "{} measured cases", measured.len());
+    let mut failures = Vec::new();
+    for case in &measured {
+        assert_eq!(case.source, "llvm-14");
+        // Exactly LLVM 14's numbers in its flavor ...
+        for d in check(case, Flavor::Llvm14) {
+            failures.push(format!("{} (llvm-14): {d}", case.name));
+        }
+        // ... and the same in the current flavor, unless derived.txt says how current wasm-ld differs.
+        if !derived.iter().any(|c| c.name == case.name) {
+            for d in check(case, Flavor::Current) {
+                failures.push(format!("{} (current): {d}", case.name));
+            }
+        }
+    }
+    for case in &derived {
+        assert!(
+            case.source.starts_with("current") || case.source == "watlink",
+            "{}: source {}",
+            case.name,
+            case.source
+        );
+        for d in check(case, Flavor::Current) {
+            failures.push(format!("{} (current): {d}", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn default_is_stack_first() {
+    let p = plan(
+        &[Segment::new(".data.x", 4, 4, SegmentKind::Writable)],
+        &LayoutOptions::default(),
+    )
+    .unwrap();
+    assert!(p.stack_first);
+    assert_eq!((p.symbols.stack_low, p.symbols.stack_high), (0, 65536));
+    assert_eq!(p.segments[0].address, 65536);
+    assert_eq!(p.symbols.heap_end, 131072);
+}
+
+#[test]
+fn notes_name_region_and_flag() {
+    let segs = [Segment::new(".bss.big", 70000, 16, SegmentKind::Zero)];
+    let opts = LayoutOptions {
+        initial_memory: Some(131072),
+        ..LayoutOptions::default()
+    };
+    let e = &plan(&segs, &opts).unwrap_err()[0];
+    assert_eq!(e.message, "initial memory too small, 135536 bytes needed");
+    assert!(
+        e.notes[0].contains("__heap_base is 135536"),
+        "{:?}",
+        e.notes
+    );
+    assert!(
+        e.notes[1].contains("--initial-memory=196608 (3 pages)"),
+        "{:?}",
+        e.notes
+    );
+}
+
+#[test]
+fn map_renders() {
+    let segs = [
+        Segment::new(".rodata.a", 100, 16, SegmentKind::ReadOnly),
+        Segment::new(".data.b", 10, 4, SegmentKind::Writable),
+        Segment::new(".bss.c", 30000, 16, SegmentKind::Zero),
+    ];
+    let p = plan(
+        &segs,
+        &LayoutOptions {
+            max_memory: Some(4 * 65536),
+            ..LayoutOptions::default()
+        },
+    )
+    .unwrap();
+    let picture = p.picture(32);
+    assert!(picture.starts_with("|SSSSSSSSSSSSSSSS"), "{picture}");
+    for c in ['r', 'd', 'b', 'h'] {
+        assert!(picture.contains(c), "{picture}");
+    }
+    assert!(picture.contains("grows to 4 pages"), "{picture}");
+    let table = p.table();
+    assert!(
+        table.contains("0x00010000          100  rodata  .rodata.a (.rodata)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("memory: 2 pages initial, maximum 4 pages"),
+        "{table}"
+    );
+    let json = p.to_json();
+    assert!(
+        json.contains("{\"name\": \".data.b\", \"output\": \".data\", \"address\": 65636"),
+        "{json}"
+    );
+    assert!(
+        json.contains("\"memory\": {\"min_pages\": 2, \"max_pages\": 4"),
+        "{json}"
+    );
+}
