@@ -823,3 +823,72 @@ fn synthesized_instruction_falls_back_to_an_unlocated_note() {
     assert_eq!(e.span, None);
     assert_eq!(e.notes, vec!["note: at `drop` in function 0".to_string()]);
 }
+
+/// `block`, `else` and `end` are operators too: the k-th operator is still the k-th instruction.
+#[test]
+fn error_inside_blocks_points_at_the_instruction() {
+    let body = vec![
+        at(Op::Block, Imm::Block(BlockType::Value(ValType::I32)), 10),
+        at(Op::I32Const, Imm::I32(0), 11),
+        at(Op::If, Imm::Block(BlockType::Empty), 12),
+        at(Op::Else, Imm::None, 13),
+        at(Op::End, Imm::None, 14),
+        at(Op::I64Const, Imm::I64(1), 15),
+        at(Op::End, Imm::None, 16),
+        at(Op::LocalGet, Imm::Local(LocalIdx(130)), 17),
+    ];
+    let m = Module {
+        types: vec![fty(&[], &[ValType::I32])],
+        funcs: vec![Func {
+            ty: TypeIdx(0),
+            locals: vec![],
+            body,
+            span: Span::new(0, 20),
+        }],
+        ..Module::default()
+    };
+    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    assert!(e.message.starts_with("type mismatch"), "{}", e.message);
+    assert_eq!(
+        (e.span, e.label.as_str()),
+        (Some(Span::new(16, 17)), "`end`")
+    );
+
+    // An error in an immediate (not a stack error) is found the same way.
+    let mut m = m;
+    m.funcs[0].body.drain(0..7);
+    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    assert!(e.message.starts_with("unknown local"), "{}", e.message);
+    assert_eq!(e.span, Some(Span::new(17, 18)));
+}
+
+#[test]
+fn error_in_an_import_points_at_the_import() {
+    let m = Module {
+        imports: vec![Import {
+            span: Span::new(4, 9),
+            ..import("m", "f", ImportKind::Func(TypeIdx(2)))
+        }],
+        ..Module::default()
+    };
+    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    assert!(e.message.starts_with("unknown type"), "{}", e.message);
+    assert_eq!(
+        (e.span, e.label.as_str()),
+        (Some(Span::new(4, 9)), "in this import")
+    );
+}
+
+#[test]
+fn tail_calls_are_enabled() {
+    let m = Module {
+        types: vec![fty(&[], &[])],
+        funcs: vec![func(
+            0,
+            vec![],
+            vec![i(Op::ReturnCall, Imm::Func(FuncIdx(0)))],
+        )],
+        ..Module::default()
+    };
+    assert_eq!(validate(&encode(&m), &m), Ok(()));
+}
