@@ -9,7 +9,15 @@
 //!   flags (0–7): the table index is written when the text named the table (or it is not 0);
 //! - locals grouped in runs of equal types (`Function::new_with_locals_types`);
 //! - user custom sections placed `(after last)` come before the generated name section, and no name
-//!   section is generated when the module already has a custom section called `name`.
+//!   section is generated when the module already has a custom section called `name`;
+//! - `(before datacount)` / `(after datacount)` customs go right around where the DataCount section is
+//!   (or would be); `wat` has no such anchor, so there is nothing to match there.
+//!
+//! Facts checked against `wat` by the tests: typed `select` is 0x1c and a vector of types; a memory
+//! argument with memory index ≠ 0 sets bit 6 of the alignment field and is followed by the index;
+//! `memory.size`/`memory.grow`/`memory.fill` always write their memory index (0x00 for memory 0);
+//! `call_indirect` writes the type, then the table; `block (type n)` stays a type index; every LEB is
+//! minimal.
 //!
 //! Instructions are encoded from the instruction table: the opcode from [`Op::opcode`], then the
 //! immediates of the [`Imm`] with wasm-encoder's `Encode` impls. Nothing here matches on `Op`.
