@@ -892,3 +892,58 @@ fn tail_calls_are_enabled() {
     };
     assert_eq!(validate(&encode(&m), &m), Ok(()));
 }
+
+/// Every row of the instruction table, with an immediate of its kind, decodes as exactly one operator
+/// (wasmparser agrees with the table on opcode and immediate layout).
+#[test]
+fn every_instruction_decodes_as_one_operator() {
+    use crate::instr::ImmKind as K;
+    for &o in Op::ALL {
+        let natural = memarg(0, 0, o.natural_align().max(1).trailing_zeros());
+        let imm = match o.imm() {
+            K::None | K::Else | K::End | K::Select => Imm::None,
+            K::Block | K::If => Imm::Block(BlockType::Empty),
+            K::Label => Imm::Label(LabelIdx(0)),
+            K::BrTable => Imm::BrTable(vec![LabelIdx(0)].into(), LabelIdx(0)),
+            K::Func => Imm::Func(FuncIdx(0)),
+            K::CallIndirect => Imm::CallIndirect(TypeIdx(0), TableIdx(0)),
+            K::Local => Imm::Local(LocalIdx(0)),
+            K::Global => Imm::Global(GlobalIdx(0)),
+            K::Table => Imm::Table(TableIdx(0)),
+            K::MemArg => Imm::MemArg(natural),
+            K::Memory => Imm::Memory(MemIdx(0)),
+            K::MemoryInit => Imm::MemoryInit(DataIdx(0), MemIdx(0)),
+            K::Data => Imm::Data(DataIdx(0)),
+            K::MemoryCopy => Imm::MemoryCopy(MemIdx(0), MemIdx(0)),
+            K::TableInit => Imm::TableInit(ElemIdx(0), TableIdx(0)),
+            K::Elem => Imm::Elem(ElemIdx(0)),
+            K::TableCopy => Imm::TableCopy(TableIdx(0), TableIdx(0)),
+            K::I32 => Imm::I32(-1),
+            K::I64 => Imm::I64(-1),
+            K::F32 => Imm::F32(0),
+            K::F64 => Imm::F64(0),
+            K::V128 => Imm::V128(Box::new(0)),
+            K::RefNull => Imm::RefNull(HeapType::Func),
+            K::Lane => Imm::Lane(0),
+            K::MemArgLane => Imm::MemArgLane(natural, 0),
+            K::Shuffle => Imm::Shuffle(Box::new([0; 16])),
+        };
+        // No locals; `else` and `end` need a block to belong to.
+        let (mut body, expected) = match o.imm() {
+            K::Else => (vec![0x00, 0x04, 0x40], 3),
+            K::End => (vec![0x00, 0x02, 0x40], 3),
+            _ => (vec![0x00], 2),
+        };
+        super::encode::instr(&i(o, imm), &mut body);
+        body.push(0x0b);
+        let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(&body, 0));
+        let mut ops = body.get_operators_reader().unwrap();
+        let mut count = 0;
+        while !ops.eof() {
+            ops.read()
+                .unwrap_or_else(|e| panic!("{}: {e}", o.keyword()));
+            count += 1;
+        }
+        assert_eq!(count, expected, "{}", o.keyword());
+    }
+}
