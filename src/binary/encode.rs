@@ -9,7 +9,15 @@
 //!   flags (0–7): the table index is written when the text named the table (or it is not 0);
 //! - locals grouped in runs of equal types (`Function::new_with_locals_types`);
 //! - user custom sections placed `(after last)` come before the generated name section, and no name
-//!   section is generated when the module already has a custom section called `name`.
+//!   section is generated when the module already has a custom section called `name`;
+//! - `(before datacount)` / `(after datacount)` customs go right around where the DataCount section is
+//!   (or would be); `wat` has no such anchor, so there is nothing to match there.
+//!
+//! Facts checked against `wat` by the tests: typed `select` is 0x1c and a vector of types; a memory
+//! argument with memory index ≠ 0 sets bit 6 of the alignment field and is followed by the index;
+//! `memory.size`/`memory.grow`/`memory.fill` always write their memory index (0x00 for memory 0);
+//! `call_indirect` writes the type, then the table; `block (type n)` stays a type index; every LEB is
+//! minimal.
 //!
 //! Instructions are encoded from the instruction table: the opcode from [`Op::opcode`], then the
 //! immediates of the [`Imm`] with wasm-encoder's `Encode` impls. Nothing here matches on `Op`.
@@ -408,47 +416,85 @@ fn len_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Whether some count, length or size of `m` cannot be written as the binary format's u32 (wasm-encoder
-/// would panic). Only possible for a synthesized module of several GiB.
+/// Whether some count, length or size of `m` may not fit the binary format's u32 (wasm-encoder would
+/// panic). A generous estimate of the whole output: at most 64 bytes per entity or instruction, plus
+/// every byte string and name. Only a synthesized module of several GiB can exceed it.
 fn exceeds_binary_limits(m: &ast::Module) -> bool {
-    const MAX: usize = u32::MAX as usize;
-    let code: usize = m.funcs.iter().map(|f| f.locals.len() + f.body.len()).sum();
-    let data: usize = m.datas.iter().map(|d| d.bytes.len()).sum();
-    let custom: usize = m.customs.iter().map(|c| c.name.len() + c.bytes.len()).sum();
-    let items: usize = m
-        .elems
-        .iter()
-        .map(|e| match &e.items {
-            ast::ElemItems::Funcs(fs) => fs.len(),
-            ast::ElemItems::Exprs(_, es) => es.len(),
-        })
-        .sum();
-    // An instruction takes at most a few dozen bytes (`br_table` aside, counted below).
-    let tables: usize = m
-        .funcs
-        .iter()
-        .flat_map(|f| &f.body)
-        .map(|i| {
-            if let Imm::BrTable(ls, _) = &i.imm {
-                ls.len()
-            } else {
-                0
-            }
-        })
-        .sum();
-    [
-        m.types.len(),
+    fn exprs<'a>(es: impl IntoIterator<Item = &'a ast::ConstExpr>) -> usize {
+        es.into_iter()
+            .map(|e| e.len())
+            .fold(0, usize::saturating_add)
+    }
+    let instrs = m.funcs.iter().flat_map(|f| &f.body).map(|i| {
+        1 + match &i.imm {
+            Imm::BrTable(labels, _) => labels.len(),
+            Imm::Select(types) => types.len(),
+            _ => 0,
+        }
+    });
+    let elems = m.elems.iter().map(|e| match (&e.mode, &e.items) {
+        (mode, ast::ElemItems::Funcs(fs)) => fs.len() + offset_len(mode),
+        (mode, ast::ElemItems::Exprs(_, es)) => exprs(es) + es.len() + offset_len(mode),
+    });
+    let datas = m.datas.iter().map(|d| match &d.mode {
+        ast::DataMode::Passive => 1,
+        ast::DataMode::Active { offset, .. } => 1 + offset.len(),
+    });
+    let entities = [
+        m.types
+            .iter()
+            .map(|t| 1 + t.params.len() + t.results.len())
+            .fold(0, usize::saturating_add),
         m.imports.len(),
-        m.funcs.len(),
+        m.funcs
+            .iter()
+            .map(|f| 1 + f.locals.len())
+            .fold(0, usize::saturating_add),
+        instrs.fold(0, usize::saturating_add),
+        m.tables
+            .iter()
+            .map(|t| 1 + t.init.as_ref().map_or(0, Vec::len))
+            .fold(0, usize::saturating_add),
+        m.memories.len(),
+        m.globals.len() + exprs(m.globals.iter().map(|g| &g.init)),
         m.exports.len(),
-        m.globals.len(),
-        m.elems.len(),
-    ]
-    .into_iter()
-    .any(|n| n > MAX / 64)
-        || code > MAX / 64
-        || tables > MAX / 8
-        || data > MAX / 2
-        || custom > MAX / 2
-        || items > MAX / 64
+        elems.fold(0, usize::saturating_add),
+        datas.fold(0, usize::saturating_add),
+    ];
+    let n = &m.names;
+    let strings = [
+        m.imports
+            .iter()
+            .map(|i| i.module.len() + i.field.len())
+            .sum::<usize>(),
+        m.exports.iter().map(|e| e.name.len()).sum(),
+        m.datas.iter().map(|d| d.bytes.len()).sum(),
+        m.customs.iter().map(|c| c.name.len() + c.bytes.len()).sum(),
+        n.module.as_ref().map_or(0, String::len),
+        named(&n.funcs) + named(&n.types) + named(&n.tables) + named(&n.memories),
+        named(&n.globals) + named(&n.elems) + named(&n.datas),
+        n.locals.iter().map(|(_, l)| named(l)).sum(),
+        n.labels.iter().map(|(_, l)| named(l)).sum(),
+    ];
+    let total = entities
+        .iter()
+        .fold(0usize, |acc, &k| acc.saturating_add(k.saturating_mul(64)))
+        .saturating_add(strings.iter().fold(0, |acc, &k| acc.saturating_add(k)));
+    total > u32::MAX as usize
+}
+
+/// Instructions in an element segment's offset.
+fn offset_len(mode: &ast::ElemMode) -> usize {
+    match mode {
+        ast::ElemMode::Active { offset, .. } => offset.len(),
+        _ => 0,
+    }
+}
+
+/// Bytes of names, with 8 for each index.
+fn named<I>(names: &[(I, String)]) -> usize {
+    names
+        .iter()
+        .map(|(_, s)| 8 + s.len())
+        .fold(0, usize::saturating_add)
 }

@@ -3,6 +3,9 @@
 //! Subsections in `wat`'s order: module, functions, locals, labels, types, tables, memories, globals,
 //! elements, data. A subsection is written only when it has entries; in the indirect maps (locals,
 //! labels) a function with no names is skipped.
+//!
+//! Not written, because [`ast::Names`] has no place for it: `wat`'s parameter-names subsection (id 12,
+//! a wasm-tools extension) for `$ids` on the params of a `(type (func (param $x i32)))` definition.
 
 use wasm_encoder as we;
 

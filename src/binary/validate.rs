@@ -50,14 +50,14 @@ enum Field {
     Elem(usize),
     /// The i-th data segment.
     Data(usize),
-    /// The i-th function body, covering `range`.
+    /// The i-th function body.
     Body(usize),
 }
 
 /// The error `err` with the best location found in `module`.
 fn locate(err: &BinaryReaderError, bytes: &[u8], module: &ast::Module) -> Error {
     let message = err.message().to_string();
-    let offset = err.offset() as u64;
+    let offset = err.offset();
     let fields = field_map(bytes);
     let Some(&(ref range, field)) = fields.iter().find(|(r, _)| r.contains(&offset)) else {
         return Error::unlocated(crate::error::Class::Invalid, message);
@@ -191,7 +191,7 @@ fn items<'a, T: FromReader<'a>>(
     let end = reader.range().end;
     let starts: Vec<u64> = reader
         .into_iter_with_offsets()
-        .map_while(|item| item.ok().map(|(at, _)| at as u64))
+        .map_while(|item| item.ok().map(|(at, _)| at))
         .collect();
     for (i, &start) in starts.iter().enumerate() {
         let stop = starts.get(i + 1).copied().unwrap_or(end);
