@@ -297,7 +297,9 @@ fn quoted_id<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, str>, 
         return Err(LexError::MalformedString("empty identifier"));
     }
     match bytes {
-        Cow::Borrowed(b) => Ok(Cow::Borrowed(std::str::from_utf8(b).expect("slice of a str"))),
+        Cow::Borrowed(b) => Ok(Cow::Borrowed(
+            std::str::from_utf8(b).expect("slice of a str"),
+        )),
         Cow::Owned(b) => String::from_utf8(b)
             .map(Cow::Owned)
             .map_err(|_| LexError::MalformedString("identifier is not valid UTF-8")),
@@ -326,7 +328,9 @@ pub fn unescape(body: &str) -> Result<Cow<'_, [u8]>, LexError> {
             i += 1;
             continue;
         }
-        let esc = *bytes.get(i + 1).ok_or(LexError::MalformedString("bad escape"))?;
+        let esc = *bytes
+            .get(i + 1)
+            .ok_or(LexError::MalformedString("bad escape"))?;
         i += 2;
         match esc {
             b't' => out.push(b'\t'),
@@ -353,7 +357,9 @@ pub fn unescape(body: &str) -> Result<Cow<'_, [u8]>, LexError> {
                 i += close + 1;
             }
             h if h.is_ascii_hexdigit() => {
-                let l = *bytes.get(i).ok_or(LexError::MalformedString("bad escape"))?;
+                let l = *bytes
+                    .get(i)
+                    .ok_or(LexError::MalformedString("bad escape"))?;
                 if !l.is_ascii_hexdigit() {
                     return Err(LexError::MalformedString("bad escape"));
                 }
@@ -378,7 +384,9 @@ pub struct Lexer<'a> {
 impl<'a> Lexer<'a> {
     /// A lexer over `source`.
     pub fn new(source: &'a str) -> Self {
-        Lexer { inner: Token::lexer(source) }
+        Lexer {
+            inner: Token::lexer(source),
+        }
     }
 
     /// Annotations that mean something to watlink reach the parser; others are skipped.
@@ -391,7 +399,12 @@ impl<'a> Lexer<'a> {
         let mut depth = 1usize;
         while depth > 0 {
             match self.inner.next() {
-                None => return Err((LexError::UnterminatedAnnotation, Span::new(start, start + 2))),
+                None => {
+                    return Err((
+                        LexError::UnterminatedAnnotation,
+                        Span::new(start, start + 2),
+                    ));
+                }
                 Some(Err(e)) => return Err((e, self.inner.span().into())),
                 Some(Ok(Token::LParen | Token::Annotation(_))) => depth += 1,
                 Some(Ok(Token::RParen)) => depth -= 1,
@@ -427,7 +440,9 @@ mod tests {
     use super::*;
 
     fn lex(src: &str) -> Vec<Result<Token<'_>, LexError>> {
-        Lexer::new(src).map(|r| r.map(|(_, t, _)| t).map_err(|(e, _)| e)).collect()
+        Lexer::new(src)
+            .map(|r| r.map(|(_, t, _)| t).map_err(|(e, _)| e))
+            .collect()
     }
 
     #[test]
@@ -475,17 +490,32 @@ mod tests {
     fn comments_nest_and_must_close() {
         assert_eq!(lex("(; a (; b ;) c ;) ;; x\n)"), vec![Ok(Token::RParen)]);
         assert_eq!(lex("(; (; ;)"), vec![Err(LexError::UnterminatedComment)]);
-        assert_eq!(lex("( ;x\n"), vec![Ok(Token::LParen), Err(LexError::UnexpectedChar), Ok(Token::Keyword(Keyword::Other("x")))]);
+        assert_eq!(
+            lex("( ;x\n"),
+            vec![
+                Ok(Token::LParen),
+                Err(LexError::UnexpectedChar),
+                Ok(Token::Keyword(Keyword::Other("x")))
+            ]
+        );
     }
 
     #[test]
     fn strings_unescape() {
         assert_eq!(
             lex(r#""a\n\41\u{1F600}\"""#),
-            vec![Ok(Token::String(Cow::Owned(b"a\nA\xF0\x9F\x98\x80\"".to_vec())))]
+            vec![Ok(Token::String(Cow::Owned(
+                b"a\nA\xF0\x9F\x98\x80\"".to_vec()
+            )))]
         );
-        assert_eq!(lex("\"a\tb\""), vec![Err(LexError::MalformedString("control character"))]);
-        assert_eq!(lex(r#""\q""#), vec![Err(LexError::MalformedString("bad escape"))]);
+        assert_eq!(
+            lex("\"a\tb\""),
+            vec![Err(LexError::MalformedString("control character"))]
+        );
+        assert_eq!(
+            lex(r#""\q""#),
+            vec![Err(LexError::MalformedString("bad escape"))]
+        );
         assert_eq!(lex(r#""abc"#), vec![Err(LexError::UnterminatedString)]);
     }
 
@@ -493,7 +523,10 @@ mod tests {
     fn ids_plain_and_quoted() {
         assert_eq!(
             lex(r#"$x $"a b""#),
-            vec![Ok(Token::Id(Cow::Borrowed("x"))), Ok(Token::Id(Cow::Borrowed("a b")))]
+            vec![
+                Ok(Token::Id(Cow::Borrowed("x"))),
+                Ok(Token::Id(Cow::Borrowed("a b")))
+            ]
         );
     }
 

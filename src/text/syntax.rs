@@ -273,7 +273,9 @@ fn take_children<'a>(node: &mut Node<'a>, into: &mut Vec<Node<'a>>) {
     match node {
         Node::Instr(_) => {}
         Node::Folded(_, kids) | Node::Block(_, kids) => into.append(kids),
-        Node::If { cond, then, els, .. } => {
+        Node::If {
+            cond, then, els, ..
+        } => {
             into.append(cond);
             into.append(then);
             if let Some((_, e)) = els {
@@ -293,7 +295,11 @@ pub fn flatten(nodes: Vec<Node<'_>>) -> Vec<Instr<'_>> {
         Emit(Instr<'a>),
     }
     fn marker<'a>(op: Op, span: Span) -> Instr<'a> {
-        Instr { op, imm: Imm::EndLabel(None), span }
+        Instr {
+            op,
+            imm: Imm::EndLabel(None),
+            span,
+        }
     }
     // Moves the instruction out of a node that is about to be dropped (its children already taken).
     fn take<'a>(i: &mut Instr<'a>) -> Instr<'a> {
@@ -324,7 +330,12 @@ pub fn flatten(nodes: Vec<Node<'_>>) -> Vec<Instr<'_>> {
                 push_all(&mut stack, body);
                 out.push(take(i));
             }
-            Node::If { instr, cond, then, els } => {
+            Node::If {
+                instr,
+                cond,
+                then,
+                els,
+            } => {
                 stack.push(Work::Emit(marker(Op::End, instr.span)));
                 if let Some((else_span, e)) = els {
                     push_all(&mut stack, e);
@@ -862,12 +873,19 @@ mod tests {
     use super::*;
 
     fn i(op: Op) -> Instr<'static> {
-        Instr { op, imm: Imm::None, span: Span::default() }
+        Instr {
+            op,
+            imm: Imm::None,
+            span: Span::default(),
+        }
     }
 
     #[test]
     fn flatten_orders_folded_operands_first() {
-        let tree = vec![Node::Folded(i(Op::I32Add), vec![Node::Instr(i(Op::Nop)), Node::Instr(i(Op::Drop))])];
+        let tree = vec![Node::Folded(
+            i(Op::I32Add),
+            vec![Node::Instr(i(Op::Nop)), Node::Instr(i(Op::Drop))],
+        )];
         let ops: Vec<Op> = flatten(tree).into_iter().map(|i| i.op).collect();
         assert_eq!(ops, [Op::Nop, Op::Drop, Op::I32Add]);
     }
@@ -881,7 +899,17 @@ mod tests {
             els: Some((Span::default(), vec![Node::Instr(i(Op::Unreachable))])),
         }];
         let ops: Vec<Op> = flatten(tree).into_iter().map(|i| i.op).collect();
-        assert_eq!(ops, [Op::I32Eqz, Op::If, Op::Nop, Op::Else, Op::Unreachable, Op::End]);
+        assert_eq!(
+            ops,
+            [
+                Op::I32Eqz,
+                Op::If,
+                Op::Nop,
+                Op::Else,
+                Op::Unreachable,
+                Op::End
+            ]
+        );
     }
 
     #[test]
