@@ -262,7 +262,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             if $tail {
                 stack.copy_within(sp - n..sp, fp);
             } else {
-                if frames.len() >= max_depth {
+                if frames.len() + 1 >= max_depth {
                     trap!(TrapCode::CallStackExhausted);
                 }
                 frames.push(Frame { pc: pc as u32, fp: fp as u32, inst: inst_idx, func: fidx });
