@@ -443,3 +443,32 @@ mod bench_programs {
         }
     }
 }
+
+#[test]
+fn fused_forms() {
+    let src = r#"(module
+      (func (export "eqz_br") (param i64) (result i32)
+        (block $b (br_if $b (i64.eqz (local.get 0))) (return (i32.const 1))) (i32.const 0))
+      (func (export "eqz_if") (param i64) (result i32)
+        (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 0)) (else (i32.const 1))))
+      (func (export "eqz_br_keep") (param i32) (result i32)
+        (block $b (result i32) (i32.const 5) (i32.const 6) (br_if $b (i32.eqz (local.get 0))) (drop)))
+      (func (export "divs") (param i32) (result i32 i32 i32 i32)
+        (i32.div_s (local.get 0) (i32.const -3)) (i32.rem_s (local.get 0) (i32.const -3))
+        (i32.div_u (local.get 0) (i32.const 3)) (i32.rem_u (local.get 0) (i32.const 3)))
+      (func (export "div_m1") (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
+      (func (export "div_0") (param i64) (result i64) (i64.rem_u (local.get 0) (i64.const 0)))
+      (func (export "subs") (param i32 i64) (result i32 i64)
+        (i32.sub (local.get 0) (i32.const 5)) (i64.sub (i64.add (local.get 1) (i64.const 0)) (i64.const -5))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "eqz_br", &[I64(0x1_0000_0000)]).unwrap(), vec![I32(1)]);
+    assert_eq!(s.invoke(i, "eqz_br", &[I64(0)]).unwrap(), vec![I32(0)]);
+    assert_eq!(s.invoke(i, "eqz_if", &[I64(0x1_0000_0000)]).unwrap(), vec![I32(1)]);
+    assert_eq!(s.invoke(i, "eqz_if", &[I64(0)]).unwrap(), vec![I32(0)]);
+    assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(0)]).unwrap(), vec![I32(6)]);
+    assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(1)]).unwrap(), vec![I32(5)]);
+    assert_eq!(s.invoke(i, "divs", &[I32(-7)]).unwrap(), vec![I32(2), I32(-1), I32(1431655763), I32(0)]);
+    assert_eq!(s.invoke(i, "div_m1", &[I32(i32::MIN)]).unwrap_err().message(), "integer overflow");
+    assert_eq!(s.invoke(i, "div_0", &[I64(1)]).unwrap_err().message(), "integer divide by zero");
+    assert_eq!(s.invoke(i, "subs", &[I32(2), I64(1)]).unwrap(), vec![I32(-3), I64(6)]);
+}
