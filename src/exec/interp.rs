@@ -122,7 +122,6 @@ fn range(start: u64, n: u64, len: usize) -> Option<std::ops::Range<usize>> {
 
 fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     let Store {
-<<<<<<< HEAD
         limits,
         fuel,
         types,
@@ -133,12 +132,9 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         elems,
         datas,
         instances,
-        stack,
+        stack: stack_vec,
         frames,
         ..
-=======
-        limits, fuel, types, funcs, tables, memories, globals, elems, datas, instances, stack: stack_vec, frames, ..
->>>>>>> exec
     } = st;
     let (types, funcs, instances, limits) = (&*types, &*funcs, &*instances, &*limits);
     let max_depth = limits.max_call_depth as usize;
@@ -348,10 +344,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                         .map(|(t, s)| Value::from_slot(*t, *s))
                         .collect();
                     sp -= n;
-                    let res = match hf(&args).and_then(|r| check_results(&ty.results, &r).map(|()| r)) {
-                        Ok(r) => r,
-                        Err(e) => exit!(Err(e)),
-                    };
+                    let res =
+                        match hf(&args).and_then(|r| check_results(&ty.results, &r).map(|()| r)) {
+                            Ok(r) => r,
+                            Err(e) => exit!(Err(e)),
+                        };
                     grow_to!(sp + res.len());
                     for r in res {
                         push!(r.to_slot());
@@ -414,8 +411,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::I32AddImm(c) => un!(u32, |a: u32| a.wrapping_add(c)),
             Op::I64AddImm(c) => un!(u64, |a: u64| a.wrapping_add(c)),
-            Op::I32AddLocalImm { local, imm } => push!((stack[fp + local as usize] as u32).wrapping_add(imm) as u64),
-            Op::I64AddLocalImm { local, imm } => push!(stack[fp + local as usize].wrapping_add(imm)),
+            Op::I32AddLocalImm { local, imm } => {
+                push!((stack[fp + local as usize] as u32).wrapping_add(imm) as u64)
+            }
+            Op::I64AddLocalImm { local, imm } => {
+                push!(stack[fp + local as usize].wrapping_add(imm))
+            }
             Op::I32DivSImm(c) => un!(i32, |a: i32| a.wrapping_div(c)),
             Op::I32DivUImm(c) => un!(u32, |a: u32| a / c),
             Op::I32RemSImm(c) => un!(i32, |a: i32| a.wrapping_rem(c)),

@@ -425,8 +425,12 @@ impl Lower {
             }
             O::If { .. } => {
                 let j = self.ops.len();
-<<<<<<< HEAD
-                self.push(Op::JumpIfZero(0));
+                if self.last_is_eqz() {
+                    self.ops[j - 1] = Op::JumpIfNonZero(0);
+                } else {
+                    self.push(Op::JumpIfZero(0));
+                }
+                let j = self.ops.len() - 1;
                 self.ctl.push(Ctl {
                     kind: Kind::If,
                     start: j as u32,
@@ -434,15 +438,6 @@ impl Lower {
                     if_jump: Some(j),
                     dead_entry: false,
                 });
-=======
-                if self.last_is_eqz() {
-                    self.ops[j - 1] = Op::JumpIfNonZero(0);
-                } else {
-                    self.push(Op::JumpIfZero(0));
-                }
-                let j = self.ops.len() - 1;
-                self.ctl.push(Ctl { kind: Kind::If, start: j as u32, fixups: Vec::new(), if_jump: Some(j), dead_entry: false });
->>>>>>> exec
                 self.fuel_start();
                 return;
             }
@@ -469,17 +464,11 @@ impl Lower {
                         self.ops.pop();
                     }
                     let at = self.ops.len();
-<<<<<<< HEAD
-                    let (t, adjust) = self.target(d, lab(0), h - 1, Fixup::Op(at));
-                    if adjust {
-                        Op::BrIf(t)
-=======
                     let (t, _) = self.target(d, l0, h - 1, Fixup::Op(at));
                     if adjust {
                         Op::BrIf(t)
                     } else if eqz {
                         Op::JumpIfZero(t.pc)
->>>>>>> exec
                     } else {
                         Op::JumpIfNonZero(t.pc)
                     }
@@ -613,16 +602,11 @@ impl Lower {
             && let Some(&Op::I32AddLocalImm { local, imm }) = self.ops.last()
             && local == x
         {
-<<<<<<< HEAD
-            self.ops.truncate(self.ops.len() - 3);
+            self.ops.pop();
             self.push(Op::I32AddImmLocal {
                 local: x,
-                imm: c as u32 as i32,
+                imm: imm as i32,
             });
-=======
-            self.ops.pop();
-            self.push(Op::I32AddImmLocal { local: x, imm: imm as i32 });
->>>>>>> exec
             return;
         }
         self.push(op);
@@ -638,7 +622,9 @@ impl Lower {
     /// does not fuse.
     fn fuse_imm(&mut self, op: Op) -> bool {
         let n = self.ops.len();
-        let Some(&Op::Const(c)) = self.ops.last() else { return false };
+        let Some(&Op::Const(c)) = self.ops.last() else {
+            return false;
+        };
         let local = match self.ops[..] {
             [.., Op::LocalGet(x), _] if self.fuel_at.is_none_or(|f| f + 2 < n) => Some(x),
             _ => None,
@@ -646,7 +632,11 @@ impl Lower {
         let (c32, c64) = (c as u32, c);
         let fused = match op {
             Op::I32Add | Op::I32Sub => {
-                let imm = if op == Op::I32Sub { c32.wrapping_neg() } else { c32 };
+                let imm = if op == Op::I32Sub {
+                    c32.wrapping_neg()
+                } else {
+                    c32
+                };
                 match local {
                     Some(x) => {
                         self.ops.truncate(n - 2);
@@ -659,7 +649,11 @@ impl Lower {
                 }
             }
             Op::I64Add | Op::I64Sub => {
-                let imm = if op == Op::I64Sub { c64.wrapping_neg() } else { c64 };
+                let imm = if op == Op::I64Sub {
+                    c64.wrapping_neg()
+                } else {
+                    c64
+                };
                 match local {
                     Some(x) => {
                         self.ops.truncate(n - 2);
@@ -671,7 +665,9 @@ impl Lower {
                     }
                 }
             }
-            Op::I32DivS | Op::I32RemS | Op::I32DivU | Op::I32RemU if c32 != 0 && c32 != u32::MAX => {
+            Op::I32DivS | Op::I32RemS | Op::I32DivU | Op::I32RemU
+                if c32 != 0 && c32 != u32::MAX =>
+            {
                 self.ops.pop();
                 match op {
                     Op::I32DivS => Op::I32DivSImm(c32 as i32),
@@ -680,7 +676,9 @@ impl Lower {
                     _ => Op::I32RemUImm(c32),
                 }
             }
-            Op::I64DivS | Op::I64RemS | Op::I64DivU | Op::I64RemU if c64 != 0 && c64 != u64::MAX => {
+            Op::I64DivS | Op::I64RemS | Op::I64DivU | Op::I64RemU
+                if c64 != 0 && c64 != u64::MAX =>
+            {
                 self.ops.pop();
                 match op {
                     Op::I64DivS => Op::I64DivSImm(c64 as i64),
