@@ -59,7 +59,8 @@ ops! {
         I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
     ]
     other: {
-        /// Charge this many units of fuel (one per instruction of the block that starts here).
+        /// Charge this many units of fuel: at function entry and loop headers, one unit per instruction up
+        /// to the next loop header or the end of the enclosing loop (skipped branches are charged too).
         Fuel(u32),
         /// A constant (any type, as a slot).
         Const(u64),
@@ -159,6 +160,8 @@ struct Ctl {
     fixups: Vec<Fixup>,
     if_jump: Option<usize>,
     dead_entry: bool,
+    /// For loops: the enclosing fuel segment, restored at `end`.
+    outer_fuel: Option<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -174,6 +177,8 @@ struct Lower {
     ctl: Vec<Ctl>,
     dead: bool,
     fuel_at: Option<usize>,
+    /// The last position a branch may land on; peephole fusion never reaches across it.
+    barrier: usize,
     n_locals: u32,
 }
 
@@ -226,9 +231,10 @@ pub(crate) fn lower(
         n_imported,
         ops: Vec::new(),
         br_table: Vec::new(),
-        ctl: vec![Ctl { kind: Kind::Func, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: false }],
+        ctl: vec![Ctl { kind: Kind::Func, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: false, outer_fuel: None }],
         dead: false,
         fuel_at: None,
+        barrier: 0,
         n_locals,
     };
     l.fuel_start();
@@ -266,7 +272,7 @@ impl Lower {
 
     fn fuel_start(&mut self) {
         self.fuel_at = Some(self.ops.len());
-        self.ops.push(Op::Fuel(0));
+        self.ops.push(Op::Fuel(1));
     }
 
     fn push(&mut self, op: Op) {
@@ -310,7 +316,7 @@ impl Lower {
         // Structure is tracked even in dead code.
         match op {
             O::Block { .. } | O::Loop { .. } | O::If { .. } if self.dead => {
-                self.ctl.push(Ctl { kind: Kind::Block, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: true });
+                self.ctl.push(Ctl { kind: Kind::Block, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: true, outer_fuel: None });
                 return;
             }
             O::Else => {
@@ -330,7 +336,7 @@ impl Lower {
                     self.patch(vec![Fixup::Op(j)], pc);
                 }
                 self.dead = false;
-                self.fuel_start();
+                self.barrier = self.ops.len();
                 return;
             }
             O::End => {
@@ -344,10 +350,11 @@ impl Lower {
                     self.patch(vec![Fixup::Op(j)], pc);
                 }
                 self.dead = false;
+                self.barrier = self.ops.len();
                 if c.kind == Kind::Func {
                     self.push(Op::Return);
-                } else {
-                    self.fuel_start();
+                } else if c.kind == Kind::Loop {
+                    self.fuel_at = c.outer_fuel;
                 }
                 return;
             }
@@ -371,13 +378,15 @@ impl Lower {
             O::Nop => return,
             O::Block { .. } => {
                 let start = self.pc();
-                self.ctl.push(Ctl { kind: Kind::Block, start, fixups: Vec::new(), if_jump: None, dead_entry: false });
+                self.ctl.push(Ctl { kind: Kind::Block, start, fixups: Vec::new(), if_jump: None, dead_entry: false, outer_fuel: None });
                 return;
             }
             O::Loop { .. } => {
                 let start = self.pc();
-                self.ctl.push(Ctl { kind: Kind::Loop, start, fixups: Vec::new(), if_jump: None, dead_entry: false });
+                let outer_fuel = self.fuel_at;
+                self.ctl.push(Ctl { kind: Kind::Loop, start, fixups: Vec::new(), if_jump: None, dead_entry: false, outer_fuel });
                 self.fuel_start();
+                self.barrier = start as usize;
                 return;
             }
             O::If { .. } => {
@@ -388,8 +397,7 @@ impl Lower {
                     self.push(Op::JumpIfZero(0));
                 }
                 let j = self.ops.len() - 1;
-                self.ctl.push(Ctl { kind: Kind::If, start: j as u32, fixups: Vec::new(), if_jump: Some(j), dead_entry: false });
-                self.fuel_start();
+                self.ctl.push(Ctl { kind: Kind::If, start: j as u32, fixups: Vec::new(), if_jump: Some(j), dead_entry: false, outer_fuel: None });
                 return;
             }
             O::Br { relative_depth: d } => {
@@ -406,6 +414,7 @@ impl Lower {
                 if self.is_outer(d) {
                     let skip = self.pc() + 2;
                     self.push(Op::JumpIfZero(skip));
+                    self.barrier = skip as usize;
                     Op::Return
                 } else {
                     let l0 = lab(0);
@@ -455,7 +464,7 @@ impl Lower {
             O::TypedSelect { .. } => Op::Select,
             O::LocalGet { local_index } => {
                 if let Some(Op::LocalGet(a)) = self.ops.last().copied()
-                    && self.fuel_at != Some(self.ops.len() - 1)
+                    && self.barrier < self.ops.len()
                 {
                     self.ops.pop();
                     Op::LocalGet2(a, local_index)
@@ -511,6 +520,7 @@ impl Lower {
         if let Op::LocalSet(x) = op
             && let Some(&Op::I32AddLocalImm { local, imm }) = self.ops.last()
             && local == x
+            && self.barrier < self.ops.len()
         {
             self.ops.pop();
             self.push(Op::I32AddImmLocal { local: x, imm: imm as i32 });
@@ -519,10 +529,9 @@ impl Lower {
         self.push(op);
     }
 
-    /// Whether the last op is an `eqz` that can fuse into a following branch. (Only Fuel ops and
-    /// positions right after a conditional return are branch targets, and fusing in place keeps those.)
+    /// Whether the last op is an `eqz` that can fuse into a following branch (no label after it).
     fn last_is_eqz(&self) -> bool {
-        matches!(self.ops.last(), Some(Op::I32Eqz | Op::I64Eqz))
+        self.barrier < self.ops.len() && matches!(self.ops.last(), Some(Op::I32Eqz | Op::I64Eqz))
     }
 
     /// Fuses `const c; op` (and `local.get x; const c; add`) into an immediate form; false if `op`
@@ -530,8 +539,11 @@ impl Lower {
     fn fuse_imm(&mut self, op: Op) -> bool {
         let n = self.ops.len();
         let Some(&Op::Const(c)) = self.ops.last() else { return false };
+        if self.barrier >= n {
+            return false;
+        }
         let local = match self.ops[..] {
-            [.., Op::LocalGet(x), _] if self.fuel_at.is_none_or(|f| f + 2 < n) => Some(x),
+            [.., Op::LocalGet(x), _] if self.barrier + 2 <= n => Some(x),
             _ => None,
         };
         let (c32, c64) = (c as u32, c);

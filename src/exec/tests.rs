@@ -456,6 +456,11 @@ fn fused_forms() {
       (func (export "divs") (param i32) (result i32 i32 i32 i32)
         (i32.div_s (local.get 0) (i32.const -3)) (i32.rem_s (local.get 0) (i32.const -3))
         (i32.div_u (local.get 0) (i32.const 3)) (i32.rem_u (local.get 0) (i32.const 3)))
+      (func (export "label_after_eqz") (param i32) (result i32)
+        (if (result i32) (block (result i32) (drop (br_if 0 (i32.const 1) (local.get 0))) (i32.eqz (i32.const 1)))
+          (then (i32.const 10)) (else (i32.const 20))))
+      (func (export "label_after_const") (param i32) (result i32)
+        (i32.add (block (result i32) (drop (br_if 0 (i32.const 1) (local.get 0))) (i32.const 5)) (i32.const 100)))
       (func (export "div_m1") (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
       (func (export "div_0") (param i64) (result i64) (i64.rem_u (local.get 0) (i64.const 0)))
       (func (export "subs") (param i32 i64) (result i32 i64)
@@ -467,6 +472,10 @@ fn fused_forms() {
     assert_eq!(s.invoke(i, "eqz_if", &[I64(0)]).unwrap(), vec![I32(0)]);
     assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(0)]).unwrap(), vec![I32(6)]);
     assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(1)]).unwrap(), vec![I32(5)]);
+    assert_eq!(s.invoke(i, "label_after_eqz", &[I32(1)]).unwrap(), vec![I32(10)]);
+    assert_eq!(s.invoke(i, "label_after_eqz", &[I32(0)]).unwrap(), vec![I32(20)]);
+    assert_eq!(s.invoke(i, "label_after_const", &[I32(1)]).unwrap(), vec![I32(101)]);
+    assert_eq!(s.invoke(i, "label_after_const", &[I32(0)]).unwrap(), vec![I32(105)]);
     assert_eq!(s.invoke(i, "divs", &[I32(-7)]).unwrap(), vec![I32(2), I32(-1), I32(1431655763), I32(0)]);
     assert_eq!(s.invoke(i, "div_m1", &[I32(i32::MIN)]).unwrap_err().message(), "integer overflow");
     assert_eq!(s.invoke(i, "div_0", &[I64(1)]).unwrap_err().message(), "integer divide by zero");
