@@ -24,7 +24,11 @@ fn programs() -> Vec<Program> {
             let name = cols[0].to_string();
             let text = std::fs::read_to_string(format!("{DIR}/{name}.run.wat")).unwrap();
             let wasm = wat::parse_str(&text).unwrap();
-            Program { name, wasm, expected: cols[5].parse().unwrap() }
+            Program {
+                name,
+                wasm,
+                expected: cols[5].parse().unwrap(),
+            }
         })
         .collect()
 }
@@ -112,9 +116,18 @@ fn main() {
         let t_peer = best_of(3, || peer.run());
         summary.push((p.name.clone(), t_ours, t_peer));
     }
-    println!("\n{:<16} {:>12} {:>12} {:>8}", "program", "watlink", "wasmi", "ratio");
+    println!(
+        "\n{:<16} {:>12} {:>12} {:>8}",
+        "program", "watlink", "wasmi", "ratio"
+    );
     for (name, a, b) in summary {
-        println!("{:<16} {:>10.1}ms {:>10.1}ms {:>8.2}", name, a.as_secs_f64() * 1e3, b.as_secs_f64() * 1e3, a.as_secs_f64() / b.as_secs_f64());
+        println!(
+            "{:<16} {:>10.1}ms {:>10.1}ms {:>8.2}",
+            name,
+            a.as_secs_f64() * 1e3,
+            b.as_secs_f64() * 1e3,
+            a.as_secs_f64() / b.as_secs_f64()
+        );
     }
     c.final_summary();
 }

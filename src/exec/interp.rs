@@ -94,12 +94,18 @@ pub(crate) fn call(st: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>,
         st.stack[i] = a.to_slot();
     }
     run(st, f)?;
-    Ok(results.iter().enumerate().map(|(i, t)| Value::from_slot(*t, st.stack[i])).collect())
+    Ok(results
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Value::from_slot(*t, st.stack[i]))
+        .collect())
 }
 
 fn check_results(tys: &[super::ValType], vals: &[Value]) -> Result<(), Trap> {
     if tys.len() != vals.len() || tys.iter().zip(vals).any(|(t, v)| *t != v.ty()) {
-        return Err(Trap::Host("host function returned values of the wrong types".into()));
+        return Err(Trap::Host(
+            "host function returned values of the wrong types".into(),
+        ));
     }
     Ok(())
 }
@@ -107,12 +113,28 @@ fn check_results(tys: &[super::ValType], vals: &[Value]) -> Result<(), Trap> {
 #[inline(always)]
 fn range(start: u64, n: u64, len: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(n)?;
-    if end > len as u64 { None } else { Some(start as usize..end as usize) }
+    if end > len as u64 {
+        None
+    } else {
+        Some(start as usize..end as usize)
+    }
 }
 
 fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     let Store {
-        limits, fuel, types, funcs, tables, memories, globals, elems, datas, instances, stack: stack_vec, frames, ..
+        limits,
+        fuel,
+        types,
+        funcs,
+        tables,
+        memories,
+        globals,
+        elems,
+        datas,
+        instances,
+        stack: stack_vec,
+        frames,
+        ..
     } = st;
     let (types, funcs, instances, limits) = (&*types, &*funcs, &*instances, &*limits);
     let max_depth = limits.max_call_depth as usize;
@@ -287,7 +309,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 if frames.len() + 1 >= max_depth {
                     trap!(TrapCode::CallStackExhausted);
                 }
-                frames.push(Frame { pc: pc as u32, fp: fp as u32, inst: inst_idx, func: fidx });
+                frames.push(Frame {
+                    pc: pc as u32,
+                    fp: fp as u32,
+                    inst: inst_idx,
+                    func: fidx,
+                });
                 fp = sp - n;
             }
             let locals_end = fp + callee.n_locals as usize;
@@ -310,13 +337,18 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 FuncKind::Host(hf) => {
                     let ty = &types[funcs[h].ty as usize];
                     let n = ty.params.len();
-                    let args: Vec<Value> =
-                        ty.params.iter().zip(&stack[sp - n..sp]).map(|(t, s)| Value::from_slot(*t, *s)).collect();
+                    let args: Vec<Value> = ty
+                        .params
+                        .iter()
+                        .zip(&stack[sp - n..sp])
+                        .map(|(t, s)| Value::from_slot(*t, *s))
+                        .collect();
                     sp -= n;
-                    let res = match hf(&args).and_then(|r| check_results(&ty.results, &r).map(|()| r)) {
-                        Ok(r) => r,
-                        Err(e) => exit!(Err(e)),
-                    };
+                    let res =
+                        match hf(&args).and_then(|r| check_results(&ty.results, &r).map(|()| r)) {
+                            Ok(r) => r,
+                            Err(e) => exit!(Err(e)),
+                        };
                     grow_to!(sp + res.len());
                     for r in res {
                         push!(r.to_slot());
@@ -379,8 +411,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::I32AddImm(c) => un!(u32, |a: u32| a.wrapping_add(c)),
             Op::I64AddImm(c) => un!(u64, |a: u64| a.wrapping_add(c)),
-            Op::I32AddLocalImm { local, imm } => push!((stack[fp + local as usize] as u32).wrapping_add(imm) as u64),
-            Op::I64AddLocalImm { local, imm } => push!(stack[fp + local as usize].wrapping_add(imm)),
+            Op::I32AddLocalImm { local, imm } => {
+                push!((stack[fp + local as usize] as u32).wrapping_add(imm) as u64)
+            }
+            Op::I64AddLocalImm { local, imm } => {
+                push!(stack[fp + local as usize].wrapping_add(imm))
+            }
             Op::I32DivSImm(c) => un!(i32, |a: i32| a.wrapping_div(c)),
             Op::I32DivUImm(c) => un!(u32, |a: u32| a / c),
             Op::I32RemSImm(c) => un!(i32, |a: i32| a.wrapping_rem(c)),
@@ -410,6 +446,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             Op::JumpIfNonZero(t) => {
                 if pop!() != 0 {
                     pc = t as usize;
+                }
+            }
+            Op::JumpIfCmp { cmp, target } => {
+                sp -= 2;
+                if cmp.holds(stack[sp], stack[sp + 1]) {
+                    pc = target as usize;
                 }
             }
             Op::Br(t) => branch!(t),
@@ -463,7 +505,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::MemoryFill => {
                 sp -= 3;
-                let (d, v, n) = (stack[sp] as u32 as u64, stack[sp + 1] as u8, stack[sp + 2] as u32 as u64);
+                let (d, v, n) = (
+                    stack[sp] as u32 as u64,
+                    stack[sp + 1] as u8,
+                    stack[sp + 2] as u32 as u64,
+                );
                 let m = &mut memories[mem].data;
                 match range(d, n, m.len()) {
                     Some(r) => m[r].fill(v),
@@ -472,7 +518,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::MemoryCopy => {
                 sp -= 3;
-                let (d, s, n) = (stack[sp] as u32 as u64, stack[sp + 1] as u32 as u64, stack[sp + 2] as u32 as u64);
+                let (d, s, n) = (
+                    stack[sp] as u32 as u64,
+                    stack[sp + 1] as u32 as u64,
+                    stack[sp + 2] as u32 as u64,
+                );
                 let m = &mut memories[mem].data;
                 match (range(d, n, m.len()), range(s, n, m.len())) {
                     (Some(dr), Some(sr)) => m.copy_within(sr, dr.start),
@@ -481,7 +531,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::MemoryInit(seg) => {
                 sp -= 3;
-                let (d, s, n) = (stack[sp] as u32 as u64, stack[sp + 1] as u32 as u64, stack[sp + 2] as u32 as u64);
+                let (d, s, n) = (
+                    stack[sp] as u32 as u64,
+                    stack[sp + 1] as u32 as u64,
+                    stack[sp + 2] as u32 as u64,
+                );
                 let data = &datas[inst.datas[seg as usize] as usize];
                 let m = &mut memories[mem].data;
                 match (range(d, n, m.len()), range(s, n, data.len())) {
@@ -522,7 +576,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::TableFill(t) => {
                 sp -= 3;
-                let (i, v, n) = (stack[sp] as u32 as u64, stack[sp + 1], stack[sp + 2] as u32 as u64);
+                let (i, v, n) = (
+                    stack[sp] as u32 as u64,
+                    stack[sp + 1],
+                    stack[sp + 2] as u32 as u64,
+                );
                 let tab = &mut tables[inst.tables[t as usize] as usize].elems;
                 match range(i, n, tab.len()) {
                     Some(r) => tab[r].fill(v),
@@ -531,9 +589,19 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::TableCopy { dst, src } => {
                 sp -= 3;
-                let (d, s, n) = (stack[sp] as u32 as u64, stack[sp + 1] as u32 as u64, stack[sp + 2] as u32 as u64);
-                let (dt, st) = (inst.tables[dst as usize] as usize, inst.tables[src as usize] as usize);
-                let (dr, sr) = (range(d, n, tables[dt].elems.len()), range(s, n, tables[st].elems.len()));
+                let (d, s, n) = (
+                    stack[sp] as u32 as u64,
+                    stack[sp + 1] as u32 as u64,
+                    stack[sp + 2] as u32 as u64,
+                );
+                let (dt, st) = (
+                    inst.tables[dst as usize] as usize,
+                    inst.tables[src as usize] as usize,
+                );
+                let (dr, sr) = (
+                    range(d, n, tables[dt].elems.len()),
+                    range(s, n, tables[st].elems.len()),
+                );
                 match (dr, sr) {
                     (Some(dr), Some(sr)) if dt == st => tables[dt].elems.copy_within(sr, dr.start),
                     (Some(dr), Some(sr)) => {
@@ -545,7 +613,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::TableInit { elem, table } => {
                 sp -= 3;
-                let (d, s, n) = (stack[sp] as u32 as u64, stack[sp + 1] as u32 as u64, stack[sp + 2] as u32 as u64);
+                let (d, s, n) = (
+                    stack[sp] as u32 as u64,
+                    stack[sp + 1] as u32 as u64,
+                    stack[sp + 2] as u32 as u64,
+                );
                 let seg = &elems[inst.elems[elem as usize] as usize];
                 let tab = &mut tables[inst.tables[table as usize] as usize].elems;
                 match (range(d, n, tab.len()), range(s, n, seg.len())) {

@@ -3,8 +3,8 @@
 //! control stacks give the heights.
 
 use wasmparser::{
-    BinaryReaderError, BlockType, FrameKind, FuncValidator, FunctionBody, Operator, OperatorsReader,
-    ValidatorResources,
+    BinaryReaderError, BlockType, FrameKind, FuncValidator, FunctionBody, Operator,
+    OperatorsReader, ValidatorResources,
 };
 
 use super::{FuncType, classify};
@@ -69,6 +69,8 @@ ops! {
         JumpIfZero(u32),
         /// Pops a condition; jumps if it is non-zero.
         JumpIfNonZero(u32),
+        /// Pops two integers; jumps if `cmp` holds.
+        JumpIfCmp { cmp: Cmp, target: u32 },
         Br(BrTarget),
         BrIf(BrTarget),
         /// Pops an index into the function's branch table `start..start + len` (the last entry, at
@@ -141,6 +143,115 @@ pub(crate) struct FuncCode {
     pub max_height: u32,
 }
 
+/// An integer comparison fused into a branch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    I32Eq,
+    I32Ne,
+    I32LtS,
+    I32LtU,
+    I32GtS,
+    I32GtU,
+    I32LeS,
+    I32LeU,
+    I32GeS,
+    I32GeU,
+    I64Eq,
+    I64Ne,
+    I64LtS,
+    I64LtU,
+    I64GtS,
+    I64GtU,
+    I64LeS,
+    I64LeU,
+    I64GeS,
+    I64GeU,
+}
+
+impl Cmp {
+    fn of(op: Op) -> Option<Cmp> {
+        Some(match op {
+            Op::I32Eq => Cmp::I32Eq,
+            Op::I32Ne => Cmp::I32Ne,
+            Op::I32LtS => Cmp::I32LtS,
+            Op::I32LtU => Cmp::I32LtU,
+            Op::I32GtS => Cmp::I32GtS,
+            Op::I32GtU => Cmp::I32GtU,
+            Op::I32LeS => Cmp::I32LeS,
+            Op::I32LeU => Cmp::I32LeU,
+            Op::I32GeS => Cmp::I32GeS,
+            Op::I32GeU => Cmp::I32GeU,
+            Op::I64Eq => Cmp::I64Eq,
+            Op::I64Ne => Cmp::I64Ne,
+            Op::I64LtS => Cmp::I64LtS,
+            Op::I64LtU => Cmp::I64LtU,
+            Op::I64GtS => Cmp::I64GtS,
+            Op::I64GtU => Cmp::I64GtU,
+            Op::I64LeS => Cmp::I64LeS,
+            Op::I64LeU => Cmp::I64LeU,
+            Op::I64GeS => Cmp::I64GeS,
+            Op::I64GeU => Cmp::I64GeU,
+            _ => return None,
+        })
+    }
+
+    /// The comparison that holds exactly when `self` does not.
+    fn not(self) -> Cmp {
+        use Cmp::*;
+        match self {
+            I32Eq => I32Ne,
+            I32Ne => I32Eq,
+            I32LtS => I32GeS,
+            I32GeS => I32LtS,
+            I32LtU => I32GeU,
+            I32GeU => I32LtU,
+            I32GtS => I32LeS,
+            I32LeS => I32GtS,
+            I32GtU => I32LeU,
+            I32LeU => I32GtU,
+            I64Eq => I64Ne,
+            I64Ne => I64Eq,
+            I64LtS => I64GeS,
+            I64GeS => I64LtS,
+            I64LtU => I64GeU,
+            I64GeU => I64LtU,
+            I64GtS => I64LeS,
+            I64LeS => I64GtS,
+            I64GtU => I64LeU,
+            I64LeU => I64GtU,
+        }
+    }
+
+    /// Whether the comparison holds for the slots `a` and `b`.
+    #[inline(always)]
+    pub(crate) fn holds(self, a: u64, b: u64) -> bool {
+        use Cmp::*;
+        let (a32, b32) = (a as u32, b as u32);
+        match self {
+            I32Eq => a32 == b32,
+            I32Ne => a32 != b32,
+            I32LtS => (a32 as i32) < b32 as i32,
+            I32LtU => a32 < b32,
+            I32GtS => a32 as i32 > b32 as i32,
+            I32GtU => a32 > b32,
+            I32LeS => a32 as i32 <= b32 as i32,
+            I32LeU => a32 <= b32,
+            I32GeS => a32 as i32 >= b32 as i32,
+            I32GeU => a32 >= b32,
+            I64Eq => a == b,
+            I64Ne => a != b,
+            I64LtS => (a as i64) < b as i64,
+            I64LtU => a < b,
+            I64GtS => a as i64 > b as i64,
+            I64GtU => a > b,
+            I64LeS => a as i64 <= b as i64,
+            I64LeU => a <= b,
+            I64GeS => a as i64 >= b as i64,
+            I64GeU => a >= b,
+        }
+    }
+}
+
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum Kind {
     Func,
@@ -189,7 +300,12 @@ fn inv(e: BinaryReaderError) -> Error {
     classify(e, false)
 }
 
-fn label(v: &FuncValidator<ValidatorResources>, types: &[FuncType], depth: u32, n_results: u32) -> Option<Label> {
+fn label(
+    v: &FuncValidator<ValidatorResources>,
+    types: &[FuncType],
+    depth: u32,
+    n_results: u32,
+) -> Option<Label> {
     let f = v.get_control_frame(depth as usize)?;
     let outer = depth + 1 == v.control_stack_height();
     let (params, results) = match f.block_type {
@@ -207,7 +323,10 @@ fn label(v: &FuncValidator<ValidatorResources>, types: &[FuncType], depth: u32, 
     } else {
         results
     };
-    Some(Label { height: f.height as u32, arity })
+    Some(Label {
+        height: f.height as u32,
+        arity,
+    })
 }
 
 /// Lowers one function body, validating it on the way.
@@ -231,7 +350,14 @@ pub(crate) fn lower(
         n_imported,
         ops: Vec::new(),
         br_table: Vec::new(),
-        ctl: vec![Ctl { kind: Kind::Func, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: false, outer_fuel: None }],
+        ctl: vec![Ctl {
+            kind: Kind::Func,
+            start: 0,
+            fixups: Vec::new(),
+            if_jump: None,
+            dead_entry: false,
+            outer_fuel: None,
+        }],
         dead: false,
         fuel_at: None,
         barrier: 0,
@@ -262,7 +388,14 @@ pub(crate) fn lower(
         l.emit(&op, h, &labels, n_results);
     }
     rd.finish().map_err(mal)?;
-    Ok(FuncCode { ops: l.ops, br_table: l.br_table, n_params, n_locals, n_results, max_height: max_height + 2 })
+    Ok(FuncCode {
+        ops: l.ops,
+        br_table: l.br_table,
+        n_params,
+        n_locals,
+        n_results,
+        max_height: max_height + 2,
+    })
 }
 
 impl Lower {
@@ -284,7 +417,10 @@ impl Lower {
             match f {
                 Fixup::Table(i) => self.br_table[i].pc = pc,
                 Fixup::Op(i) => match &mut self.ops[i] {
-                    Op::Jump(t) | Op::JumpIfZero(t) | Op::JumpIfNonZero(t) => *t = pc,
+                    Op::Jump(t)
+                    | Op::JumpIfZero(t)
+                    | Op::JumpIfNonZero(t)
+                    | Op::JumpIfCmp { target: t, .. } => *t = pc,
                     Op::Br(b) | Op::BrIf(b) => b.pc = pc,
                     _ => unreachable!("fixup of a non-branch"),
                 },
@@ -303,7 +439,11 @@ impl Lower {
             c.fixups.push(site);
             0
         };
-        let t = BrTarget { pc, height: self.n_locals + lab.height, keep: lab.arity };
+        let t = BrTarget {
+            pc,
+            height: self.n_locals + lab.height,
+            keep: lab.arity,
+        };
         (t, hc - lab.arity != lab.height)
     }
 
@@ -316,7 +456,14 @@ impl Lower {
         // Structure is tracked even in dead code.
         match op {
             O::Block { .. } | O::Loop { .. } | O::If { .. } if self.dead => {
-                self.ctl.push(Ctl { kind: Kind::Block, start: 0, fixups: Vec::new(), if_jump: None, dead_entry: true, outer_fuel: None });
+                self.ctl.push(Ctl {
+                    kind: Kind::Block,
+                    start: 0,
+                    fixups: Vec::new(),
+                    if_jump: None,
+                    dead_entry: true,
+                    outer_fuel: None,
+                });
                 return;
             }
             O::Else => {
@@ -378,13 +525,27 @@ impl Lower {
             O::Nop => return,
             O::Block { .. } => {
                 let start = self.pc();
-                self.ctl.push(Ctl { kind: Kind::Block, start, fixups: Vec::new(), if_jump: None, dead_entry: false, outer_fuel: None });
+                self.ctl.push(Ctl {
+                    kind: Kind::Block,
+                    start,
+                    fixups: Vec::new(),
+                    if_jump: None,
+                    dead_entry: false,
+                    outer_fuel: None,
+                });
                 return;
             }
             O::Loop { .. } => {
                 let start = self.pc();
                 let outer_fuel = self.fuel_at;
-                self.ctl.push(Ctl { kind: Kind::Loop, start, fixups: Vec::new(), if_jump: None, dead_entry: false, outer_fuel });
+                self.ctl.push(Ctl {
+                    kind: Kind::Loop,
+                    start,
+                    fixups: Vec::new(),
+                    if_jump: None,
+                    dead_entry: false,
+                    outer_fuel,
+                });
                 self.fuel_start();
                 self.barrier = start as usize;
                 return;
@@ -393,11 +554,23 @@ impl Lower {
                 let j = self.ops.len();
                 if self.last_is_eqz() {
                     self.ops[j - 1] = Op::JumpIfNonZero(0);
+                } else if let Some(cmp) = self.last_cmp() {
+                    self.ops[j - 1] = Op::JumpIfCmp {
+                        cmp: cmp.not(),
+                        target: 0,
+                    };
                 } else {
                     self.push(Op::JumpIfZero(0));
                 }
                 let j = self.ops.len() - 1;
-                self.ctl.push(Ctl { kind: Kind::If, start: j as u32, fixups: Vec::new(), if_jump: Some(j), dead_entry: false, outer_fuel: None });
+                self.ctl.push(Ctl {
+                    kind: Kind::If,
+                    start: j as u32,
+                    fixups: Vec::new(),
+                    if_jump: Some(j),
+                    dead_entry: false,
+                    outer_fuel: None,
+                });
                 return;
             }
             O::Br { relative_depth: d } => {
@@ -420,7 +593,8 @@ impl Lower {
                     let l0 = lab(0);
                     let adjust = h - 1 - l0.arity != l0.height;
                     let eqz = !adjust && self.last_is_eqz();
-                    if eqz {
+                    let cmp = if adjust || eqz { None } else { self.last_cmp() };
+                    if eqz || cmp.is_some() {
                         self.ops.pop();
                     }
                     let at = self.ops.len();
@@ -429,6 +603,8 @@ impl Lower {
                         Op::BrIf(t)
                     } else if eqz {
                         Op::JumpIfZero(t.pc)
+                    } else if let Some(cmp) = cmp {
+                        Op::JumpIfCmp { cmp, target: t.pc }
                     } else {
                         Op::JumpIfNonZero(t.pc)
                     }
@@ -438,7 +614,12 @@ impl Lower {
                 self.dead = true;
                 let start = self.br_table.len() as u32;
                 let len = targets.len();
-                for (i, d) in targets.targets().map(|t| t.unwrap()).chain([targets.default()]).enumerate() {
+                for (i, d) in targets
+                    .targets()
+                    .map(|t| t.unwrap())
+                    .chain([targets.default()])
+                    .enumerate()
+                {
                     let at = self.br_table.len();
                     let (t, _) = self.target(d, lab(i), h - 1, Fixup::Table(at));
                     self.br_table.push(t);
@@ -450,16 +631,36 @@ impl Lower {
                 Op::Return
             }
             O::Call { function_index: f } => {
-                if f >= self.n_imported { Op::CallInternal(f - self.n_imported) } else { Op::Call(f) }
+                if f >= self.n_imported {
+                    Op::CallInternal(f - self.n_imported)
+                } else {
+                    Op::Call(f)
+                }
             }
             O::ReturnCall { function_index: f } => {
                 self.dead = true;
-                if f >= self.n_imported { Op::ReturnCallInternal(f - self.n_imported) } else { Op::ReturnCall(f) }
+                if f >= self.n_imported {
+                    Op::ReturnCallInternal(f - self.n_imported)
+                } else {
+                    Op::ReturnCall(f)
+                }
             }
-            O::CallIndirect { type_index, table_index } => Op::CallIndirect { ty: type_index, table: table_index },
-            O::ReturnCallIndirect { type_index, table_index } => {
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => Op::CallIndirect {
+                ty: type_index,
+                table: table_index,
+            },
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
                 self.dead = true;
-                Op::ReturnCallIndirect { ty: type_index, table: table_index }
+                Op::ReturnCallIndirect {
+                    ty: type_index,
+                    table: table_index,
+                }
             }
             O::TypedSelect { .. } => Op::Select,
             O::LocalGet { local_index } => {
@@ -482,7 +683,10 @@ impl Lower {
             O::F64Const { value } => Op::Const(value.bits()),
             O::RefNull { .. } => Op::Const(0),
             O::RefFunc { function_index } => Op::RefFunc(function_index),
-            O::I32ReinterpretF32 | O::F32ReinterpretI32 | O::I64ReinterpretF64 | O::F64ReinterpretI64 => return,
+            O::I32ReinterpretF32
+            | O::F32ReinterpretI32
+            | O::I64ReinterpretF64
+            | O::F64ReinterpretI64 => return,
             O::I32Load { memarg } | O::F32Load { memarg } => Op::I32Load(memarg.offset as u32),
             O::I64Load { memarg } | O::F64Load { memarg } => Op::I64Load(memarg.offset as u32),
             O::I32Load8S { memarg } => Op::I32Load8S(memarg.offset as u32),
@@ -497,8 +701,12 @@ impl Lower {
             O::I64Load32U { memarg } => Op::I64Load32U(memarg.offset as u32),
             O::I32Store { memarg } | O::F32Store { memarg } => Op::I32Store(memarg.offset as u32),
             O::I64Store { memarg } | O::F64Store { memarg } => Op::I64Store(memarg.offset as u32),
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => Op::I32Store8(memarg.offset as u32),
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => Op::I32Store16(memarg.offset as u32),
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
+                Op::I32Store8(memarg.offset as u32)
+            }
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
+                Op::I32Store16(memarg.offset as u32)
+            }
             O::I64Store32 { memarg } => Op::I64Store32(memarg.offset as u32),
             O::MemorySize { .. } => Op::MemorySize,
             O::MemoryGrow { .. } => Op::MemoryGrow,
@@ -511,8 +719,17 @@ impl Lower {
             O::TableSize { table } => Op::TableSize(table),
             O::TableGrow { table } => Op::TableGrow(table),
             O::TableFill { table } => Op::TableFill(table),
-            O::TableCopy { dst_table, src_table } => Op::TableCopy { dst: dst_table, src: src_table },
-            O::TableInit { elem_index, table } => Op::TableInit { elem: elem_index, table },
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => Op::TableCopy {
+                dst: dst_table,
+                src: src_table,
+            },
+            O::TableInit { elem_index, table } => Op::TableInit {
+                elem: elem_index,
+                table,
+            },
             O::ElemDrop { elem_index } => Op::ElemDrop(elem_index),
             _ => Op::Unsupported,
         };
@@ -523,7 +740,10 @@ impl Lower {
             && self.barrier < self.ops.len()
         {
             self.ops.pop();
-            self.push(Op::I32AddImmLocal { local: x, imm: imm as i32 });
+            self.push(Op::I32AddImmLocal {
+                local: x,
+                imm: imm as i32,
+            });
             return;
         }
         self.push(op);
@@ -534,11 +754,21 @@ impl Lower {
         self.barrier < self.ops.len() && matches!(self.ops.last(), Some(Op::I32Eqz | Op::I64Eqz))
     }
 
+    /// The integer comparison the last op is, if it can fuse into a following branch.
+    fn last_cmp(&self) -> Option<Cmp> {
+        if self.barrier >= self.ops.len() {
+            return None;
+        }
+        Cmp::of(*self.ops.last()?)
+    }
+
     /// Fuses `const c; op` (and `local.get x; const c; add`) into an immediate form; false if `op`
     /// does not fuse.
     fn fuse_imm(&mut self, op: Op) -> bool {
         let n = self.ops.len();
-        let Some(&Op::Const(c)) = self.ops.last() else { return false };
+        let Some(&Op::Const(c)) = self.ops.last() else {
+            return false;
+        };
         if self.barrier >= n {
             return false;
         }
@@ -549,7 +779,11 @@ impl Lower {
         let (c32, c64) = (c as u32, c);
         let fused = match op {
             Op::I32Add | Op::I32Sub => {
-                let imm = if op == Op::I32Sub { c32.wrapping_neg() } else { c32 };
+                let imm = if op == Op::I32Sub {
+                    c32.wrapping_neg()
+                } else {
+                    c32
+                };
                 match local {
                     Some(x) => {
                         self.ops.truncate(n - 2);
@@ -562,7 +796,11 @@ impl Lower {
                 }
             }
             Op::I64Add | Op::I64Sub => {
-                let imm = if op == Op::I64Sub { c64.wrapping_neg() } else { c64 };
+                let imm = if op == Op::I64Sub {
+                    c64.wrapping_neg()
+                } else {
+                    c64
+                };
                 match local {
                     Some(x) => {
                         self.ops.truncate(n - 2);
@@ -574,7 +812,9 @@ impl Lower {
                     }
                 }
             }
-            Op::I32DivS | Op::I32RemS | Op::I32DivU | Op::I32RemU if c32 != 0 && c32 != u32::MAX => {
+            Op::I32DivS | Op::I32RemS | Op::I32DivU | Op::I32RemU
+                if c32 != 0 && c32 != u32::MAX =>
+            {
                 self.ops.pop();
                 match op {
                     Op::I32DivS => Op::I32DivSImm(c32 as i32),
@@ -583,7 +823,9 @@ impl Lower {
                     _ => Op::I32RemUImm(c32),
                 }
             }
-            Op::I64DivS | Op::I64RemS | Op::I64DivU | Op::I64RemU if c64 != 0 && c64 != u64::MAX => {
+            Op::I64DivS | Op::I64RemS | Op::I64DivU | Op::I64RemU
+                if c64 != 0 && c64 != u64::MAX =>
+            {
                 self.ops.pop();
                 match op {
                     Op::I64DivS => Op::I64DivSImm(c64 as i64),

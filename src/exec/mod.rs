@@ -30,8 +30,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use wasmparser::{
-    BinaryReaderError, CompositeInnerType, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef,
-    Validator, WasmFeatures,
+    BinaryReaderError, CompositeInnerType, ElementItems, ElementKind, ExternalKind, Parser,
+    Payload, TypeRef, Validator, WasmFeatures,
 };
 
 use crate::error::{Class, Error};
@@ -73,7 +73,10 @@ impl ValType {
 
     fn from_ref(r: wasmparser::RefType) -> ValType {
         match r.heap_type() {
-            wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => ValType::ExternRef,
+            wasmparser::HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Extern,
+                ..
+            } => ValType::ExternRef,
             _ => ValType::FuncRef,
         }
     }
@@ -91,7 +94,10 @@ pub struct FuncType {
 impl FuncType {
     /// A function type from its parameters and results.
     pub fn new(params: impl Into<Vec<ValType>>, results: impl Into<Vec<ValType>>) -> FuncType {
-        FuncType { params: params.into(), results: results.into() }
+        FuncType {
+            params: params.into(),
+            results: results.into(),
+        }
     }
 }
 
@@ -295,7 +301,11 @@ pub(crate) fn classify(e: BinaryReaderError, decoding: bool) -> Error {
         "integer representation too long",
         "unexpected content",
     ];
-    let class = if decoding || malformed_words.iter().any(|w| m.contains(w)) { Class::Malformed } else { Class::Invalid };
+    let class = if decoding || malformed_words.iter().any(|w| m.contains(w)) {
+        Class::Malformed
+    } else {
+        Class::Invalid
+    };
     Error::unlocated(class, m).with_note(format!("at byte offset {}", e.offset()))
 }
 
@@ -407,7 +417,12 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
             O::I64Sub => ConstOp::I64Sub,
             O::I64Mul => ConstOp::I64Mul,
             O::End => continue,
-            _ => return Err(Error::unlocated(Class::Invalid, "constant expression required")),
+            _ => {
+                return Err(Error::unlocated(
+                    Class::Invalid,
+                    "constant expression required",
+                ));
+            }
         });
     }
     Ok(ConstExpr(out))
@@ -431,8 +446,16 @@ impl Module {
                         for st in rg.map_err(mal)?.types() {
                             let ft = match &st.composite_type.inner {
                                 CompositeInnerType::Func(f) => FuncType {
-                                    params: f.params().iter().map(|t| ValType::from_wp(*t)).collect(),
-                                    results: f.results().iter().map(|t| ValType::from_wp(*t)).collect(),
+                                    params: f
+                                        .params()
+                                        .iter()
+                                        .map(|t| ValType::from_wp(*t))
+                                        .collect(),
+                                    results: f
+                                        .results()
+                                        .iter()
+                                        .map(|t| ValType::from_wp(*t))
+                                        .collect(),
                                 },
                                 _ => FuncType::default(),
                             };
@@ -450,14 +473,18 @@ impl Module {
                                 ImportKind::Func(t)
                             }
                             TypeRef::Table(t) => ImportKind::Table(table_type(&t)),
-                            TypeRef::Memory(t) => ImportKind::Memory(MemType { min: t.initial, max: t.maximum }),
+                            TypeRef::Memory(t) => ImportKind::Memory(MemType {
+                                min: t.initial,
+                                max: t.maximum,
+                            }),
                             TypeRef::Global(g) => ImportKind::Global(GlobalType {
                                 ty: ValType::from_wp(g.content_type),
                                 mutable: g.mutable,
                             }),
                             TypeRef::Tag(_) => ImportKind::Func(0),
                         };
-                        m.imports.push((imp.module.to_string(), imp.name.to_string(), kind));
+                        m.imports
+                            .push((imp.module.to_string(), imp.name.to_string(), kind));
                     }
                 }
                 Payload::FunctionSection(s) => {
@@ -473,13 +500,19 @@ impl Module {
                 Payload::MemorySection(s) => {
                     for t in s.clone() {
                         let t = t.map_err(mal)?;
-                        m.memories.push(MemType { min: t.initial, max: t.maximum });
+                        m.memories.push(MemType {
+                            min: t.initial,
+                            max: t.maximum,
+                        });
                     }
                 }
                 Payload::GlobalSection(s) => {
                     for g in s.clone() {
                         let g = g.map_err(mal)?;
-                        let ty = GlobalType { ty: ValType::from_wp(g.ty.content_type), mutable: g.ty.mutable };
+                        let ty = GlobalType {
+                            ty: ValType::from_wp(g.ty.content_type),
+                            mutable: g.ty.mutable,
+                        };
                         m.globals.push((ty, const_expr(&g.init_expr)?));
                     }
                 }
@@ -496,7 +529,10 @@ impl Module {
                         let mode = match &e.kind {
                             ElementKind::Passive => SegMode::Passive,
                             ElementKind::Declared => SegMode::Declared,
-                            ElementKind::Active { table_index, offset_expr } => {
+                            ElementKind::Active {
+                                table_index,
+                                offset_expr,
+                            } => {
                                 SegMode::Active(table_index.unwrap_or(0), const_expr(offset_expr)?)
                             }
                         };
@@ -521,18 +557,24 @@ impl Module {
                         let d = d.map_err(mal)?;
                         let mode = match &d.kind {
                             wasmparser::DataKind::Passive => SegMode::Passive,
-                            wasmparser::DataKind::Active { memory_index, offset_expr } => {
-                                SegMode::Active(*memory_index, const_expr(offset_expr)?)
-                            }
+                            wasmparser::DataKind::Active {
+                                memory_index,
+                                offset_expr,
+                            } => SegMode::Active(*memory_index, const_expr(offset_expr)?),
                         };
-                        m.datas.push(DataSeg { mode, bytes: d.data.into() });
+                        m.datas.push(DataSeg {
+                            mode,
+                            bytes: d.data.into(),
+                        });
                     }
                 }
                 _ => {}
             }
             match payload {
                 Payload::CodeSectionEntry(body) => {
-                    let f = validator.code_section_entry(&body).map_err(|e| classify(e, false))?;
+                    let f = validator
+                        .code_section_entry(&body)
+                        .map_err(|e| classify(e, false))?;
                     bodies.push((body, f));
                 }
                 p => {
@@ -557,12 +599,19 @@ impl Module {
 
     /// The `(module, name)` pairs of the module's imports.
     pub fn import_names(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.inner.imports.iter().map(|i| (i.0.as_str(), i.1.as_str()))
+        self.inner
+            .imports
+            .iter()
+            .map(|i| (i.0.as_str(), i.1.as_str()))
     }
 }
 
 fn table_type(t: &wasmparser::TableType) -> TableType {
-    TableType { ty: ValType::from_ref(t.element_type), min: t.initial, max: t.maximum }
+    TableType {
+        ty: ValType::from_ref(t.element_type),
+        min: t.initial,
+        max: t.maximum,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,7 +632,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { fuel: None, max_memory_bytes: 1 << 32, max_table_elems: 10_000_000, max_call_depth: 100_000 }
+        Limits {
+            fuel: None,
+            max_memory_bytes: 1 << 32,
+            max_table_elems: 10_000_000,
+            max_call_depth: 100_000,
+        }
     }
 }
 
@@ -660,12 +714,18 @@ impl Imports {
 
     /// Defines `module.name` as `value`.
     pub fn define(&mut self, module: &str, name: &str, value: Extern) -> &mut Imports {
-        self.map.insert((module.to_string(), name.to_string()), value);
+        self.map
+            .insert((module.to_string(), name.to_string()), value);
         self
     }
 
     /// Defines every export of `instance` under the module name `module`.
-    pub fn define_instance(&mut self, store: &Store, module: &str, instance: InstanceHandle) -> &mut Imports {
+    pub fn define_instance(
+        &mut self,
+        store: &Store,
+        module: &str,
+        instance: InstanceHandle,
+    ) -> &mut Imports {
         for (name, e) in &store.instances[instance.0 as usize].exports {
             self.map.insert((module.to_string(), name.clone()), *e);
         }
@@ -674,7 +734,9 @@ impl Imports {
 
     /// Looks up `module.name`.
     pub fn get(&self, module: &str, name: &str) -> Option<Extern> {
-        self.map.get(&(module.to_string(), name.to_string())).copied()
+        self.map
+            .get(&(module.to_string(), name.to_string()))
+            .copied()
     }
 }
 
@@ -761,7 +823,10 @@ impl Store {
         f: impl Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
     ) -> FuncHandle {
         let ty = self.intern(&ty);
-        self.funcs.push(FuncEntity { ty, kind: FuncKind::Host(Arc::new(f)) });
+        self.funcs.push(FuncEntity {
+            ty,
+            kind: FuncKind::Host(Arc::new(f)),
+        });
         FuncHandle(self.funcs.len() as u32 - 1)
     }
 
@@ -771,35 +836,64 @@ impl Store {
             Value::V128(v) => v,
             v => v.to_slot() as u128,
         };
-        self.globals.push(GlobalEntity { ty: value.ty(), mutable, value: v });
+        self.globals.push(GlobalEntity {
+            ty: value.ty(),
+            mutable,
+            value: v,
+        });
         GlobalHandle(self.globals.len() as u32 - 1)
     }
 
     /// Adds a memory of `min` pages, at most `max` pages.
     pub fn new_memory(&mut self, min: u32, max: Option<u32>) -> Result<MemoryHandle, Error> {
-        let h = self.alloc_memory(MemType { min: min as u64, max: max.map(u64::from) })?;
+        let h = self.alloc_memory(MemType {
+            min: min as u64,
+            max: max.map(u64::from),
+        })?;
         Ok(MemoryHandle(h))
     }
 
     /// Adds a table of `ty` (funcref or externref) with `min` null elements, at most `max`.
-    pub fn new_table(&mut self, ty: ValType, min: u32, max: Option<u32>) -> Result<TableHandle, Error> {
-        let h = self.alloc_table(TableType { ty, min: min as u64, max: max.map(u64::from) })?;
+    pub fn new_table(
+        &mut self,
+        ty: ValType,
+        min: u32,
+        max: Option<u32>,
+    ) -> Result<TableHandle, Error> {
+        let h = self.alloc_table(TableType {
+            ty,
+            min: min as u64,
+            max: max.map(u64::from),
+        })?;
         Ok(TableHandle(h))
     }
 
     fn alloc_memory(&mut self, t: MemType) -> Result<u32, Error> {
         if t.min * PAGE > self.limits.max_memory_bytes || t.min > 65536 {
-            return Err(Error::unlocated(Class::Uninstantiable, "memory size exceeds the store's limit"));
+            return Err(Error::unlocated(
+                Class::Uninstantiable,
+                "memory size exceeds the store's limit",
+            ));
         }
-        self.memories.push(MemoryEntity { data: vec![0; (t.min * PAGE) as usize], max: t.max });
+        self.memories.push(MemoryEntity {
+            data: vec![0; (t.min * PAGE) as usize],
+            max: t.max,
+        });
         Ok(self.memories.len() as u32 - 1)
     }
 
     fn alloc_table(&mut self, t: TableType) -> Result<u32, Error> {
         if t.min > self.limits.max_table_elems {
-            return Err(Error::unlocated(Class::Uninstantiable, "table size exceeds the store's limit"));
+            return Err(Error::unlocated(
+                Class::Uninstantiable,
+                "table size exceeds the store's limit",
+            ));
         }
-        self.tables.push(TableEntity { ty: t.ty, elems: vec![0; t.min as usize], max: t.max });
+        self.tables.push(TableEntity {
+            ty: t.ty,
+            elems: vec![0; t.min as usize],
+            max: t.max,
+        });
         Ok(self.tables.len() as u32 - 1)
     }
 
@@ -833,13 +927,21 @@ impl Store {
     /// Instantiates `module`: resolves and type-checks imports ([`Class::Unlinkable`]), allocates
     /// its entities, applies active element and data segments in order (out of bounds is
     /// [`Class::Uninstantiable`]; earlier segments stay applied) and runs the start function.
-    pub fn instantiate(&mut self, module: &Module, imports: &Imports) -> Result<InstanceHandle, Error> {
+    pub fn instantiate(
+        &mut self,
+        module: &Module,
+        imports: &Imports,
+    ) -> Result<InstanceHandle, Error> {
         let m = &module.inner;
         let types: Vec<u32> = m.types.iter().map(|t| self.intern(t)).collect();
-        let (mut funcs, mut tables, mut memories, mut globals) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut funcs, mut tables, mut memories, mut globals) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (mname, name, kind) in &m.imports {
             let Some(ext) = imports.get(mname, name) else {
-                return Err(Error::unlocated(Class::Unlinkable, format!("unknown import: {mname}.{name}")));
+                return Err(Error::unlocated(
+                    Class::Unlinkable,
+                    format!("unknown import: {mname}.{name}"),
+                ));
             };
             let ok = match (kind, ext) {
                 (ImportKind::Func(t), Extern::Func(h)) => {
@@ -864,12 +966,21 @@ impl Store {
                 _ => false,
             };
             if !ok {
-                return Err(Error::unlocated(Class::Unlinkable, format!("incompatible import type: {mname}.{name}")));
+                return Err(Error::unlocated(
+                    Class::Unlinkable,
+                    format!("incompatible import type: {mname}.{name}"),
+                ));
             }
         }
         let inst_idx = self.instances.len() as u32;
         for (i, &t) in m.funcs[m.n_imported_funcs as usize..].iter().enumerate() {
-            self.funcs.push(FuncEntity { ty: types[t as usize], kind: FuncKind::Wasm { instance: inst_idx, index: i as u32 } });
+            self.funcs.push(FuncEntity {
+                ty: types[t as usize],
+                kind: FuncKind::Wasm {
+                    instance: inst_idx,
+                    index: i as u32,
+                },
+            });
             funcs.push(self.funcs.len() as u32 - 1);
         }
         for t in &m.tables {
@@ -880,12 +991,20 @@ impl Store {
         }
         for (t, init) in &m.globals {
             let value = self.eval(init, &globals, &funcs);
-            self.globals.push(GlobalEntity { ty: t.ty, mutable: t.mutable, value });
+            self.globals.push(GlobalEntity {
+                ty: t.ty,
+                mutable: t.mutable,
+                value,
+            });
             globals.push(self.globals.len() as u32 - 1);
         }
         let mut elems = Vec::new();
         for e in &m.elems {
-            let items = e.items.iter().map(|x| self.eval(x, &globals, &funcs) as u64).collect();
+            let items = e
+                .items
+                .iter()
+                .map(|x| self.eval(x, &globals, &funcs) as u64)
+                .collect();
             self.elems.push(items);
             elems.push(self.elems.len() as u32 - 1);
         }
@@ -958,23 +1077,36 @@ impl Store {
             }
         }
         if let Some(s) = m.start {
-            self.call(FuncHandle(funcs[s as usize]), &[]).map_err(Error::from)?;
+            self.call(FuncHandle(funcs[s as usize]), &[])
+                .map_err(Error::from)?;
         }
         Ok(InstanceHandle(inst_idx))
     }
 
     /// The export `name` of `instance`.
     pub fn export(&self, instance: InstanceHandle, name: &str) -> Option<Extern> {
-        self.instances[instance.0 as usize].exports.get(name).copied()
+        self.instances[instance.0 as usize]
+            .exports
+            .get(name)
+            .copied()
     }
 
     /// The names of `instance`'s exports (in no particular order).
     pub fn export_names(&self, instance: InstanceHandle) -> Vec<String> {
-        self.instances[instance.0 as usize].exports.keys().cloned().collect()
+        self.instances[instance.0 as usize]
+            .exports
+            .keys()
+            .cloned()
+            .collect()
     }
 
     /// Calls the exported function `name` of `instance`.
-    pub fn invoke(&mut self, instance: InstanceHandle, name: &str, args: &[Value]) -> Result<Vec<Value>, Trap> {
+    pub fn invoke(
+        &mut self,
+        instance: InstanceHandle,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Vec<Value>, Trap> {
         match self.export(instance, name) {
             Some(Extern::Func(f)) => self.call(f, args),
             _ => Err(Trap::Host(format!("unknown function export: {name}"))),
@@ -1046,7 +1178,9 @@ impl Store {
     /// Reads `buf.len()` bytes of memory `m` at `offset`.
     pub fn read_memory(&self, m: MemoryHandle, offset: u64, buf: &mut [u8]) -> Result<(), Trap> {
         let d = self.memory(m);
-        let end = offset.checked_add(buf.len() as u64).filter(|&e| e <= d.len() as u64);
+        let end = offset
+            .checked_add(buf.len() as u64)
+            .filter(|&e| e <= d.len() as u64);
         let end = end.ok_or(Trap::Code(TrapCode::MemoryOutOfBounds))?;
         buf.copy_from_slice(&d[offset as usize..end as usize]);
         Ok(())
@@ -1055,7 +1189,9 @@ impl Store {
     /// Writes `bytes` into memory `m` at `offset`.
     pub fn write_memory(&mut self, m: MemoryHandle, offset: u64, bytes: &[u8]) -> Result<(), Trap> {
         let d = self.memory_mut(m);
-        let end = offset.checked_add(bytes.len() as u64).filter(|&e| e <= d.len() as u64);
+        let end = offset
+            .checked_add(bytes.len() as u64)
+            .filter(|&e| e <= d.len() as u64);
         let end = end.ok_or(Trap::Code(TrapCode::MemoryOutOfBounds))?;
         d[offset as usize..end as usize].copy_from_slice(bytes);
         Ok(())
@@ -1073,7 +1209,12 @@ impl Store {
     }
 }
 
-fn limits_match(have_min: u64, have_max: Option<u64>, want_min: u64, want_max: Option<u64>) -> bool {
+fn limits_match(
+    have_min: u64,
+    have_max: Option<u64>,
+    want_min: u64,
+    want_max: Option<u64>,
+) -> bool {
     have_min >= want_min
         && match want_max {
             None => true,

@@ -19,17 +19,29 @@ macro_rules! int_divrem {
         /// Unsigned division; traps on zero divisor.
         #[inline]
         pub fn $div_u(a: $u, b: $u) -> Result<$u, TrapCode> {
-            if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a / b) }
+            if b == 0 {
+                Err(TrapCode::IntegerDivideByZero)
+            } else {
+                Ok(a / b)
+            }
         }
         /// Signed remainder; traps on zero divisor, `MIN % -1` is 0.
         #[inline]
         pub fn $rem_s(a: $t, b: $t) -> Result<$t, TrapCode> {
-            if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) }
+            if b == 0 {
+                Err(TrapCode::IntegerDivideByZero)
+            } else {
+                Ok(a.wrapping_rem(b))
+            }
         }
         /// Unsigned remainder; traps on zero divisor.
         #[inline]
         pub fn $rem_u(a: $u, b: $u) -> Result<$u, TrapCode> {
-            if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a % b) }
+            if b == 0 {
+                Err(TrapCode::IntegerDivideByZero)
+            } else {
+                Ok(a % b)
+            }
         }
     };
 }
@@ -108,7 +120,11 @@ macro_rules! float_ops {
         /// `nearest`: round to nearest, ties to even.
         #[inline]
         pub fn $nearest(a: $t) -> $t {
-            if a.is_nan() { a + a } else { a.round_ties_even() }
+            if a.is_nan() {
+                a + a
+            } else {
+                a.round_ties_even()
+            }
         }
     };
 }
@@ -153,10 +169,22 @@ mod tests {
         assert_eq!(i32_trunc_u(-1.0), Err(TrapCode::IntegerOverflow));
         assert_eq!(i32_trunc_u(4294967295.9), Ok(u32::MAX));
         assert_eq!(i64_trunc_s(-9223372036854775808.0), Ok(i64::MIN));
-        assert_eq!(i64_trunc_s(9223372036854775808.0), Err(TrapCode::IntegerOverflow));
-        assert_eq!(i64_trunc_u(18446744073709549568.0), Ok(18446744073709549568));
-        assert_eq!(i64_trunc_u(18446744073709551616.0), Err(TrapCode::IntegerOverflow));
-        assert_eq!(i32_trunc_s(f32::INFINITY as f64), Err(TrapCode::IntegerOverflow));
+        assert_eq!(
+            i64_trunc_s(9223372036854775808.0),
+            Err(TrapCode::IntegerOverflow)
+        );
+        assert_eq!(
+            i64_trunc_u(18446744073709549568.0),
+            Ok(18446744073709549568)
+        );
+        assert_eq!(
+            i64_trunc_u(18446744073709551616.0),
+            Err(TrapCode::IntegerOverflow)
+        );
+        assert_eq!(
+            i32_trunc_s(f32::INFINITY as f64),
+            Err(TrapCode::IntegerOverflow)
+        );
     }
 
     #[test]

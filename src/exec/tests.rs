@@ -39,25 +39,52 @@ fn add_and_locals() {
 #[test]
 fn integer_ops() {
     let bin = |op: &str, ty: &str, a: Value, b: Value| {
-        let src = format!(r#"(module (func (export "f") (param {ty} {ty}) (result {ty}) ({ty}.{op} (local.get 0) (local.get 1))))"#);
+        let src = format!(
+            r#"(module (func (export "f") (param {ty} {ty}) (result {ty}) ({ty}.{op} (local.get 0) (local.get 1))))"#
+        );
         run(&src, "f", &[a, b])
     };
     assert_eq!(bin("div_s", "i32", I32(-7), I32(2)), Ok(vec![I32(-3)]));
     assert_eq!(bin("rem_s", "i32", I32(-7), I32(2)), Ok(vec![I32(-1)]));
-    assert_eq!(bin("rem_s", "i32", I32(i32::MIN), I32(-1)), Ok(vec![I32(0)]));
-    assert_eq!(bin("div_s", "i32", I32(i32::MIN), I32(-1)), Err(Trap::Code(TrapCode::IntegerOverflow)));
-    assert_eq!(bin("div_u", "i32", I32(1), I32(0)).unwrap_err().message(), "integer divide by zero");
-    assert_eq!(bin("rem_u", "i64", I64(1), I64(0)).unwrap_err().message(), "integer divide by zero");
-    assert_eq!(bin("div_s", "i64", I64(i64::MIN), I64(-1)).unwrap_err().message(), "integer overflow");
+    assert_eq!(
+        bin("rem_s", "i32", I32(i32::MIN), I32(-1)),
+        Ok(vec![I32(0)])
+    );
+    assert_eq!(
+        bin("div_s", "i32", I32(i32::MIN), I32(-1)),
+        Err(Trap::Code(TrapCode::IntegerOverflow))
+    );
+    assert_eq!(
+        bin("div_u", "i32", I32(1), I32(0)).unwrap_err().message(),
+        "integer divide by zero"
+    );
+    assert_eq!(
+        bin("rem_u", "i64", I64(1), I64(0)).unwrap_err().message(),
+        "integer divide by zero"
+    );
+    assert_eq!(
+        bin("div_s", "i64", I64(i64::MIN), I64(-1))
+            .unwrap_err()
+            .message(),
+        "integer overflow"
+    );
     assert_eq!(bin("shl", "i32", I32(1), I32(33)), Ok(vec![I32(2)]));
     assert_eq!(bin("shr_s", "i32", I32(-8), I32(1)), Ok(vec![I32(-4)]));
-    assert_eq!(bin("shr_u", "i32", I32(-8), I32(1)), Ok(vec![I32(0x7fff_fffc)]));
-    assert_eq!(bin("rotl", "i32", I32(0x8000_0001u32 as i32), I32(1)), Ok(vec![I32(3)]));
+    assert_eq!(
+        bin("shr_u", "i32", I32(-8), I32(1)),
+        Ok(vec![I32(0x7fff_fffc)])
+    );
+    assert_eq!(
+        bin("rotl", "i32", I32(0x8000_0001u32 as i32), I32(1)),
+        Ok(vec![I32(3)])
+    );
     assert_eq!(bin("rotr", "i64", I64(1), I64(65)), Ok(vec![I64(i64::MIN)]));
     assert_eq!(bin("shr_s", "i64", I64(-1), I64(63)), Ok(vec![I64(-1)]));
     assert_eq!(bin("lt_u", "i32", I32(-1), I32(1)).unwrap()[0], I32(0));
     let un = |op: &str, ty: &str, a: Value| {
-        let src = format!(r#"(module (func (export "f") (param {ty}) (result {ty}) ({ty}.{op} (local.get 0))))"#);
+        let src = format!(
+            r#"(module (func (export "f") (param {ty}) (result {ty}) ({ty}.{op} (local.get 0))))"#
+        );
         run(&src, "f", &[a]).unwrap()[0]
     };
     assert_eq!(un("clz", "i32", I32(0)), I32(32));
@@ -70,8 +97,16 @@ fn integer_ops() {
 #[test]
 fn float_ops() {
     let f32b = |op: &str, a: f32, b: f32| {
-        let src = format!(r#"(module (func (export "f") (param f32 f32) (result f32) (f32.{op} (local.get 0) (local.get 1))))"#);
-        match run(&src, "f", &[Value::F32(a.to_bits()), Value::F32(b.to_bits())]).unwrap()[0] {
+        let src = format!(
+            r#"(module (func (export "f") (param f32 f32) (result f32) (f32.{op} (local.get 0) (local.get 1))))"#
+        );
+        match run(
+            &src,
+            "f",
+            &[Value::F32(a.to_bits()), Value::F32(b.to_bits())],
+        )
+        .unwrap()[0]
+        {
             Value::F32(x) => x,
             v => panic!("{v:?}"),
         }
@@ -84,7 +119,9 @@ fn float_ops() {
     let n = f32b("add", f32::from_bits(0x7fa0_0000), 1.0);
     assert_eq!(n & 0x7fc0_0000, 0x7fc0_0000);
     let un = |op: &str, a: f64| {
-        let src = format!(r#"(module (func (export "f") (param f64) (result f64) (f64.{op} (local.get 0))))"#);
+        let src = format!(
+            r#"(module (func (export "f") (param f64) (result f64) (f64.{op} (local.get 0))))"#
+        );
         match run(&src, "f", &[Value::F64(a.to_bits())]).unwrap()[0] {
             Value::F64(x) => f64::from_bits(x),
             v => panic!("{v:?}"),
@@ -103,23 +140,65 @@ fn float_ops() {
 #[test]
 fn conversions() {
     let conv = |op: &str, from: &str, to: &str, a: Value| {
-        let src = format!(r#"(module (func (export "f") (param {from}) (result {to}) ({to}.{op} (local.get 0))))"#);
+        let src = format!(
+            r#"(module (func (export "f") (param {from}) (result {to}) ({to}.{op} (local.get 0))))"#
+        );
         run(&src, "f", &[a])
     };
     let f64v = |x: f64| Value::F64(x.to_bits());
     let f32v = |x: f32| Value::F32(x.to_bits());
-    assert_eq!(conv("trunc_f64_s", "f64", "i32", f64v(-1.9)), Ok(vec![I32(-1)]));
-    assert_eq!(conv("trunc_f64_s", "f64", "i32", f64v(f64::NAN)).unwrap_err().message(), "invalid conversion to integer");
-    assert_eq!(conv("trunc_f32_u", "f32", "i32", f32v(-1.0)).unwrap_err().message(), "integer overflow");
-    assert_eq!(conv("trunc_f32_s", "f32", "i64", f32v(-9.223372e18)), Ok(vec![I64(-9223372036854775808)]));
-    assert_eq!(conv("trunc_sat_f64_s", "f64", "i32", f64v(1e10)), Ok(vec![I32(i32::MAX)]));
-    assert_eq!(conv("trunc_sat_f64_u", "f64", "i64", f64v(f64::NAN)), Ok(vec![I64(0)]));
-    assert_eq!(conv("trunc_sat_f32_u", "f32", "i32", f32v(-5.0)), Ok(vec![I32(0)]));
-    assert_eq!(conv("convert_i64_u", "i64", "f32", I64(-1)), Ok(vec![f32v(18446744073709551616.0)]));
-    assert_eq!(conv("convert_i64_s", "i64", "f64", I64(9007199254740993)), Ok(vec![f64v(9007199254740992.0)]));
-    assert_eq!(conv("wrap_i64", "i64", "i32", I64(0x1_0000_0005)), Ok(vec![I32(5)]));
-    assert_eq!(conv("extend_i32_u", "i32", "i64", I32(-1)), Ok(vec![I64(0xffff_ffff)]));
-    assert_eq!(conv("demote_f64", "f64", "f32", f64v(1e300)), Ok(vec![f32v(f32::INFINITY)]));
+    assert_eq!(
+        conv("trunc_f64_s", "f64", "i32", f64v(-1.9)),
+        Ok(vec![I32(-1)])
+    );
+    assert_eq!(
+        conv("trunc_f64_s", "f64", "i32", f64v(f64::NAN))
+            .unwrap_err()
+            .message(),
+        "invalid conversion to integer"
+    );
+    assert_eq!(
+        conv("trunc_f32_u", "f32", "i32", f32v(-1.0))
+            .unwrap_err()
+            .message(),
+        "integer overflow"
+    );
+    assert_eq!(
+        conv("trunc_f32_s", "f32", "i64", f32v(-9.223372e18)),
+        Ok(vec![I64(-9223372036854775808)])
+    );
+    assert_eq!(
+        conv("trunc_sat_f64_s", "f64", "i32", f64v(1e10)),
+        Ok(vec![I32(i32::MAX)])
+    );
+    assert_eq!(
+        conv("trunc_sat_f64_u", "f64", "i64", f64v(f64::NAN)),
+        Ok(vec![I64(0)])
+    );
+    assert_eq!(
+        conv("trunc_sat_f32_u", "f32", "i32", f32v(-5.0)),
+        Ok(vec![I32(0)])
+    );
+    assert_eq!(
+        conv("convert_i64_u", "i64", "f32", I64(-1)),
+        Ok(vec![f32v(18446744073709551616.0)])
+    );
+    assert_eq!(
+        conv("convert_i64_s", "i64", "f64", I64(9007199254740993)),
+        Ok(vec![f64v(9007199254740992.0)])
+    );
+    assert_eq!(
+        conv("wrap_i64", "i64", "i32", I64(0x1_0000_0005)),
+        Ok(vec![I32(5)])
+    );
+    assert_eq!(
+        conv("extend_i32_u", "i32", "i64", I32(-1)),
+        Ok(vec![I64(0xffff_ffff)])
+    );
+    assert_eq!(
+        conv("demote_f64", "f64", "f32", f64v(1e300)),
+        Ok(vec![f32v(f32::INFINITY)])
+    );
 }
 
 #[test]
@@ -146,7 +225,10 @@ fn control_flow_and_multi_value() {
       (func (export "select") (param i32) (result i64) (select (i64.const 3) (i64.const 4) (local.get 0)))
     )"#;
     let (mut s, i) = setup(src, Limits::default());
-    assert_eq!(s.invoke(i, "swap", &[I32(1), I32(2)]).unwrap(), vec![I32(2), I32(1)]);
+    assert_eq!(
+        s.invoke(i, "swap", &[I32(1), I32(2)]).unwrap(),
+        vec![I32(2), I32(1)]
+    );
     assert_eq!(s.invoke(i, "blk", &[]).unwrap(), vec![I32(30)]);
     assert_eq!(s.invoke(i, "br_keep", &[]).unwrap(), vec![I32(5)]);
     assert_eq!(s.invoke(i, "br_table", &[I32(0)]).unwrap(), vec![I32(10)]);
@@ -164,16 +246,31 @@ fn control_flow_and_multi_value() {
 
 #[test]
 fn traps() {
-    assert_eq!(trap_msg(r#"(module (func (export "f") unreachable))"#, "f", &[]), "unreachable");
+    assert_eq!(
+        trap_msg(r#"(module (func (export "f") unreachable))"#, "f", &[]),
+        "unreachable"
+    );
     let mem = r#"(module (memory 1)
       (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
       (func (export "load_off") (param i32) (result i32) (i32.load offset=4294967295 (local.get 0)))
       (func (export "store") (param i32) (i64.store (local.get 0) (i64.const 1))))"#;
     assert_eq!(run(mem, "load", &[I32(65532)]), Ok(vec![I32(0)]));
-    assert_eq!(trap_msg(mem, "load", &[I32(65533)]), "out of bounds memory access");
-    assert_eq!(trap_msg(mem, "load", &[I32(-1)]), "out of bounds memory access");
-    assert_eq!(trap_msg(mem, "load_off", &[I32(1)]), "out of bounds memory access");
-    assert_eq!(trap_msg(mem, "store", &[I32(65529)]), "out of bounds memory access");
+    assert_eq!(
+        trap_msg(mem, "load", &[I32(65533)]),
+        "out of bounds memory access"
+    );
+    assert_eq!(
+        trap_msg(mem, "load", &[I32(-1)]),
+        "out of bounds memory access"
+    );
+    assert_eq!(
+        trap_msg(mem, "load_off", &[I32(1)]),
+        "out of bounds memory access"
+    );
+    assert_eq!(
+        trap_msg(mem, "store", &[I32(65529)]),
+        "out of bounds memory access"
+    );
     let ind = r#"(module (type $v (func)) (type $i (func (result i32)))
       (table 3 funcref) (elem (i32.const 0) $a $b)
       (func $a) (func $b (result i32) (i32.const 7))
@@ -181,7 +278,10 @@ fn traps() {
       (func (export "call_i") (param i32) (result i32) (call_indirect (type $i) (local.get 0))))"#;
     assert_eq!(run(ind, "call", &[I32(0)]), Ok(vec![]));
     assert_eq!(run(ind, "call_i", &[I32(1)]), Ok(vec![I32(7)]));
-    assert_eq!(trap_msg(ind, "call", &[I32(1)]), "indirect call type mismatch");
+    assert_eq!(
+        trap_msg(ind, "call", &[I32(1)]),
+        "indirect call type mismatch"
+    );
     assert_eq!(trap_msg(ind, "call", &[I32(2)]), "uninitialized element");
     assert_eq!(trap_msg(ind, "call", &[I32(3)]), "undefined element");
 }
@@ -206,26 +306,50 @@ fn bulk_memory_and_tables() {
     assert_eq!(b(&mut s, 100), I32(b'x' as i32));
     s.invoke(i, "init", &[I32(10), I32(1), I32(4)]).unwrap();
     assert_eq!(b(&mut s, 10), I32(b'e' as i32));
-    assert_eq!(s.invoke(i, "init", &[I32(10), I32(2), I32(4)]).unwrap_err().message(), "out of bounds memory access");
+    assert_eq!(
+        s.invoke(i, "init", &[I32(10), I32(2), I32(4)])
+            .unwrap_err()
+            .message(),
+        "out of bounds memory access"
+    );
     s.invoke(i, "init", &[I32(65536), I32(5), I32(0)]).unwrap();
     s.invoke(i, "drop", &[]).unwrap();
-    assert_eq!(s.invoke(i, "init", &[I32(0), I32(0), I32(1)]).unwrap_err().message(), "out of bounds memory access");
+    assert_eq!(
+        s.invoke(i, "init", &[I32(0), I32(0), I32(1)])
+            .unwrap_err()
+            .message(),
+        "out of bounds memory access"
+    );
     s.invoke(i, "init", &[I32(0), I32(0), I32(0)]).unwrap();
     s.invoke(i, "copy", &[I32(11), I32(10), I32(4)]).unwrap();
     assert_eq!(b(&mut s, 14), I32(b'o' as i32));
-    assert_eq!(s.invoke(i, "copy", &[I32(65535), I32(0), I32(2)]).unwrap_err().message(), "out of bounds memory access");
-    s.invoke(i, "fill", &[I32(200), I32(0x1ff), I32(3)]).unwrap();
+    assert_eq!(
+        s.invoke(i, "copy", &[I32(65535), I32(0), I32(2)])
+            .unwrap_err()
+            .message(),
+        "out of bounds memory access"
+    );
+    s.invoke(i, "fill", &[I32(200), I32(0x1ff), I32(3)])
+        .unwrap();
     assert_eq!(b(&mut s, 202), I32(0xff));
     assert_eq!(s.invoke(i, "isnull", &[I32(0)]).unwrap(), vec![I32(1)]);
     s.invoke(i, "tinit", &[I32(0), I32(0), I32(2)]).unwrap();
     assert_eq!(s.invoke(i, "isnull", &[I32(1)]).unwrap(), vec![I32(0)]);
-    assert_eq!(s.invoke(i, "isnull", &[I32(2)]).unwrap_err().message(), "out of bounds table access");
+    assert_eq!(
+        s.invoke(i, "isnull", &[I32(2)]).unwrap_err().message(),
+        "out of bounds table access"
+    );
     assert_eq!(s.invoke(i, "tgrow", &[I32(3)]).unwrap(), vec![I32(2)]);
     assert_eq!(s.invoke(i, "tgrow", &[I32(6)]).unwrap(), vec![I32(-1)]);
     assert_eq!(s.invoke(i, "tsize", &[]).unwrap(), vec![I32(5)]);
     s.invoke(i, "tfill", &[I32(3), I32(2)]).unwrap();
     assert_eq!(s.invoke(i, "isnull", &[I32(4)]).unwrap(), vec![I32(0)]);
-    assert_eq!(s.invoke(i, "tfill", &[I32(4), I32(2)]).unwrap_err().message(), "out of bounds table access");
+    assert_eq!(
+        s.invoke(i, "tfill", &[I32(4), I32(2)])
+            .unwrap_err()
+            .message(),
+        "out of bounds table access"
+    );
 }
 
 #[test]
@@ -233,7 +357,10 @@ fn memory_grow_limit() {
     let src = r#"(module (memory (export "mem") 1 10)
       (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
       (func (export "size") (result i32) (memory.size)))"#;
-    let limits = Limits { max_memory_bytes: 4 * 65536, ..Limits::default() };
+    let limits = Limits {
+        max_memory_bytes: 4 * 65536,
+        ..Limits::default()
+    };
     let (mut s, i) = setup(src, limits);
     assert_eq!(s.invoke(i, "grow", &[I32(2)]).unwrap(), vec![I32(1)]);
     assert_eq!(s.invoke(i, "grow", &[I32(2)]).unwrap(), vec![I32(-1)]);
@@ -255,7 +382,13 @@ fn memory_grow_limit() {
 fn fuel() {
     let src = r#"(module (func (export "spin") (loop $l (br $l)))
       (func (export "short") (result i32) (i32.const 1)))"#;
-    let (mut s, i) = setup(src, Limits { fuel: Some(10_000), ..Limits::default() });
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            fuel: Some(10_000),
+            ..Limits::default()
+        },
+    );
     let e = s.invoke(i, "spin", &[]).unwrap_err();
     assert_eq!(e.message(), "all fuel consumed");
     assert_eq!(e.class(), Class::Exhaustion);
@@ -272,16 +405,37 @@ fn call_depth() {
       (func $d (export "depth") (param i32) (result i32)
         (if (result i32) (local.get 0) (then (i32.add (call $d (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
           (else (i32.const 0)))))"#;
-    let (mut s, i) = setup(src, Limits { max_call_depth: 2_000_000, ..Limits::default() });
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            max_call_depth: 2_000_000,
+            ..Limits::default()
+        },
+    );
     let e = s.invoke(i, "runaway", &[]).unwrap_err();
     assert_eq!(e.message(), "call stack exhausted");
     assert_eq!(e.class(), Class::Exhaustion);
-    assert_eq!(s.invoke(i, "mutual", &[I64(0)]).unwrap_err().message(), "call stack exhausted");
+    assert_eq!(
+        s.invoke(i, "mutual", &[I64(0)]).unwrap_err().message(),
+        "call stack exhausted"
+    );
     // Deep but finite recursion works (no host recursion per guest call).
-    assert_eq!(s.invoke(i, "depth", &[I32(500_000)]).unwrap(), vec![I32(500_000)]);
-    let (mut s, i) = setup(src, Limits { max_call_depth: 100, ..Limits::default() });
+    assert_eq!(
+        s.invoke(i, "depth", &[I32(500_000)]).unwrap(),
+        vec![I32(500_000)]
+    );
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            max_call_depth: 100,
+            ..Limits::default()
+        },
+    );
     assert_eq!(s.invoke(i, "depth", &[I32(99)]).unwrap(), vec![I32(99)]);
-    assert_eq!(s.invoke(i, "depth", &[I32(100)]).unwrap_err().message(), "call stack exhausted");
+    assert_eq!(
+        s.invoke(i, "depth", &[I32(100)]).unwrap_err().message(),
+        "call stack exhausted"
+    );
 }
 
 #[test]
@@ -295,9 +449,21 @@ fn tail_calls_run_in_constant_stack() {
       (func $ind (export "ind") (param i64 i64) (result i64)
         (if (result i64) (i64.eqz (local.get 0)) (then (local.get 1))
           (else (return_call_indirect (type $t) (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 2)) (i32.const 0))))))"#;
-    let (mut s, i) = setup(src, Limits { max_call_depth: 10, ..Limits::default() });
-    assert_eq!(s.invoke(i, "count", &[I64(1_000_000), I64(0)]).unwrap(), vec![I64(1_000_000)]);
-    assert_eq!(s.invoke(i, "ind", &[I64(100_000), I64(0)]).unwrap(), vec![I64(200_000)]);
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            max_call_depth: 10,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(
+        s.invoke(i, "count", &[I64(1_000_000), I64(0)]).unwrap(),
+        vec![I64(1_000_000)]
+    );
+    assert_eq!(
+        s.invoke(i, "ind", &[I64(100_000), I64(0)]).unwrap(),
+        vec![I64(200_000)]
+    );
 }
 
 #[test]
@@ -320,10 +486,13 @@ fn imports_between_instances_and_host() {
     let (ma, mb) = (Module::new(&a).unwrap(), Module::new(&b).unwrap());
     let mut s = Store::default();
     let ia = s.instantiate(&ma, &Imports::new()).unwrap();
-    let dbl = s.host_func(FuncType::new([ValType::I32], [ValType::I32]), |args| match args {
-        [Value::I32(x)] => Ok(vec![Value::I32(x * 2)]),
-        _ => Err(Trap::Host("bad".into())),
-    });
+    let dbl = s.host_func(
+        FuncType::new([ValType::I32], [ValType::I32]),
+        |args| match args {
+            [Value::I32(x)] => Ok(vec![Value::I32(x * 2)]),
+            _ => Err(Trap::Host("bad".into())),
+        },
+    );
     let mut imports = Imports::new();
     imports.define_instance(&s, "a", ia);
     imports.define("host", "double", Extern::Func(dbl));
@@ -331,7 +500,9 @@ fn imports_between_instances_and_host() {
     // inc runs in a's context: a's global and memory, shared with b.
     assert_eq!(s.invoke(ib, "go", &[]).unwrap(), vec![I32(12 + 6)]);
     assert_eq!(s.get_global(ia, "g"), Some(I32(6)));
-    let Some(Extern::Table(t)) = s.export(ia, "tab") else { panic!() };
+    let Some(Extern::Table(t)) = s.export(ia, "tab") else {
+        panic!()
+    };
     assert!(matches!(s.table_get(t, 1), Some(Value::FuncRef(Some(_)))));
 
     // Unlinkable: unknown import, incompatible type.
@@ -352,13 +523,26 @@ fn instantiation_segments_and_start() {
     let (s, i) = setup(src, Limits::default());
     assert_eq!(s.get_global(i, "g"), Some(I32(42)));
     let bad = wat::parse_str(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#).unwrap();
-    let e = Store::default().instantiate(&Module::new(&bad).unwrap(), &Imports::new()).unwrap_err();
-    assert_eq!((e.class, e.message.as_str()), (Class::Uninstantiable, "out of bounds memory access"));
-    let bad = wat::parse_str(r#"(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))"#).unwrap();
-    let e = Store::default().instantiate(&Module::new(&bad).unwrap(), &Imports::new()).unwrap_err();
-    assert_eq!((e.class, e.message.as_str()), (Class::Uninstantiable, "out of bounds table access"));
+    let e = Store::default()
+        .instantiate(&Module::new(&bad).unwrap(), &Imports::new())
+        .unwrap_err();
+    assert_eq!(
+        (e.class, e.message.as_str()),
+        (Class::Uninstantiable, "out of bounds memory access")
+    );
+    let bad =
+        wat::parse_str(r#"(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))"#).unwrap();
+    let e = Store::default()
+        .instantiate(&Module::new(&bad).unwrap(), &Imports::new())
+        .unwrap_err();
+    assert_eq!(
+        (e.class, e.message.as_str()),
+        (Class::Uninstantiable, "out of bounds table access")
+    );
     let trap = wat::parse_str(r#"(module (func $s unreachable) (start $s))"#).unwrap();
-    let e = Store::default().instantiate(&Module::new(&trap).unwrap(), &Imports::new()).unwrap_err();
+    let e = Store::default()
+        .instantiate(&Module::new(&trap).unwrap(), &Imports::new())
+        .unwrap_err();
     assert_eq!((e.class, e.message.as_str()), (Class::Trap, "unreachable"));
 }
 
@@ -380,8 +564,14 @@ fn reference_values() {
       (func (export "null") (result funcref) (ref.null func)))"#;
     let (mut s, i) = setup(src, Limits::default());
     s.invoke(i, "set", &[Value::ExternRef(Some(7))]).unwrap();
-    assert_eq!(s.invoke(i, "get", &[]).unwrap(), vec![Value::ExternRef(Some(7))]);
-    assert_eq!(s.invoke(i, "null", &[]).unwrap(), vec![Value::FuncRef(None)]);
+    assert_eq!(
+        s.invoke(i, "get", &[]).unwrap(),
+        vec![Value::ExternRef(Some(7))]
+    );
+    assert_eq!(
+        s.invoke(i, "null", &[]).unwrap(),
+        vec![Value::FuncRef(None)]
+    );
     assert!(s.invoke(i, "set", &[I32(1)]).is_err());
 }
 
@@ -466,18 +656,71 @@ fn fused_forms() {
       (func (export "subs") (param i32 i64) (result i32 i64)
         (i32.sub (local.get 0) (i32.const 5)) (i64.sub (i64.add (local.get 1) (i64.const 0)) (i64.const -5))))"#;
     let (mut s, i) = setup(src, Limits::default());
-    assert_eq!(s.invoke(i, "eqz_br", &[I64(0x1_0000_0000)]).unwrap(), vec![I32(1)]);
+    assert_eq!(
+        s.invoke(i, "eqz_br", &[I64(0x1_0000_0000)]).unwrap(),
+        vec![I32(1)]
+    );
     assert_eq!(s.invoke(i, "eqz_br", &[I64(0)]).unwrap(), vec![I32(0)]);
-    assert_eq!(s.invoke(i, "eqz_if", &[I64(0x1_0000_0000)]).unwrap(), vec![I32(1)]);
+    assert_eq!(
+        s.invoke(i, "eqz_if", &[I64(0x1_0000_0000)]).unwrap(),
+        vec![I32(1)]
+    );
     assert_eq!(s.invoke(i, "eqz_if", &[I64(0)]).unwrap(), vec![I32(0)]);
     assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(0)]).unwrap(), vec![I32(6)]);
     assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(1)]).unwrap(), vec![I32(5)]);
-    assert_eq!(s.invoke(i, "label_after_eqz", &[I32(1)]).unwrap(), vec![I32(10)]);
-    assert_eq!(s.invoke(i, "label_after_eqz", &[I32(0)]).unwrap(), vec![I32(20)]);
-    assert_eq!(s.invoke(i, "label_after_const", &[I32(1)]).unwrap(), vec![I32(101)]);
-    assert_eq!(s.invoke(i, "label_after_const", &[I32(0)]).unwrap(), vec![I32(105)]);
-    assert_eq!(s.invoke(i, "divs", &[I32(-7)]).unwrap(), vec![I32(2), I32(-1), I32(1431655763), I32(0)]);
-    assert_eq!(s.invoke(i, "div_m1", &[I32(i32::MIN)]).unwrap_err().message(), "integer overflow");
-    assert_eq!(s.invoke(i, "div_0", &[I64(1)]).unwrap_err().message(), "integer divide by zero");
-    assert_eq!(s.invoke(i, "subs", &[I32(2), I64(1)]).unwrap(), vec![I32(-3), I64(6)]);
+    assert_eq!(
+        s.invoke(i, "label_after_eqz", &[I32(1)]).unwrap(),
+        vec![I32(10)]
+    );
+    assert_eq!(
+        s.invoke(i, "label_after_eqz", &[I32(0)]).unwrap(),
+        vec![I32(20)]
+    );
+    assert_eq!(
+        s.invoke(i, "label_after_const", &[I32(1)]).unwrap(),
+        vec![I32(101)]
+    );
+    assert_eq!(
+        s.invoke(i, "label_after_const", &[I32(0)]).unwrap(),
+        vec![I32(105)]
+    );
+    assert_eq!(
+        s.invoke(i, "divs", &[I32(-7)]).unwrap(),
+        vec![I32(2), I32(-1), I32(1431655763), I32(0)]
+    );
+    assert_eq!(
+        s.invoke(i, "div_m1", &[I32(i32::MIN)])
+            .unwrap_err()
+            .message(),
+        "integer overflow"
+    );
+    assert_eq!(
+        s.invoke(i, "div_0", &[I64(1)]).unwrap_err().message(),
+        "integer divide by zero"
+    );
+    assert_eq!(
+        s.invoke(i, "subs", &[I32(2), I64(1)]).unwrap(),
+        vec![I32(-3), I64(6)]
+    );
+}
+
+#[test]
+fn fused_compare_branches() {
+    let src = r#"(module
+      (func (export "if_lt") (param i64 i64) (result i32)
+        (if (result i32) (i64.lt_s (local.get 0) (local.get 1)) (then (i32.const 1)) (else (i32.const 0))))
+      (func (export "br_geu") (param i32 i32) (result i32)
+        (block $b (br_if $b (i32.ge_u (local.get 0) (local.get 1))) (return (i32.const 0))) (i32.const 1)))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    for (a, b) in [(-1i64, 0i64), (0, -1), (5, 5), (i64::MIN, i64::MAX)] {
+        assert_eq!(
+            s.invoke(i, "if_lt", &[I64(a), I64(b)]).unwrap(),
+            vec![I32((a < b) as i32)]
+        );
+        let (a, b) = (a as i32, b as i32);
+        assert_eq!(
+            s.invoke(i, "br_geu", &[I32(a), I32(b)]).unwrap(),
+            vec![I32((a as u32 >= b as u32) as i32)]
+        );
+    }
 }
