@@ -225,6 +225,30 @@ impl<T> Inline<T> {
     }
 }
 
+/// Limits `min max?` of a table or memory: `u64` with `i64` as address type, else `u32`.
+///
+/// # Errors
+/// "i32 constant out of range" for a 32-bit limit above `u32::MAX`; a malformed number.
+pub fn limits(is64: bool, min: Spanned<&str>, max: Option<Spanned<&str>>) -> Result<Limits, Error> {
+    let conv = |n: &Spanned<&str>| {
+        if is64 {
+            num(number::u64, n)
+        } else {
+            num(number::u32, n)
+                .map(u64::from)
+                .map_err(|e| match e.message.as_str() {
+                    number::OUT_OF_RANGE => Error::malformed("i32 constant out of range", n.span)
+                        .with_label("a 32-bit limit is at most 0xffff_ffff"),
+                    _ => e,
+                })
+        }
+    };
+    Ok(Limits {
+        min: conv(&min)?,
+        max: max.as_ref().map(conv).transpose()?,
+    })
+}
+
 /// `(table … reftype (elem …))`: limits from the element count.
 pub fn table_inline_elem<'a>(
     elem: RefType<'a>,
@@ -570,6 +594,22 @@ mod tests {
         let err = block(Op::Block, None, ty(x.clone()), 0, 0).unwrap_err();
         assert_eq!(err.message, "unexpected token");
         assert!(call_indirect(None, ty(x), 0).is_err());
+    }
+
+    #[test]
+    fn limits_fit_the_address_type() {
+        let big = "0x1_0000_0000";
+        assert_eq!(
+            limits(true, sp("1"), Some(sp(big))),
+            Ok(Limits {
+                min: 1,
+                max: Some(1 << 32)
+            })
+        );
+        let err = limits(false, sp("1"), Some(sp(big))).unwrap_err();
+        assert_eq!(err.message, "i32 constant out of range");
+        assert!(limits(false, sp(big), None).is_err());
+        assert!(limits(false, sp("0xffff_ffff"), None).is_ok());
     }
 
     #[test]
