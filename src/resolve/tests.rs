@@ -276,6 +276,32 @@ fn type_use_with_index_and_inline_must_match() {
 }
 
 #[test]
+fn unknown_type_index_with_inline_type_is_malformed() {
+    // (func (type 2) (param i32)): the inline type cannot be checked, the text is malformed.
+    let num = |n| Index::Num(n, at(1));
+    let bad = errs(vec![Field::Func(func(
+        None,
+        s::TypeUse {
+            index: Some(num(2)),
+            inline: sig(vec![param(None, ValType::I32)], vec![]),
+            span: at(1),
+        },
+        vec![],
+    ))]);
+    assert_eq!(bad[0].class, Class::Malformed);
+    assert!(bad[0].message.starts_with("unknown type"));
+    // (func (type 2)) alone is left to validation.
+    assert!(
+        resolve(&module(vec![Field::Func(func(
+            None,
+            by_index(num(2)),
+            vec![]
+        ))]))
+        .is_ok()
+    );
+}
+
+#[test]
 fn params_of_a_referenced_type_are_unnamed_locals() {
     // (type $t (func (param $a i32))) (func (type $t) (local $y i64) (local.get $y) (local.get $a))
     let mut f = func(
