@@ -684,3 +684,38 @@ fn multiple_start_functions() {
     ]);
     assert_eq!(errors[0].message, "multiple start sections");
 }
+
+#[test]
+fn offsets_of_32_bit_memories_fit_u32() {
+    // (memory 1) (func (i32.load offset=N (i32.const 0)) drop), with a 32-bit or 64-bit memory.
+    let with = |memory64: bool, offset: u64| {
+        let memory = Field::Memory(s::Memory {
+            id: None,
+            exports: vec![],
+            import: None,
+            ty: s::MemoryType {
+                memory64,
+                ..Default::default()
+            },
+            inline_data: None,
+            span: Span::default(),
+        });
+        let load = ins(
+            Op::I32Load,
+            Imm::MemArg(s::MemArg {
+                mem: None,
+                offset,
+                align: None,
+            }),
+        );
+        resolve(&module(vec![
+            memory,
+            Field::Func(func(None, inline(vec![], vec![]), vec![load])),
+        ]))
+    };
+    assert!(with(false, u64::from(u32::MAX)).is_ok());
+    let bad = with(false, 1 << 32).expect_err("offset too large");
+    assert_eq!(bad[0].class, Class::Malformed);
+    assert_eq!(bad[0].message, "i32 constant out of range");
+    assert!(with(true, 1 << 32).is_ok());
+}
