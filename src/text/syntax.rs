@@ -568,7 +568,45 @@ pub struct Data<'a> {
     pub mode: DataMode<'a>,
     /// The concatenated strings.
     pub bytes: Vec<u8>,
+    /// `(@place kind (align N)? (size N)?)` after the id: data for `watlink link` to place.
+    pub place: Option<Placement>,
     /// The whole field.
+    pub span: Span,
+}
+
+/// What a placed data segment holds: `rodata`, `data` or `bss`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlaceKind {
+    /// `rodata`: read-only data.
+    ReadOnly,
+    /// `data`: writable, initialised data.
+    Writable,
+    /// `bss`: zero-initialised; reserved, no bytes.
+    Zero,
+}
+
+impl PlaceKind {
+    /// The kind written as `word` (`rodata`, `data`, `bss`).
+    pub fn from_word(word: &str) -> Option<PlaceKind> {
+        match word {
+            "rodata" => Some(PlaceKind::ReadOnly),
+            "data" => Some(PlaceKind::Writable),
+            "bss" => Some(PlaceKind::Zero),
+            _ => None,
+        }
+    }
+}
+
+/// `(@place rodata (align 4)? (size 4096)?)`: the linker chooses the address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The kind.
+    pub kind: PlaceKind,
+    /// Alignment in bytes (default 1).
+    pub align: u64,
+    /// `(size N)`: bytes to reserve (bss only).
+    pub size: Option<u64>,
+    /// The annotation.
     pub span: Span,
 }
 
