@@ -141,8 +141,8 @@ fn parse_arg(ty: ValType, text: &str) -> Option<Value> {
         ValType::I64 => int(text)
             .filter(|v| (-(1 << 63)..(1 << 64)).contains(v))
             .map(|v| Value::I64(v as i64)),
-        ValType::F32 => watlink::text::number::parse_f32(text).ok().map(Value::F32),
-        ValType::F64 => watlink::text::number::parse_f64(text).ok().map(Value::F64),
+        ValType::F32 => watlink::text::number::f32(text).ok().map(Value::F32),
+        ValType::F64 => watlink::text::number::f64(text).ok().map(Value::F64),
         _ => None,
     }
 }

@@ -132,7 +132,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         elems,
         datas,
         instances,
-        stack,
+        stack: stack_vec,
         frames,
         ..
     } = st;
@@ -153,16 +153,37 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     {
         let locals_end = f.n_locals as usize;
         let need = locals_end + f.max_height as usize;
-        if need > stack.len() {
-            grow(stack, need)?;
+        if need > stack_vec.len() {
+            grow(stack_vec, need)?;
         }
-        stack[sp..locals_end].fill(0);
+        stack_vec[sp..locals_end].fill(0);
         sp = locals_end;
+    }
+    // The stack as a local slice, so its pointer and length stay in registers.
+    let mut stack: &mut [u64] = &mut stack_vec[..];
+    let mut fuel_left = *fuel;
+
+    macro_rules! exit {
+        ($r:expr) => {{
+            *fuel = fuel_left;
+            return $r;
+        }};
+    }
+    macro_rules! grow_to {
+        ($need:expr) => {{
+            let need: usize = $need;
+            if need > stack.len() {
+                if let Err(e) = grow(stack_vec, need) {
+                    exit!(Err(e));
+                }
+                stack = &mut stack_vec[..];
+            }
+        }};
     }
 
     macro_rules! trap {
         ($c:expr) => {
-            return Err(Trap::Code($c))
+            exit!(Err(Trap::Code($c)))
         };
     }
     macro_rules! pop {
@@ -263,7 +284,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             stack.copy_within(sp - n..sp, fp);
             sp = fp + n;
             match frames.pop() {
-                None => return Ok(()),
+                None => exit!(Ok(())),
                 Some(fr) => {
                     pc = fr.pc as usize;
                     fp = fr.fp as usize;
@@ -285,7 +306,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             if $tail {
                 stack.copy_within(sp - n..sp, fp);
             } else {
-                if frames.len() >= max_depth {
+                if frames.len() + 1 >= max_depth {
                     trap!(TrapCode::CallStackExhausted);
                 }
                 frames.push(Frame {
@@ -298,9 +319,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             let locals_end = fp + callee.n_locals as usize;
             let need = locals_end + callee.max_height as usize;
-            if need > stack.len() {
-                grow(stack, need)?;
-            }
+            grow_to!(need);
             stack[fp + n..locals_end].fill(0);
             sp = locals_end;
             pc = 0;
@@ -325,11 +344,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                         .map(|(t, s)| Value::from_slot(*t, *s))
                         .collect();
                     sp -= n;
-                    let res = hf(&args)?;
-                    check_results(&ty.results, &res)?;
-                    if sp + res.len() > stack.len() {
-                        grow(stack, sp + res.len())?;
-                    }
+                    let res =
+                        match hf(&args).and_then(|r| check_results(&ty.results, &r).map(|()| r)) {
+                            Ok(r) => r,
+                            Err(e) => exit!(Err(e)),
+                        };
+                    grow_to!(sp + res.len());
                     for r in res {
                         push!(r.to_slot());
                     }
@@ -365,11 +385,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         match op {
             Op::Fuel(n) => {
                 let n = n as u64;
-                if *fuel < n {
-                    *fuel = 0;
+                if fuel_left < n {
+                    fuel_left = 0;
                     trap!(TrapCode::OutOfFuel);
                 }
-                *fuel -= n;
+                fuel_left -= n;
             }
             Op::Unreachable => trap!(TrapCode::Unreachable),
             Op::Unsupported => trap!(TrapCode::Unsupported),
@@ -389,6 +409,22 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 let s = &mut stack[fp + local as usize];
                 *s = (*s as u32).wrapping_add(imm as u32) as u64;
             }
+            Op::I32AddImm(c) => un!(u32, |a: u32| a.wrapping_add(c)),
+            Op::I64AddImm(c) => un!(u64, |a: u64| a.wrapping_add(c)),
+            Op::I32AddLocalImm { local, imm } => {
+                push!((stack[fp + local as usize] as u32).wrapping_add(imm) as u64)
+            }
+            Op::I64AddLocalImm { local, imm } => {
+                push!(stack[fp + local as usize].wrapping_add(imm))
+            }
+            Op::I32DivSImm(c) => un!(i32, |a: i32| a.wrapping_div(c)),
+            Op::I32DivUImm(c) => un!(u32, |a: u32| a / c),
+            Op::I32RemSImm(c) => un!(i32, |a: i32| a.wrapping_rem(c)),
+            Op::I32RemUImm(c) => un!(u32, |a: u32| a % c),
+            Op::I64DivSImm(c) => un!(i64, |a: i64| a.wrapping_div(c)),
+            Op::I64DivUImm(c) => un!(u64, |a: u64| a / c),
+            Op::I64RemSImm(c) => un!(i64, |a: i64| a.wrapping_rem(c)),
+            Op::I64RemUImm(c) => un!(u64, |a: u64| a % c),
             Op::GlobalGet(i) => push!(globals[inst.globals[i as usize] as usize].value as u64),
             Op::GlobalSet(i) => {
                 let v = pop!();
@@ -403,12 +439,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::Jump(t) => pc = t as usize,
             Op::JumpIfZero(t) => {
-                if pop!() as u32 == 0 {
+                if pop!() == 0 {
                     pc = t as usize;
                 }
             }
             Op::JumpIfNonZero(t) => {
-                if pop!() as u32 != 0 {
+                if pop!() != 0 {
                     pc = t as usize;
                 }
             }

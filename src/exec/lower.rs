@@ -114,6 +114,17 @@ ops! {
         LocalGet2(u32, u32),
         /// `local.get x; i32.const c; i32.add; local.set x` (and `local.tee` forms are not fused).
         I32AddImmLocal { local: u32, imm: i32 },
+        /// `i32.const c; i32.add` (sub is add of the negation).
+        I32AddImm(u32),
+        /// `i64.const c; i64.add` (sub is add of the negation).
+        I64AddImm(u64),
+        /// `local.get x; i32.const c; i32.add`.
+        I32AddLocalImm { local: u32, imm: u32 },
+        /// `local.get x; i64.const c; i64.add`.
+        I64AddLocalImm { local: u32, imm: u64 },
+        /// Division and remainder by a constant that cannot trap (non-zero, and not -1 when signed).
+        I32DivSImm(i32), I32DivUImm(u32), I32RemSImm(i32), I32RemUImm(u32),
+        I64DivSImm(i64), I64DivUImm(u64), I64RemSImm(i64), I64RemUImm(u64),
     }
 }
 
@@ -381,7 +392,9 @@ impl Lower {
             if s == Op::Unreachable {
                 self.dead = true;
             }
-            self.push(s);
+            if !self.fuse_imm(s) {
+                self.push(s);
+            }
             return;
         }
         let lab = |i: usize| labels[i].expect("validated label");
@@ -412,7 +425,12 @@ impl Lower {
             }
             O::If { .. } => {
                 let j = self.ops.len();
-                self.push(Op::JumpIfZero(0));
+                if self.last_is_eqz() {
+                    self.ops[j - 1] = Op::JumpIfNonZero(0);
+                } else {
+                    self.push(Op::JumpIfZero(0));
+                }
+                let j = self.ops.len() - 1;
                 self.ctl.push(Ctl {
                     kind: Kind::If,
                     start: j as u32,
@@ -439,10 +457,18 @@ impl Lower {
                     self.push(Op::JumpIfZero(skip));
                     Op::Return
                 } else {
+                    let l0 = lab(0);
+                    let adjust = h - 1 - l0.arity != l0.height;
+                    let eqz = !adjust && self.last_is_eqz();
+                    if eqz {
+                        self.ops.pop();
+                    }
                     let at = self.ops.len();
-                    let (t, adjust) = self.target(d, lab(0), h - 1, Fixup::Op(at));
+                    let (t, _) = self.target(d, l0, h - 1, Fixup::Op(at));
                     if adjust {
                         Op::BrIf(t)
+                    } else if eqz {
+                        Op::JumpIfZero(t.pc)
                     } else {
                         Op::JumpIfNonZero(t.pc)
                     }
@@ -573,17 +599,97 @@ impl Lower {
         };
         // Peephole: `local.get x; const c; i32.add; local.set x` → one op.
         if let Op::LocalSet(x) = op
-            && let [.., Op::LocalGet(a), Op::Const(c), Op::I32Add] = self.ops[..]
-            && a == x
-            && self.fuel_at.is_none_or(|f| f + 3 < self.ops.len())
+            && let Some(&Op::I32AddLocalImm { local, imm }) = self.ops.last()
+            && local == x
         {
-            self.ops.truncate(self.ops.len() - 3);
+            self.ops.pop();
             self.push(Op::I32AddImmLocal {
                 local: x,
-                imm: c as u32 as i32,
+                imm: imm as i32,
             });
             return;
         }
         self.push(op);
+    }
+
+    /// Whether the last op is an `eqz` that can fuse into a following branch. (Only Fuel ops and
+    /// positions right after a conditional return are branch targets, and fusing in place keeps those.)
+    fn last_is_eqz(&self) -> bool {
+        matches!(self.ops.last(), Some(Op::I32Eqz | Op::I64Eqz))
+    }
+
+    /// Fuses `const c; op` (and `local.get x; const c; add`) into an immediate form; false if `op`
+    /// does not fuse.
+    fn fuse_imm(&mut self, op: Op) -> bool {
+        let n = self.ops.len();
+        let Some(&Op::Const(c)) = self.ops.last() else {
+            return false;
+        };
+        let local = match self.ops[..] {
+            [.., Op::LocalGet(x), _] if self.fuel_at.is_none_or(|f| f + 2 < n) => Some(x),
+            _ => None,
+        };
+        let (c32, c64) = (c as u32, c);
+        let fused = match op {
+            Op::I32Add | Op::I32Sub => {
+                let imm = if op == Op::I32Sub {
+                    c32.wrapping_neg()
+                } else {
+                    c32
+                };
+                match local {
+                    Some(x) => {
+                        self.ops.truncate(n - 2);
+                        Op::I32AddLocalImm { local: x, imm }
+                    }
+                    None => {
+                        self.ops.pop();
+                        Op::I32AddImm(imm)
+                    }
+                }
+            }
+            Op::I64Add | Op::I64Sub => {
+                let imm = if op == Op::I64Sub {
+                    c64.wrapping_neg()
+                } else {
+                    c64
+                };
+                match local {
+                    Some(x) => {
+                        self.ops.truncate(n - 2);
+                        Op::I64AddLocalImm { local: x, imm }
+                    }
+                    None => {
+                        self.ops.pop();
+                        Op::I64AddImm(imm)
+                    }
+                }
+            }
+            Op::I32DivS | Op::I32RemS | Op::I32DivU | Op::I32RemU
+                if c32 != 0 && c32 != u32::MAX =>
+            {
+                self.ops.pop();
+                match op {
+                    Op::I32DivS => Op::I32DivSImm(c32 as i32),
+                    Op::I32RemS => Op::I32RemSImm(c32 as i32),
+                    Op::I32DivU => Op::I32DivUImm(c32),
+                    _ => Op::I32RemUImm(c32),
+                }
+            }
+            Op::I64DivS | Op::I64RemS | Op::I64DivU | Op::I64RemU
+                if c64 != 0 && c64 != u64::MAX =>
+            {
+                self.ops.pop();
+                match op {
+                    Op::I64DivS => Op::I64DivSImm(c64 as i64),
+                    Op::I64RemS => Op::I64RemSImm(c64 as i64),
+                    Op::I64DivU => Op::I64DivUImm(c64),
+                    _ => Op::I64RemUImm(c64),
+                }
+            }
+            _ => return false,
+        };
+        self.push(fused);
+        true
     }
 }

@@ -1,1 +1,684 @@
+//! Interpreter tests: modules built from text with the `wat` crate.
 
+use super::*;
+
+fn setup(src: &str, limits: Limits) -> (Store, InstanceHandle) {
+    let wasm = wat::parse_str(src).unwrap();
+    let module = Module::new(&wasm).unwrap();
+    let mut store = Store::new(limits);
+    let inst = store.instantiate(&module, &Imports::new()).unwrap();
+    (store, inst)
+}
+
+fn run(src: &str, name: &str, args: &[Value]) -> Result<Vec<Value>, Trap> {
+    let (mut s, i) = setup(src, Limits::default());
+    s.invoke(i, name, args)
+}
+
+fn trap_msg(src: &str, name: &str, args: &[Value]) -> String {
+    run(src, name, args).unwrap_err().message().to_string()
+}
+
+fn one(src: &str, name: &str, args: &[Value]) -> Value {
+    let r = run(src, name, args).unwrap();
+    assert_eq!(r.len(), 1);
+    r[0]
+}
+
+const I32: fn(i32) -> Value = Value::I32;
+const I64: fn(i64) -> Value = Value::I64;
+
+#[test]
+fn add_and_locals() {
+    let src = r#"(module (func (export "f") (param i32 i32) (result i32) (local i32)
+        (local.set 2 (i32.add (local.get 0) (local.get 1))) (local.get 2)))"#;
+    assert_eq!(one(src, "f", &[I32(2), I32(40)]), I32(42));
+    assert_eq!(one(src, "f", &[I32(i32::MAX), I32(1)]), I32(i32::MIN));
+}
+
+#[test]
+fn integer_ops() {
+    let bin = |op: &str, ty: &str, a: Value, b: Value| {
+        let src = format!(
+            r#"(module (func (export "f") (param {ty} {ty}) (result {ty}) ({ty}.{op} (local.get 0) (local.get 1))))"#
+        );
+        run(&src, "f", &[a, b])
+    };
+    assert_eq!(bin("div_s", "i32", I32(-7), I32(2)), Ok(vec![I32(-3)]));
+    assert_eq!(bin("rem_s", "i32", I32(-7), I32(2)), Ok(vec![I32(-1)]));
+    assert_eq!(
+        bin("rem_s", "i32", I32(i32::MIN), I32(-1)),
+        Ok(vec![I32(0)])
+    );
+    assert_eq!(
+        bin("div_s", "i32", I32(i32::MIN), I32(-1)),
+        Err(Trap::Code(TrapCode::IntegerOverflow))
+    );
+    assert_eq!(
+        bin("div_u", "i32", I32(1), I32(0)).unwrap_err().message(),
+        "integer divide by zero"
+    );
+    assert_eq!(
+        bin("rem_u", "i64", I64(1), I64(0)).unwrap_err().message(),
+        "integer divide by zero"
+    );
+    assert_eq!(
+        bin("div_s", "i64", I64(i64::MIN), I64(-1))
+            .unwrap_err()
+            .message(),
+        "integer overflow"
+    );
+    assert_eq!(bin("shl", "i32", I32(1), I32(33)), Ok(vec![I32(2)]));
+    assert_eq!(bin("shr_s", "i32", I32(-8), I32(1)), Ok(vec![I32(-4)]));
+    assert_eq!(
+        bin("shr_u", "i32", I32(-8), I32(1)),
+        Ok(vec![I32(0x7fff_fffc)])
+    );
+    assert_eq!(
+        bin("rotl", "i32", I32(0x8000_0001u32 as i32), I32(1)),
+        Ok(vec![I32(3)])
+    );
+    assert_eq!(bin("rotr", "i64", I64(1), I64(65)), Ok(vec![I64(i64::MIN)]));
+    assert_eq!(bin("shr_s", "i64", I64(-1), I64(63)), Ok(vec![I64(-1)]));
+    assert_eq!(bin("lt_u", "i32", I32(-1), I32(1)).unwrap()[0], I32(0));
+    let un = |op: &str, ty: &str, a: Value| {
+        let src = format!(
+            r#"(module (func (export "f") (param {ty}) (result {ty}) ({ty}.{op} (local.get 0))))"#
+        );
+        run(&src, "f", &[a]).unwrap()[0]
+    };
+    assert_eq!(un("clz", "i32", I32(0)), I32(32));
+    assert_eq!(un("ctz", "i64", I64(0)), I64(64));
+    assert_eq!(un("popcnt", "i64", I64(-1)), I64(64));
+    assert_eq!(un("extend8_s", "i32", I32(0x80)), I32(-128));
+    assert_eq!(un("extend32_s", "i64", I64(0x8000_0000)), I64(-0x8000_0000));
+}
+
+#[test]
+fn float_ops() {
+    let f32b = |op: &str, a: f32, b: f32| {
+        let src = format!(
+            r#"(module (func (export "f") (param f32 f32) (result f32) (f32.{op} (local.get 0) (local.get 1))))"#
+        );
+        match run(
+            &src,
+            "f",
+            &[Value::F32(a.to_bits()), Value::F32(b.to_bits())],
+        )
+        .unwrap()[0]
+        {
+            Value::F32(x) => x,
+            v => panic!("{v:?}"),
+        }
+    };
+    assert_eq!(f32b("min", 0.0, -0.0), (-0.0f32).to_bits());
+    assert_eq!(f32b("max", -0.0, 0.0), 0.0f32.to_bits());
+    assert!(f32::from_bits(f32b("min", f32::NAN, 1.0)).is_nan());
+    assert_eq!(f32b("copysign", 1.5, -0.0), (-1.5f32).to_bits());
+    // NaN results are arithmetic (quiet) NaNs.
+    let n = f32b("add", f32::from_bits(0x7fa0_0000), 1.0);
+    assert_eq!(n & 0x7fc0_0000, 0x7fc0_0000);
+    let un = |op: &str, a: f64| {
+        let src = format!(
+            r#"(module (func (export "f") (param f64) (result f64) (f64.{op} (local.get 0))))"#
+        );
+        match run(&src, "f", &[Value::F64(a.to_bits())]).unwrap()[0] {
+            Value::F64(x) => f64::from_bits(x),
+            v => panic!("{v:?}"),
+        }
+    };
+    assert_eq!(un("nearest", 2.5), 2.0);
+    assert_eq!(un("nearest", -3.5), -4.0);
+    assert_eq!(un("neg", 0.0).to_bits(), (-0.0f64).to_bits());
+    assert_eq!(un("sqrt", 16.0), 4.0);
+    assert_eq!(un("floor", -0.5), -1.0);
+    // neg/abs are pure bit operations, even on NaN.
+    let src = r#"(module (func (export "f") (result i32) (i32.reinterpret_f32 (f32.neg (f32.const nan:0x200000)))))"#;
+    assert_eq!(one(src, "f", &[]), I32(0xffa0_0000u32 as i32));
+}
+
+#[test]
+fn conversions() {
+    let conv = |op: &str, from: &str, to: &str, a: Value| {
+        let src = format!(
+            r#"(module (func (export "f") (param {from}) (result {to}) ({to}.{op} (local.get 0))))"#
+        );
+        run(&src, "f", &[a])
+    };
+    let f64v = |x: f64| Value::F64(x.to_bits());
+    let f32v = |x: f32| Value::F32(x.to_bits());
+    assert_eq!(
+        conv("trunc_f64_s", "f64", "i32", f64v(-1.9)),
+        Ok(vec![I32(-1)])
+    );
+    assert_eq!(
+        conv("trunc_f64_s", "f64", "i32", f64v(f64::NAN))
+            .unwrap_err()
+            .message(),
+        "invalid conversion to integer"
+    );
+    assert_eq!(
+        conv("trunc_f32_u", "f32", "i32", f32v(-1.0))
+            .unwrap_err()
+            .message(),
+        "integer overflow"
+    );
+    assert_eq!(
+        conv("trunc_f32_s", "f32", "i64", f32v(-9.223372e18)),
+        Ok(vec![I64(-9223372036854775808)])
+    );
+    assert_eq!(
+        conv("trunc_sat_f64_s", "f64", "i32", f64v(1e10)),
+        Ok(vec![I32(i32::MAX)])
+    );
+    assert_eq!(
+        conv("trunc_sat_f64_u", "f64", "i64", f64v(f64::NAN)),
+        Ok(vec![I64(0)])
+    );
+    assert_eq!(
+        conv("trunc_sat_f32_u", "f32", "i32", f32v(-5.0)),
+        Ok(vec![I32(0)])
+    );
+    assert_eq!(
+        conv("convert_i64_u", "i64", "f32", I64(-1)),
+        Ok(vec![f32v(18446744073709551616.0)])
+    );
+    assert_eq!(
+        conv("convert_i64_s", "i64", "f64", I64(9007199254740993)),
+        Ok(vec![f64v(9007199254740992.0)])
+    );
+    assert_eq!(
+        conv("wrap_i64", "i64", "i32", I64(0x1_0000_0005)),
+        Ok(vec![I32(5)])
+    );
+    assert_eq!(
+        conv("extend_i32_u", "i32", "i64", I32(-1)),
+        Ok(vec![I64(0xffff_ffff)])
+    );
+    assert_eq!(
+        conv("demote_f64", "f64", "f32", f64v(1e300)),
+        Ok(vec![f32v(f32::INFINITY)])
+    );
+}
+
+#[test]
+fn control_flow_and_multi_value() {
+    let src = r#"(module
+      (func $swap (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+      (func (export "swap") (param i32 i32) (result i32 i32) (call $swap (local.get 0) (local.get 1)))
+      (func (export "blk") (result i32)
+        (block (result i32) (i32.const 1) (block (param i32) (result i32) (i32.const 2) (i32.add)) (i32.const 10) (i32.mul)))
+      (func (export "br_keep") (result i32)
+        (block $b (result i32) (i32.const 99) (i32.const 5) (br $b) (drop) (i32.const 0)))
+      (func (export "br_table") (param i32) (result i32)
+        (block $a (block $b (block $c (br_table $a $b $c (local.get 0))) (return (i32.const 30)))
+          (return (i32.const 20)))
+        (i32.const 10))
+      (func (export "loop_sum") (param i32) (result i32) (local i32)
+        (loop $l (local.set 1 (i32.add (local.get 1) (local.get 0)))
+          (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+        (local.get 1))
+      (func (export "if") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))
+      (func (export "br_if_val") (param i32) (result i32)
+        (drop (br_if 0 (i32.const 7) (local.get 0))) (i32.const 8))
+      (func (export "select") (param i32) (result i64) (select (i64.const 3) (i64.const 4) (local.get 0)))
+    )"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(
+        s.invoke(i, "swap", &[I32(1), I32(2)]).unwrap(),
+        vec![I32(2), I32(1)]
+    );
+    assert_eq!(s.invoke(i, "blk", &[]).unwrap(), vec![I32(30)]);
+    assert_eq!(s.invoke(i, "br_keep", &[]).unwrap(), vec![I32(5)]);
+    assert_eq!(s.invoke(i, "br_table", &[I32(0)]).unwrap(), vec![I32(10)]);
+    assert_eq!(s.invoke(i, "br_table", &[I32(1)]).unwrap(), vec![I32(20)]);
+    assert_eq!(s.invoke(i, "br_table", &[I32(2)]).unwrap(), vec![I32(30)]);
+    assert_eq!(s.invoke(i, "br_table", &[I32(99)]).unwrap(), vec![I32(30)]);
+    assert_eq!(s.invoke(i, "loop_sum", &[I32(10)]).unwrap(), vec![I32(55)]);
+    assert_eq!(s.invoke(i, "if", &[I32(0)]).unwrap(), vec![I32(2)]);
+    assert_eq!(s.invoke(i, "if", &[I32(5)]).unwrap(), vec![I32(1)]);
+    assert_eq!(s.invoke(i, "br_if_val", &[I32(1)]).unwrap(), vec![I32(7)]);
+    assert_eq!(s.invoke(i, "br_if_val", &[I32(0)]).unwrap(), vec![I32(8)]);
+    assert_eq!(s.invoke(i, "select", &[I32(0)]).unwrap(), vec![I64(4)]);
+    assert_eq!(s.invoke(i, "select", &[I32(1)]).unwrap(), vec![I64(3)]);
+}
+
+#[test]
+fn traps() {
+    assert_eq!(
+        trap_msg(r#"(module (func (export "f") unreachable))"#, "f", &[]),
+        "unreachable"
+    );
+    let mem = r#"(module (memory 1)
+      (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "load_off") (param i32) (result i32) (i32.load offset=4294967295 (local.get 0)))
+      (func (export "store") (param i32) (i64.store (local.get 0) (i64.const 1))))"#;
+    assert_eq!(run(mem, "load", &[I32(65532)]), Ok(vec![I32(0)]));
+    assert_eq!(
+        trap_msg(mem, "load", &[I32(65533)]),
+        "out of bounds memory access"
+    );
+    assert_eq!(
+        trap_msg(mem, "load", &[I32(-1)]),
+        "out of bounds memory access"
+    );
+    assert_eq!(
+        trap_msg(mem, "load_off", &[I32(1)]),
+        "out of bounds memory access"
+    );
+    assert_eq!(
+        trap_msg(mem, "store", &[I32(65529)]),
+        "out of bounds memory access"
+    );
+    let ind = r#"(module (type $v (func)) (type $i (func (result i32)))
+      (table 3 funcref) (elem (i32.const 0) $a $b)
+      (func $a) (func $b (result i32) (i32.const 7))
+      (func (export "call") (param i32) (call_indirect (type $v) (local.get 0)))
+      (func (export "call_i") (param i32) (result i32) (call_indirect (type $i) (local.get 0))))"#;
+    assert_eq!(run(ind, "call", &[I32(0)]), Ok(vec![]));
+    assert_eq!(run(ind, "call_i", &[I32(1)]), Ok(vec![I32(7)]));
+    assert_eq!(
+        trap_msg(ind, "call", &[I32(1)]),
+        "indirect call type mismatch"
+    );
+    assert_eq!(trap_msg(ind, "call", &[I32(2)]), "uninitialized element");
+    assert_eq!(trap_msg(ind, "call", &[I32(3)]), "undefined element");
+}
+
+#[test]
+fn bulk_memory_and_tables() {
+    let src = r#"(module (memory 1) (data $d "hello") (data (i32.const 100) "xy")
+      (table $t 2 10 funcref) (elem $e func $f $f) (func $f (result i32) (i32.const 1))
+      (func (export "init") (param i32 i32 i32) (memory.init $d (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "drop") (data.drop $d))
+      (func (export "byte") (param i32) (result i32) (i32.load8_u (local.get 0)))
+      (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "tinit") (param i32 i32 i32) (table.init $t $e (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "tgrow") (param i32) (result i32) (table.grow $t (ref.null func) (local.get 0)))
+      (func (export "tsize") (result i32) (table.size $t))
+      (func (export "isnull") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))
+      (func (export "tfill") (param i32 i32) (table.fill $t (local.get 0) (ref.func $f) (local.get 1)))
+    )"#;
+    let (mut s, i) = setup(src, Limits::default());
+    let b = |s: &mut Store, a: i32| s.invoke(i, "byte", &[I32(a)]).unwrap()[0];
+    assert_eq!(b(&mut s, 100), I32(b'x' as i32));
+    s.invoke(i, "init", &[I32(10), I32(1), I32(4)]).unwrap();
+    assert_eq!(b(&mut s, 10), I32(b'e' as i32));
+    assert_eq!(
+        s.invoke(i, "init", &[I32(10), I32(2), I32(4)])
+            .unwrap_err()
+            .message(),
+        "out of bounds memory access"
+    );
+    s.invoke(i, "init", &[I32(65536), I32(5), I32(0)]).unwrap();
+    s.invoke(i, "drop", &[]).unwrap();
+    assert_eq!(
+        s.invoke(i, "init", &[I32(0), I32(0), I32(1)])
+            .unwrap_err()
+            .message(),
+        "out of bounds memory access"
+    );
+    s.invoke(i, "init", &[I32(0), I32(0), I32(0)]).unwrap();
+    s.invoke(i, "copy", &[I32(11), I32(10), I32(4)]).unwrap();
+    assert_eq!(b(&mut s, 14), I32(b'o' as i32));
+    assert_eq!(
+        s.invoke(i, "copy", &[I32(65535), I32(0), I32(2)])
+            .unwrap_err()
+            .message(),
+        "out of bounds memory access"
+    );
+    s.invoke(i, "fill", &[I32(200), I32(0x1ff), I32(3)])
+        .unwrap();
+    assert_eq!(b(&mut s, 202), I32(0xff));
+    assert_eq!(s.invoke(i, "isnull", &[I32(0)]).unwrap(), vec![I32(1)]);
+    s.invoke(i, "tinit", &[I32(0), I32(0), I32(2)]).unwrap();
+    assert_eq!(s.invoke(i, "isnull", &[I32(1)]).unwrap(), vec![I32(0)]);
+    assert_eq!(
+        s.invoke(i, "isnull", &[I32(2)]).unwrap_err().message(),
+        "out of bounds table access"
+    );
+    assert_eq!(s.invoke(i, "tgrow", &[I32(3)]).unwrap(), vec![I32(2)]);
+    assert_eq!(s.invoke(i, "tgrow", &[I32(6)]).unwrap(), vec![I32(-1)]);
+    assert_eq!(s.invoke(i, "tsize", &[]).unwrap(), vec![I32(5)]);
+    s.invoke(i, "tfill", &[I32(3), I32(2)]).unwrap();
+    assert_eq!(s.invoke(i, "isnull", &[I32(4)]).unwrap(), vec![I32(0)]);
+    assert_eq!(
+        s.invoke(i, "tfill", &[I32(4), I32(2)])
+            .unwrap_err()
+            .message(),
+        "out of bounds table access"
+    );
+}
+
+#[test]
+fn memory_grow_limit() {
+    let src = r#"(module (memory (export "mem") 1 10)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "size") (result i32) (memory.size)))"#;
+    let limits = Limits {
+        max_memory_bytes: 4 * 65536,
+        ..Limits::default()
+    };
+    let (mut s, i) = setup(src, limits);
+    assert_eq!(s.invoke(i, "grow", &[I32(2)]).unwrap(), vec![I32(1)]);
+    assert_eq!(s.invoke(i, "grow", &[I32(2)]).unwrap(), vec![I32(-1)]);
+    assert_eq!(s.invoke(i, "grow", &[I32(1)]).unwrap(), vec![I32(3)]);
+    assert_eq!(s.invoke(i, "size", &[]).unwrap(), vec![I32(4)]);
+    let m = s.memory_export(i, "mem").unwrap();
+    assert_eq!(s.memory(m).len(), 4 * 65536);
+    s.write_memory(m, 10, &[1, 2]).unwrap();
+    let mut buf = [0; 2];
+    s.read_memory(m, 10, &mut buf).unwrap();
+    assert_eq!(buf, [1, 2]);
+    // Past the declared maximum.
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "grow", &[I32(10)]).unwrap(), vec![I32(-1)]);
+    assert_eq!(s.invoke(i, "grow", &[I32(9)]).unwrap(), vec![I32(1)]);
+}
+
+#[test]
+fn fuel() {
+    let src = r#"(module (func (export "spin") (loop $l (br $l)))
+      (func (export "short") (result i32) (i32.const 1)))"#;
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            fuel: Some(10_000),
+            ..Limits::default()
+        },
+    );
+    let e = s.invoke(i, "spin", &[]).unwrap_err();
+    assert_eq!(e.message(), "all fuel consumed");
+    assert_eq!(e.class(), Class::Exhaustion);
+    s.set_fuel(Some(100));
+    assert_eq!(s.invoke(i, "short", &[]).unwrap(), vec![I32(1)]);
+    assert!(s.fuel().unwrap() < 100);
+}
+
+#[test]
+fn call_depth() {
+    let src = r#"(module
+      (func $r (export "runaway") (call $r))
+      (func $m (export "mutual") (param i64) (result i64) (i64.add (call $m (local.get 0)) (i64.const 1)))
+      (func $d (export "depth") (param i32) (result i32)
+        (if (result i32) (local.get 0) (then (i32.add (call $d (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
+          (else (i32.const 0)))))"#;
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            max_call_depth: 2_000_000,
+            ..Limits::default()
+        },
+    );
+    let e = s.invoke(i, "runaway", &[]).unwrap_err();
+    assert_eq!(e.message(), "call stack exhausted");
+    assert_eq!(e.class(), Class::Exhaustion);
+    assert_eq!(
+        s.invoke(i, "mutual", &[I64(0)]).unwrap_err().message(),
+        "call stack exhausted"
+    );
+    // Deep but finite recursion works (no host recursion per guest call).
+    assert_eq!(
+        s.invoke(i, "depth", &[I32(500_000)]).unwrap(),
+        vec![I32(500_000)]
+    );
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            max_call_depth: 100,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(s.invoke(i, "depth", &[I32(99)]).unwrap(), vec![I32(99)]);
+    assert_eq!(
+        s.invoke(i, "depth", &[I32(100)]).unwrap_err().message(),
+        "call stack exhausted"
+    );
+}
+
+#[test]
+fn tail_calls_run_in_constant_stack() {
+    let src = r#"(module
+      (func $count (export "count") (param i64 i64) (result i64)
+        (if (result i64) (i64.eqz (local.get 0)) (then (local.get 1))
+          (else (return_call $count (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 1))))))
+      (type $t (func (param i64 i64) (result i64)))
+      (table funcref (elem $ind))
+      (func $ind (export "ind") (param i64 i64) (result i64)
+        (if (result i64) (i64.eqz (local.get 0)) (then (local.get 1))
+          (else (return_call_indirect (type $t) (i64.sub (local.get 0) (i64.const 1)) (i64.add (local.get 1) (i64.const 2)) (i32.const 0))))))"#;
+    let (mut s, i) = setup(
+        src,
+        Limits {
+            max_call_depth: 10,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(
+        s.invoke(i, "count", &[I64(1_000_000), I64(0)]).unwrap(),
+        vec![I64(1_000_000)]
+    );
+    assert_eq!(
+        s.invoke(i, "ind", &[I64(100_000), I64(0)]).unwrap(),
+        vec![I64(200_000)]
+    );
+}
+
+#[test]
+fn imports_between_instances_and_host() {
+    let a = wat::parse_str(
+        r#"(module (memory (export "mem") 1) (global $g (export "g") (mut i32) (i32.const 5))
+        (table (export "tab") 2 funcref)
+        (func (export "inc") (result i32) (global.set $g (i32.add (global.get $g) (i32.const 1)))
+          (i32.store (i32.const 0) (global.get $g)) (global.get $g)))"#,
+    )
+    .unwrap();
+    let b = wat::parse_str(
+        r#"(module (import "a" "inc" (func $inc (result i32))) (import "a" "mem" (memory 1))
+        (import "a" "g" (global $g (mut i32))) (import "host" "double" (func $d (param i32) (result i32)))
+        (import "a" "tab" (table 1 funcref))
+        (elem (i32.const 1) $inc)
+        (func (export "go") (result i32) (drop (call $inc)) (i32.add (call $d (i32.load (i32.const 0))) (global.get $g))))"#,
+    )
+    .unwrap();
+    let (ma, mb) = (Module::new(&a).unwrap(), Module::new(&b).unwrap());
+    let mut s = Store::default();
+    let ia = s.instantiate(&ma, &Imports::new()).unwrap();
+    let dbl = s.host_func(
+        FuncType::new([ValType::I32], [ValType::I32]),
+        |args| match args {
+            [Value::I32(x)] => Ok(vec![Value::I32(x * 2)]),
+            _ => Err(Trap::Host("bad".into())),
+        },
+    );
+    let mut imports = Imports::new();
+    imports.define_instance(&s, "a", ia);
+    imports.define("host", "double", Extern::Func(dbl));
+    let ib = s.instantiate(&mb, &imports).unwrap();
+    // inc runs in a's context: a's global and memory, shared with b.
+    assert_eq!(s.invoke(ib, "go", &[]).unwrap(), vec![I32(12 + 6)]);
+    assert_eq!(s.get_global(ia, "g"), Some(I32(6)));
+    let Some(Extern::Table(t)) = s.export(ia, "tab") else {
+        panic!()
+    };
+    assert!(matches!(s.table_get(t, 1), Some(Value::FuncRef(Some(_)))));
+
+    // Unlinkable: unknown import, incompatible type.
+    let e = s.instantiate(&mb, &Imports::new()).unwrap_err();
+    assert_eq!(e.class, Class::Unlinkable);
+    assert!(e.message.starts_with("unknown import"));
+    let mut bad = imports.clone();
+    bad.define("host", "double", Extern::Func(FuncHandle(0)));
+    let e = s.instantiate(&mb, &bad).unwrap_err();
+    assert_eq!(e.class, Class::Unlinkable);
+    assert!(e.message.starts_with("incompatible import type"));
+}
+
+#[test]
+fn instantiation_segments_and_start() {
+    let src = r#"(module (memory 1) (global (export "g") (mut i32) (i32.const 0))
+      (func $s (global.set 0 (i32.const 42))) (start $s))"#;
+    let (s, i) = setup(src, Limits::default());
+    assert_eq!(s.get_global(i, "g"), Some(I32(42)));
+    let bad = wat::parse_str(r#"(module (memory 1) (data (i32.const 65535) "ab"))"#).unwrap();
+    let e = Store::default()
+        .instantiate(&Module::new(&bad).unwrap(), &Imports::new())
+        .unwrap_err();
+    assert_eq!(
+        (e.class, e.message.as_str()),
+        (Class::Uninstantiable, "out of bounds memory access")
+    );
+    let bad =
+        wat::parse_str(r#"(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))"#).unwrap();
+    let e = Store::default()
+        .instantiate(&Module::new(&bad).unwrap(), &Imports::new())
+        .unwrap_err();
+    assert_eq!(
+        (e.class, e.message.as_str()),
+        (Class::Uninstantiable, "out of bounds table access")
+    );
+    let trap = wat::parse_str(r#"(module (func $s unreachable) (start $s))"#).unwrap();
+    let e = Store::default()
+        .instantiate(&Module::new(&trap).unwrap(), &Imports::new())
+        .unwrap_err();
+    assert_eq!((e.class, e.message.as_str()), (Class::Trap, "unreachable"));
+}
+
+#[test]
+fn malformed_and_invalid() {
+    let e = Module::new(b"\0asm\x02\0\0\0").unwrap_err();
+    assert_eq!(e.class, Class::Malformed);
+    let e = Module::new(b"\0as").unwrap_err();
+    assert_eq!(e.class, Class::Malformed);
+    let invalid = wat::parse_str(r#"(module (func (result i32) (i64.const 0)))"#).unwrap();
+    assert_eq!(Module::new(&invalid).unwrap_err().class, Class::Invalid);
+}
+
+#[test]
+fn reference_values() {
+    let src = r#"(module (table $t 2 externref)
+      (func (export "set") (param externref) (table.set $t (i32.const 0) (local.get 0)))
+      (func (export "get") (result externref) (table.get $t (i32.const 0)))
+      (func (export "null") (result funcref) (ref.null func)))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    s.invoke(i, "set", &[Value::ExternRef(Some(7))]).unwrap();
+    assert_eq!(
+        s.invoke(i, "get", &[]).unwrap(),
+        vec![Value::ExternRef(Some(7))]
+    );
+    assert_eq!(
+        s.invoke(i, "null", &[]).unwrap(),
+        vec![Value::FuncRef(None)]
+    );
+    assert!(s.invoke(i, "set", &[I32(1)]).is_err());
+}
+
+/// The benchmark programs, with cheap arguments and independently computed results.
+mod bench_programs {
+    use super::*;
+
+    const DIR: &str = "/work/shared/bench/interp";
+
+    fn program(name: &str, arg: &str) -> Option<String> {
+        let text = std::fs::read_to_string(format!("{DIR}/{name}.run.wat")).ok()?;
+        let tsv = std::fs::read_to_string(format!("{DIR}/PROGRAMS.tsv")).ok()?;
+        let row = tsv.lines().find(|l| l.split('\t').next() == Some(name))?;
+        let driver = row.split('\t').nth(8)?.replace("@ARG@", arg);
+        let body = &text[..text.find(";; benchmark driver")?];
+        Some(format!("{body}\n{driver})"))
+    }
+
+    fn main(name: &str, arg: &str) -> Option<Value> {
+        let Some(src) = program(name, arg) else {
+            eprintln!("skipping {name}: {DIR} not found");
+            return None;
+        };
+        Some(one(&src, "main", &[]))
+    }
+
+    #[test]
+    fn fib_rec() {
+        fn fib(n: i64) -> i64 {
+            if n <= 1 { n } else { fib(n - 1) + fib(n - 2) }
+        }
+        if let Some(v) = main("fib_rec", "20") {
+            assert_eq!(v, I64(fib(20)));
+        }
+    }
+
+    #[test]
+    fn fib_tail() {
+        let (mut a, mut b) = (0i64, 1i64);
+        for _ in 0..100_000 {
+            (a, b) = (b, a.wrapping_add(b));
+        }
+        if let Some(v) = main("fib_tail", "100000") {
+            assert_eq!(v, I64(a));
+        }
+    }
+
+    #[test]
+    fn count_locals_divrem_indirect_mem_sum() {
+        for (name, arg, want) in [
+            ("count_locals", "100000", I32(0)),
+            ("divrem", "10000", I32(0)),
+            ("indirect_calls", "1000", I64(0)),
+            ("mem_sum", "3", I64(3 * 65536)),
+        ] {
+            if let Some(v) = main(name, arg) {
+                assert_eq!(v, want, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn fused_forms() {
+    let src = r#"(module
+      (func (export "eqz_br") (param i64) (result i32)
+        (block $b (br_if $b (i64.eqz (local.get 0))) (return (i32.const 1))) (i32.const 0))
+      (func (export "eqz_if") (param i64) (result i32)
+        (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 0)) (else (i32.const 1))))
+      (func (export "eqz_br_keep") (param i32) (result i32)
+        (block $b (result i32) (i32.const 5) (i32.const 6) (br_if $b (i32.eqz (local.get 0))) (drop)))
+      (func (export "divs") (param i32) (result i32 i32 i32 i32)
+        (i32.div_s (local.get 0) (i32.const -3)) (i32.rem_s (local.get 0) (i32.const -3))
+        (i32.div_u (local.get 0) (i32.const 3)) (i32.rem_u (local.get 0) (i32.const 3)))
+      (func (export "div_m1") (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
+      (func (export "div_0") (param i64) (result i64) (i64.rem_u (local.get 0) (i64.const 0)))
+      (func (export "subs") (param i32 i64) (result i32 i64)
+        (i32.sub (local.get 0) (i32.const 5)) (i64.sub (i64.add (local.get 1) (i64.const 0)) (i64.const -5))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(
+        s.invoke(i, "eqz_br", &[I64(0x1_0000_0000)]).unwrap(),
+        vec![I32(1)]
+    );
+    assert_eq!(s.invoke(i, "eqz_br", &[I64(0)]).unwrap(), vec![I32(0)]);
+    assert_eq!(
+        s.invoke(i, "eqz_if", &[I64(0x1_0000_0000)]).unwrap(),
+        vec![I32(1)]
+    );
+    assert_eq!(s.invoke(i, "eqz_if", &[I64(0)]).unwrap(), vec![I32(0)]);
+    assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(0)]).unwrap(), vec![I32(6)]);
+    assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(1)]).unwrap(), vec![I32(5)]);
+    assert_eq!(
+        s.invoke(i, "divs", &[I32(-7)]).unwrap(),
+        vec![I32(2), I32(-1), I32(1431655763), I32(0)]
+    );
+    assert_eq!(
+        s.invoke(i, "div_m1", &[I32(i32::MIN)])
+            .unwrap_err()
+            .message(),
+        "integer overflow"
+    );
+    assert_eq!(
+        s.invoke(i, "div_0", &[I64(1)]).unwrap_err().message(),
+        "integer divide by zero"
+    );
+    assert_eq!(
+        s.invoke(i, "subs", &[I32(2), I64(1)]).unwrap(),
+        vec![I32(-3), I64(6)]
+    );
+}

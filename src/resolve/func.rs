@@ -14,6 +14,9 @@ use crate::instr::{ImmKind, Op};
 use crate::span::Span;
 use crate::text::syntax::{self, Id, Imm, Index};
 
+/// Errors inside an instruction are boxed: [`Error`] is large and the happy path is hot.
+type Res<T> = Result<T, Box<Error>>;
+
 /// An open block, for resolving labels.
 struct Block<'s> {
     label: Option<&'s Id<'s>>,
@@ -41,7 +44,7 @@ impl<'s, 'n> Body<'s, 'n> {
     }
 
     /// The depth of the label `index` refers to.
-    fn label(&self, index: &Index<'_>) -> Result<u32, Error> {
+    fn label(&self, index: &Index<'_>) -> Res<u32> {
         match index {
             Index::Num(n, _) => Ok(*n),
             Index::Id(id) => self
@@ -50,28 +53,24 @@ impl<'s, 'n> Body<'s, 'n> {
                 .rev()
                 .position(|b| b.label.is_some_and(|l| l.name == id.name))
                 .map(|d| d as u32)
-                .ok_or_else(|| unknown(Space::Label, id)),
+                .ok_or_else(|| Box::new(unknown(Space::Label, id))),
         }
     }
 
     /// Checks the label repeated on `else`/`end` against the open block's.
-    fn check_end_label(
-        &self,
-        block: Option<&Block<'s>>,
-        label: Option<&Id<'_>>,
-    ) -> Result<(), Error> {
+    fn check_end_label(&self, block: Option<&Block<'s>>, label: Option<&Id<'_>>) -> Res<()> {
         let Some(label) = label else { return Ok(()) };
         let opened = block.and_then(|b| b.label);
         if opened.is_some_and(|o| o.name == label.name) {
             return Ok(());
         }
         let err = Error::malformed(format!("mismatching label ${}", label.name), label.span);
-        Err(match opened {
+        Err(Box::new(match opened {
             Some(o) => err
                 .with_label(format!("expected ${}", o.name))
                 .with_secondary(o.span, "block labelled here"),
             None => err.with_label("the block has no label"),
-        })
+        }))
     }
 }
 
@@ -91,7 +90,7 @@ impl<'s> Resolver<'s> {
             .iter()
             .map(|i| {
                 let imm = self.imm(i, body).unwrap_or_else(|e| {
-                    self.errors.push(e);
+                    self.errors.push(*e);
                     ast::Imm::None
                 });
                 ast::Instr {
@@ -111,7 +110,7 @@ impl<'s> Resolver<'s> {
     }
 
     /// Looks `index` up in one of the module's spaces; `Err` holds the error for an unknown name.
-    fn idx(&self, space: Space, index: &Index<'_>) -> Result<u32, Error> {
+    fn idx(&self, space: Space, index: &Index<'_>) -> Res<u32> {
         let ns = match space {
             Space::Type => &self.scope.types,
             Space::Func => &self.scope.funcs,
@@ -126,11 +125,11 @@ impl<'s> Resolver<'s> {
     }
 
     /// An optional index, 0 when absent.
-    fn opt_idx(&self, space: Space, index: Option<&Index<'_>>) -> Result<u32, Error> {
+    fn opt_idx(&self, space: Space, index: Option<&Index<'_>>) -> Res<u32> {
         index.map_or(Ok(0), |i| self.idx(space, i))
     }
 
-    fn mem_arg(&self, op: Op, m: &syntax::MemArg<'_>, span: Span) -> Result<ast::MemArg, Error> {
+    fn mem_arg(&self, op: Op, m: &syntax::MemArg<'_>, span: Span) -> Res<ast::MemArg> {
         let mem = MemIdx(self.opt_idx(Space::Memory, m.mem.as_ref())?);
         let align = m.align.unwrap_or(u64::from(op.natural_align()));
         let align_log2 = log2(align).ok_or_else(|| {
@@ -145,11 +144,7 @@ impl<'s> Resolver<'s> {
     }
 
     /// Resolves one instruction's immediates, opening and closing blocks.
-    fn imm(
-        &mut self,
-        instr: &'s syntax::Instr<'s>,
-        body: &mut Body<'s, '_>,
-    ) -> Result<ast::Imm, Error> {
+    fn imm(&mut self, instr: &'s syntax::Instr<'s>, body: &mut Body<'s, '_>) -> Res<ast::Imm> {
         use ast::Imm as A;
         let op = instr.op;
         Ok(match (op.imm(), &instr.imm) {
@@ -179,7 +174,10 @@ impl<'s> Resolver<'s> {
                     depths.push(LabelIdx(body.label(l)?));
                 }
                 let Some(default) = depths.pop() else {
-                    return Err(Error::malformed("br_table needs a label", instr.span));
+                    return Err(Box::new(Error::malformed(
+                        "br_table needs a label",
+                        instr.span,
+                    )));
                 };
                 A::BrTable(depths.into_boxed_slice(), default)
             }
@@ -233,19 +231,17 @@ impl<'s> Resolver<'s> {
             }
             (ImmKind::RefNull, Imm::RefNull(h)) => A::RefNull(self.heap_type(h)),
             (kind, imm) => {
-                return Err(Error::malformed(
-                    format!(
-                        "internal: `{}` ({kind:?}) with immediates {imm:?}",
-                        op.keyword()
-                    ),
-                    instr.span,
-                ));
+                let message = format!(
+                    "internal: `{}` ({kind:?}) with immediates {imm:?}",
+                    op.keyword()
+                );
+                return Err(Box::new(Error::malformed(message, instr.span)));
             }
         })
     }
 
     /// `(dst src)` of a copy, `(0, 0)` when not written.
-    fn copy(&self, space: Space, c: Option<&(Index<'_>, Index<'_>)>) -> Result<(u32, u32), Error> {
+    fn copy(&self, space: Space, c: Option<&(Index<'_>, Index<'_>)>) -> Res<(u32, u32)> {
         let Some((dst, src)) = c else {
             return Ok((0, 0));
         };

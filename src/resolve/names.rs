@@ -107,12 +107,12 @@ impl<'s> Namespace<'s> {
     }
 
     /// The index `index` refers to; numbers pass through unchecked.
-    pub(super) fn lookup(&self, index: &Index<'_>) -> Result<u32, Error> {
+    pub(super) fn lookup(&self, index: &Index<'_>) -> Result<u32, Box<Error>> {
         match index {
             Index::Num(n, _) => Ok(*n),
             Index::Id(id) => match self.names.get(id.name.as_ref()) {
                 Some(&(n, _)) => Ok(n),
-                None => Err(unknown(self.space, id)),
+                None => Err(Box::new(unknown(self.space, id))),
             },
         }
     }
@@ -124,7 +124,7 @@ pub(super) fn lookup(
     errors: &mut Vec<Error>,
     index: &Index<'_>,
 ) -> Option<u32> {
-    ns.lookup(index).map_err(|e| errors.push(e)).ok()
+    ns.lookup(index).map_err(|e| errors.push(*e)).ok()
 }
 
 /// The module-level index spaces.

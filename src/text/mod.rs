@@ -4,6 +4,7 @@
 //! &str -lexer-> tokens -grammar (LALRPOP)-> syntax::Module | syntax::Script
 //! ```
 
+mod actions;
 pub mod lexer;
 pub mod number;
 mod parse;
