@@ -244,6 +244,12 @@ impl Linker {
         self
     }
 
+    /// Leave out the name section.
+    pub fn no_names(mut self) -> Linker {
+        self.options.name_section = false;
+        self
+    }
+
     /// Adds a text module; `name` is used in diagnostics and binds imports (`(import "NAME" …)`).
     pub fn input_str(mut self, name: &str, text: &str) -> Linker {
         let resolved = crate::text::parse_module(text).and_then(|m| crate::resolve::resolve(&m));

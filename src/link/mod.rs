@@ -64,6 +64,7 @@
 //! ```
 
 mod decode;
+mod inspect;
 mod layout;
 #[cfg(test)]
 mod link_tests;
@@ -74,6 +75,7 @@ mod remap;
 #[cfg(test)]
 mod tests;
 
+pub use inspect::{Recovered, recover};
 pub use layout::{
     DEFAULT_GLOBAL_BASE, DEFAULT_STACK_SIZE, Flavor, HEAP_ALIGN, LayoutOptions, MAX_MEMORY_32,
     PAGE_SIZE, Placed, Plan, STACK_ALIGN, Segment, SegmentKind, Symbols, plan,

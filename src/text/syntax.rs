@@ -636,7 +636,10 @@ impl Placement {
         let mut seen: Vec<&str> = Vec::new();
         for (word, n) in opts {
             if seen.contains(&word.node) {
-                return Err(Error::malformed(format!("repeated ({} …)", word.node), word.span));
+                return Err(Error::malformed(
+                    format!("repeated ({} …)", word.node),
+                    word.span,
+                ));
             }
             seen.push(word.node);
             match word.node {
