@@ -346,7 +346,7 @@ impl<'a> Linker<'a> {
                         Res::Keep(n)
                     }
                     Err(e) => {
-                        self.errors.push((Some(i), e));
+                        self.errors.push((Some(i), *e));
                         Res::Memory
                     }
                 };
@@ -362,7 +362,7 @@ impl<'a> Linker<'a> {
         i: usize,
         im: &Import,
         exports: &HashMap<&str, Vec<(usize, &Export)>>,
-    ) -> Result<Option<Res>, Error> {
+    ) -> Result<Option<Res>, Box<Error>> {
         let global_i32 = |mutable: bool| matches!(&im.kind, ImportKind::Global(g) if g.ty == ValType::I32 && g.mutable == mutable);
         let incompatible = |expected: &str| {
             unlinkable("incompatible import type", im.span)
@@ -378,13 +378,13 @@ impl<'a> Linker<'a> {
                 } else {
                     "(global i32)"
                 };
-                return Err(incompatible(what));
+                return Err(Box::new(incompatible(what)));
             }
             return Ok(Some(Res::Synth(self.synth_index(Synth::Symbol(sym)))));
         }
         if im.module == DATA_MODULE || im.module == SIZE_MODULE {
             if !global_i32(false) {
-                return Err(incompatible("(global i32)"));
+                return Err(Box::new(incompatible("(global i32)")));
             }
             let Some(k) = self.find_segment(i, &im.field) else {
                 let mut e = unlinkable(
@@ -396,7 +396,7 @@ impl<'a> Linker<'a> {
                 if !known.is_empty() {
                     e = e.with_note(format!("placed segments: {}", known.join(", ")));
                 }
-                return Err(e);
+                return Err(Box::new(e));
             };
             let s = if im.module == DATA_MODULE {
                 Synth::Address(k)
@@ -421,15 +421,17 @@ impl<'a> Linker<'a> {
             }
             if let Some(why) = self.mismatch(i, im, j, e) {
                 let there = &self.inputs[j];
-                return Err(unlinkable("incompatible import type", im.span)
-                    .with_label(format!("imports {}", why.0))
-                    .with_note(format!(
-                        "{}:{} exports `{}` as {}",
-                        there.name,
-                        there.line_col(e.span),
-                        e.name,
-                        why.1
-                    )));
+                return Err(Box::new(
+                    unlinkable("incompatible import type", im.span)
+                        .with_label(format!("imports {}", why.0))
+                        .with_note(format!(
+                            "{}:{} exports `{}` as {}",
+                            there.name,
+                            there.line_col(e.span),
+                            e.name,
+                            why.1
+                        )),
+                ));
             }
             return Ok(Some(Res::Bind(j, e.index)));
         }
