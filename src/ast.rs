@@ -337,6 +337,25 @@ pub struct Data {
     pub mode: DataMode,
     /// Contents.
     pub bytes: Vec<u8>,
+    /// `(@place …)`: a segment for the linker to place (it is passive until then).
+    pub place: Option<Placement>,
+}
+
+pub use crate::text::syntax::PlaceKind;
+
+/// `(data $name (@place kind (align N)? (size N)?) …)`, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The segment's `$id` without `$` (empty if it had none, which the linker reports).
+    pub name: String,
+    /// What it holds.
+    pub kind: PlaceKind,
+    /// Alignment in bytes.
+    pub align: u64,
+    /// `(size N)`: bytes to reserve (bss only).
+    pub size: Option<u64>,
+    /// Where the annotation was written.
+    pub span: Span,
 }
 
 pub use crate::text::syntax::{CustomPlace, SectionId};

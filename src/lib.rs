@@ -35,3 +35,4 @@ pub use compile::{
     text_from_bytes,
 };
 pub use error::{Class, Error, Errors};
+pub use link::{Linked, Linker};

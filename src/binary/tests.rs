@@ -188,6 +188,7 @@ fn every_section() {
                 offset: vec![i32c(8)],
             },
             bytes: b"hi".to_vec(),
+            place: None,
         }],
         ..Module::default()
     };
@@ -322,6 +323,7 @@ fn every_immediate_kind() {
         datas: vec![Data {
             mode: DataMode::Passive,
             bytes: vec![],
+            place: None,
         }],
         ..Module::default()
     };
@@ -487,10 +489,12 @@ fn elem_and_data_forms() {
                     offset: vec![i32c(1)],
                 },
                 bytes: vec![1],
+                place: None,
             },
             Data {
                 mode: DataMode::Passive,
                 bytes: vec![2, 3],
+                place: None,
             },
             Data {
                 mode: DataMode::Active {
@@ -498,6 +502,7 @@ fn elem_and_data_forms() {
                     offset: vec![i32c(2)],
                 },
                 bytes: vec![],
+                place: None,
             },
         ],
         ..Module::default()
@@ -535,6 +540,7 @@ fn data_count_only_for_memory_init_and_data_drop() {
         datas: vec![Data {
             mode: DataMode::Passive,
             bytes: vec![],
+            place: None,
         }],
         ..Module::default()
     };
@@ -592,6 +598,7 @@ fn name_section() {
         datas: vec![Data {
             mode: DataMode::Passive,
             bytes: vec![],
+            place: None,
         }],
         names: Names {
             module: Some("mod".into()),

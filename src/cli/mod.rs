@@ -9,6 +9,8 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 mod compile;
 mod completions;
+mod layout;
+mod link;
 mod run;
 mod wast;
 
@@ -35,6 +37,10 @@ enum Color {
 enum Command {
     /// Compile a text module (.wat) to a binary module (.wasm).
     Compile(compile::Opts),
+    /// Link text modules into one binary, placing data, stack and heap as wasm-ld does.
+    Link(link::Opts),
+    /// Print the memory map of a linked module.
+    Layout(layout::Opts),
     /// Run a module in the bundled interpreter.
     Run(run::Opts),
     /// Run .wast spec scripts.
@@ -121,6 +127,8 @@ pub fn main() -> ExitCode {
     let ctx = Ctx { color: cli.color };
     match cli.command {
         Command::Compile(opts) => compile::run(&ctx, opts),
+        Command::Link(opts) => link::run(&ctx, opts),
+        Command::Layout(opts) => layout::run(&ctx, opts),
         Command::Run(opts) => run::run(&ctx, opts),
         Command::Wast(opts) => wast::run(&ctx, opts),
         Command::Completions(opts) => completions::run(opts),

@@ -1,4 +1,38 @@
-//! The linker. So far: the memory layout planner, which reproduces wasm-ld's numbers.
+//! The linker: resolved modules in, one module with placed data and wasm-ld's symbols out.
+//!
+//! ```text
+//! [ast::Module] + LinkOptions -merge: classify imports, collect (@place …) data-> plan -build-> ast::Module -encode-> bytes
+//! ```
+//!
+//! [`Linker`] is the front door (the CLI's `watlink link` is a thin edge over it). Hand-written WAT
+//! marks data with `(data $name (@place rodata|data|bss (align N)? (size N)?) …)` and imports what the
+//! linker defines: `(import "env" "__heap_base" (global i32))`, `(import "watlink:data" "name" (global
+//! i32))` for a segment's address and `"watlink:size"` for its length. To any other tool such a module
+//! is valid text with a passive segment.
+//!
+//! ```
+//! use watlink::ast::{Data, DataMode, Module, PlaceKind, Placement};
+//! use watlink::Linker;
+//!
+//! // A module with one placed segment (what `(data $greeting (@place rodata) "hi")` resolves to).
+//! let mut module = Module::default();
+//! module.datas.push(Data {
+//!     mode: DataMode::Passive,
+//!     bytes: b"hi".to_vec(),
+//!     place: Some(Placement {
+//!         name: "greeting".into(),
+//!         kind: PlaceKind::ReadOnly,
+//!         align: 1,
+//!         size: None,
+//!         span: Default::default(),
+//!     }),
+//! });
+//! let linked = Linker::new().stack_size(8192).input_module("app", module).link().unwrap();
+//! assert_eq!(linked.plan.segment(".rodata.greeting").unwrap().address, 8192);
+//! assert_eq!(&linked.wasm[..4], b"\0asm");
+//! ```
+//!
+//! The planner alone:
 //!
 //! [`plan`] takes the data segments of the objects being linked and wasm-ld's layout flags
 //! ([`LayoutOptions`]) and returns a [`Plan`]: every segment's address, the linker-synthesized
@@ -29,12 +63,24 @@
 //! assert!(errors[0].notes.iter().any(|n| n.contains("--initial-memory=131072")));
 //! ```
 
+mod decode;
+mod inspect;
 mod layout;
+#[cfg(test)]
+mod link_tests;
+mod linker;
 mod map;
+mod merge;
+mod remap;
 #[cfg(test)]
 mod tests;
 
+pub use inspect::{Recovered, recover};
 pub use layout::{
     DEFAULT_GLOBAL_BASE, DEFAULT_STACK_SIZE, Flavor, HEAP_ALIGN, LayoutOptions, MAX_MEMORY_32,
     PAGE_SIZE, Placed, Plan, STACK_ALIGN, Segment, SegmentKind, Symbols, plan,
 };
+pub use linker::{Entry, LinkOptions, Linked, Linker};
+pub use merge::{DATA_MODULE, SIZE_MODULE, SYNTHESIZED};
+
+use linker::Input;

@@ -127,6 +127,7 @@ pub(super) struct Data<'s> {
     pub(super) id: Option<&'s Id<'s>>,
     pub(super) mode: DataMode<'s>,
     pub(super) bytes: &'s [u8],
+    pub(super) place: Option<&'s syntax::Placement>,
 }
 
 /// Per-kind counters, indexed by [`kind_slot`].
@@ -282,6 +283,7 @@ pub(super) fn expand<'s>(module: &'s syntax::Module<'s>, errors: &mut Vec<Error>
                                     },
                                 },
                                 bytes,
+                                place: None,
                             }));
                         }
                         items.push(Item::Memory(m));
@@ -336,6 +338,7 @@ pub(super) fn expand<'s>(module: &'s syntax::Module<'s>, errors: &mut Vec<Error>
                     },
                 },
                 bytes: &d.bytes,
+                place: d.place.as_ref(),
             })),
             Field::Custom(c) => items.push(Item::Custom(c)),
         }

@@ -277,9 +277,17 @@ impl<'s> Resolver<'s> {
                         offset: self.offset(offset),
                     },
                 };
+                let place = d.place.map(|p| ast::Placement {
+                    name: d.id.map_or(String::new(), |id| id.name.to_string()),
+                    kind: p.kind,
+                    align: p.align,
+                    size: p.size,
+                    span: p.span,
+                });
                 self.out.datas.push(ast::Data {
                     mode,
                     bytes: d.bytes.to_vec(),
+                    place,
                 });
             }
             Item::Custom(c) => self.out.customs.push(ast::Custom {

@@ -520,6 +520,7 @@ fn inline_data_is_an_active_segment_at_zero() {
                 offset: expr,
             },
             bytes: b"hi".to_vec(),
+            place: None,
             span: Span::default(),
         })
     };
@@ -604,6 +605,7 @@ fn immediates_take_binary_order_and_defaults() {
         id: Some(id("d")),
         mode: s::DataMode::Passive,
         bytes: vec![],
+        place: None,
         span: Span::default(),
     });
     let body = vec![

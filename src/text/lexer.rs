@@ -423,7 +423,8 @@ impl<'a> Lexer<'a> {
 
     /// Annotations that mean something to watlink reach the parser; others are skipped.
     fn is_kept_annotation(name: &str) -> bool {
-        name == "custom"
+        // `@place` marks data for `watlink link` (see `syntax::Placement`).
+        name == "custom" || name == "place"
     }
 
     /// Skips the rest of an annotation whose `(@name` was just read, balancing parentheses.

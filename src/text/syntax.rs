@@ -568,8 +568,104 @@ pub struct Data<'a> {
     pub mode: DataMode<'a>,
     /// The concatenated strings.
     pub bytes: Vec<u8>,
+    /// `(@place kind (align N)? (size N)?)` after the id: data for `watlink link` to place.
+    pub place: Option<Placement>,
     /// The whole field.
     pub span: Span,
+}
+
+/// What a placed data segment holds: `rodata`, `data` or `bss`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlaceKind {
+    /// `rodata`: read-only data.
+    ReadOnly,
+    /// `data`: writable, initialised data.
+    Writable,
+    /// `bss`: zero-initialised; reserved, no bytes.
+    Zero,
+}
+
+impl PlaceKind {
+    /// The kind written as `word` (`rodata`, `data`, `bss`).
+    pub fn from_word(word: &str) -> Option<PlaceKind> {
+        match word {
+            "rodata" => Some(PlaceKind::ReadOnly),
+            "data" => Some(PlaceKind::Writable),
+            "bss" => Some(PlaceKind::Zero),
+            _ => None,
+        }
+    }
+}
+
+/// `(@place rodata (align 4)? (size 4096)?)`: the linker chooses the address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The kind.
+    pub kind: PlaceKind,
+    /// Alignment in bytes (default 1).
+    pub align: u64,
+    /// `(size N)`: bytes to reserve (bss only).
+    pub size: Option<u64>,
+    /// The annotation.
+    pub span: Span,
+}
+
+impl Placement {
+    /// `(@place KIND (align N)? (size N)?)` from its words: `kind`, then `(word n)` options.
+    ///
+    /// # Errors
+    /// "unknown placement kind", unknown or repeated options, an alignment that is not a power of
+    /// two, `(size N)` on anything but `bss`.
+    pub fn new(
+        kind: crate::span::Spanned<&str>,
+        opts: &[(crate::span::Spanned<&str>, u64)],
+        span: Span,
+    ) -> Result<Placement, crate::error::Error> {
+        use crate::error::Error;
+        let kind_word = kind.node;
+        let kind = PlaceKind::from_word(kind_word).ok_or_else(|| {
+            Error::malformed(format!("unknown placement kind `{kind_word}`"), kind.span)
+                .with_label("expected rodata, data or bss")
+        })?;
+        let mut place = Placement {
+            kind,
+            align: 1,
+            size: None,
+            span,
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for (word, n) in opts {
+            if seen.contains(&word.node) {
+                return Err(Error::malformed(
+                    format!("repeated ({} …)", word.node),
+                    word.span,
+                ));
+            }
+            seen.push(word.node);
+            match word.node {
+                "align" if n.is_power_of_two() => place.align = *n,
+                "align" => {
+                    return Err(Error::malformed(
+                        format!("alignment {n} is not a power of two"),
+                        word.span,
+                    ));
+                }
+                "size" if kind == PlaceKind::Zero => place.size = Some(*n),
+                "size" => {
+                    return Err(Error::malformed("(size N) is only for bss", word.span)
+                        .with_label("the strings give the size of rodata and data"));
+                }
+                other => {
+                    return Err(Error::malformed(
+                        format!("unknown placement option `{other}`"),
+                        word.span,
+                    )
+                    .with_label("expected (align N) or (size N)"));
+                }
+            }
+        }
+        Ok(place)
+    }
 }
 
 /// Where an `(@custom …)` section goes.

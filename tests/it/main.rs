@@ -1,6 +1,7 @@
 //! Integration tests (one binary: each test binary costs a link step).
 
 mod examples;
+mod link;
 mod robust;
 mod spec;
 mod ui;

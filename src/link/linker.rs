@@ -1,0 +1,385 @@
+//! [`Linker`]: the builder that `watlink link` and library users drive.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::layout::{Flavor, LayoutOptions, Plan};
+use crate::ast;
+use crate::error::{Class, Error, Errors};
+use crate::span::Span;
+
+/// Which function is the entry point (`--entry`, `--no-entry`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Entry {
+    /// Export a function named `_start` if there is one (wasm-ld requires it; watlink does not).
+    #[default]
+    Default,
+    /// `--entry=NAME`: the function with this `$id` or export name must exist; it is exported.
+    Named(String),
+    /// `--no-entry`.
+    None,
+}
+
+/// Everything `watlink link` can be told.
+#[derive(Clone, Debug)]
+pub struct LinkOptions {
+    /// Memory layout (`-z stack-size`, `--stack-first`, `--global-base`, …). `import_memory` and
+    /// `heap_base_used` are set by the linker.
+    pub layout: LayoutOptions,
+    /// `--import-memory[=MOD,NAME]`: import memory 0 as `(import MOD NAME (memory …))`.
+    pub import_memory: Option<(String, String)>,
+    /// `--export-memory[=NAME]`: export memory 0 under this name. Default `memory`, or none when the
+    /// memory is imported.
+    pub export_memory: Option<String>,
+    /// Export `__heap_base` as an immutable i32 global (default: yes).
+    pub export_heap_base: bool,
+    /// `--export=SYM`: must exist.
+    pub exports: Vec<String>,
+    /// `--export-if-defined=SYM`: exported if it exists.
+    pub exports_if_defined: Vec<String>,
+    /// `--export-all`: every named function and global, placed segment addresses and wasm-ld's
+    /// data symbols (never `__stack_pointer`).
+    pub export_all: bool,
+    /// The entry point.
+    pub entry: Entry,
+    /// Validate the output (default: yes).
+    pub validate: bool,
+    /// Write a name section (default: yes).
+    pub name_section: bool,
+}
+
+impl Default for LinkOptions {
+    fn default() -> LinkOptions {
+        LinkOptions {
+            layout: LayoutOptions::default(),
+            import_memory: None,
+            export_memory: Some("memory".into()),
+            export_heap_base: true,
+            exports: Vec::new(),
+            exports_if_defined: Vec::new(),
+            export_all: false,
+            entry: Entry::Default,
+            validate: true,
+            name_section: true,
+        }
+    }
+}
+
+/// One input: its name (a path, or what the caller chose), its text for diagnostics and its module.
+pub(super) struct Input {
+    /// The name in diagnostics (a path).
+    pub name: String,
+    /// The name imports use to bind to this input's exports: the file stem.
+    pub bind: String,
+    pub text: Arc<str>,
+    pub module: ast::Module,
+}
+
+impl Input {
+    /// `line:col` (1-based) of `span` in the input's text.
+    pub fn line_col(&self, span: Span) -> String {
+        let at = span.start.min(self.text.len());
+        let before = &self.text[..at];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{line}:{col}")
+    }
+}
+
+/// A linked module.
+#[derive(Clone, Debug)]
+pub struct Linked {
+    /// The binary module, validated.
+    pub wasm: Vec<u8>,
+    /// Where everything went in memory.
+    pub plan: Plan,
+}
+
+/// Links text or resolved modules into one binary, placing `(@place …)` data as wasm-ld would.
+///
+/// ```
+/// use watlink::Linker;
+///
+/// let linked = Linker::new()
+///     .stack_size(8192)
+///     .export("__data_end")
+///     .input_module("empty", watlink::ast::Module::default())
+///     .link()
+///     .unwrap();
+/// // Stack first (the default): [0, 8192), then data, then the heap.
+/// assert_eq!(linked.plan.symbols.stack_pointer, 8192);
+/// assert_eq!(linked.plan.symbols.heap_base, Some(8192));
+/// assert_eq!(linked.plan.min_pages, 1);
+/// ```
+#[derive(Default)]
+pub struct Linker {
+    options: LinkOptions,
+    export_memory_set: bool,
+    inputs: Vec<Input>,
+    /// Inputs that did not parse or resolve.
+    failed: Vec<Errors>,
+}
+
+impl Linker {
+    /// A linker with wasm-ld's defaults (stack first, 64 KiB stack, memory exported as `memory`,
+    /// `__heap_base` exported).
+    pub fn new() -> Linker {
+        Linker::default()
+    }
+
+    /// A linker with these options.
+    pub fn with_options(options: LinkOptions) -> Linker {
+        Linker {
+            options,
+            export_memory_set: true,
+            ..Linker::default()
+        }
+    }
+
+    /// `-z stack-size=N`: bytes of stack, a multiple of 16.
+    pub fn stack_size(mut self, bytes: u64) -> Linker {
+        self.options.layout.stack_size = bytes;
+        self
+    }
+
+    /// `--stack-first` (true, the default) or `--no-stack-first`.
+    pub fn stack_first(mut self, first: bool) -> Linker {
+        self.options.layout.stack_first = first;
+        self
+    }
+
+    /// `--global-base=N`: where static data starts.
+    pub fn global_base(mut self, address: u64) -> Linker {
+        self.options.layout.global_base = Some(address);
+        self
+    }
+
+    /// `--initial-memory=N` in bytes (a page multiple).
+    pub fn initial_memory(mut self, bytes: u64) -> Linker {
+        self.options.layout.initial_memory = Some(bytes);
+        self
+    }
+
+    /// `--max-memory=N` in bytes (a page multiple).
+    pub fn max_memory(mut self, bytes: u64) -> Linker {
+        self.options.layout.max_memory = Some(bytes);
+        self
+    }
+
+    /// `--no-growable-memory`: maximum = initial.
+    pub fn no_growable_memory(mut self) -> Linker {
+        self.options.layout.no_growable_memory = true;
+        self
+    }
+
+    /// `--initial-heap=N`: bytes of heap in the initial memory (a page multiple).
+    pub fn initial_heap(mut self, bytes: u64) -> Linker {
+        self.options.layout.initial_heap = Some(bytes);
+        self
+    }
+
+    /// `--shared-memory`.
+    pub fn shared_memory(mut self) -> Linker {
+        self.options.layout.shared_memory = true;
+        self
+    }
+
+    /// Follow LLVM 14's wasm-ld where versions differ.
+    pub fn flavor(mut self, flavor: Flavor) -> Linker {
+        self.options.layout.flavor = flavor;
+        self
+    }
+
+    /// `--import-memory=MODULE,NAME` (`env`, `memory` for plain `--import-memory`). The memory is
+    /// then not exported unless [`Linker::export_memory`] says so.
+    pub fn import_memory(mut self, module: &str, name: &str) -> Linker {
+        self.options.import_memory = Some((module.into(), name.into()));
+        if !self.export_memory_set {
+            self.options.export_memory = None;
+        }
+        self
+    }
+
+    /// `--export-memory=NAME`.
+    pub fn export_memory(mut self, name: &str) -> Linker {
+        self.options.export_memory = Some(name.into());
+        self.export_memory_set = true;
+        self
+    }
+
+    /// Do not export `__heap_base`.
+    pub fn no_export_heap_base(mut self) -> Linker {
+        self.options.export_heap_base = false;
+        self
+    }
+
+    /// `--export=SYM`: a function's or global's `$id`, a placed segment's `$id` (its address), or a
+    /// linker symbol (`__data_end`, …). It is an error if it does not exist.
+    pub fn export(mut self, symbol: &str) -> Linker {
+        self.options.exports.push(symbol.into());
+        self
+    }
+
+    /// `--export-if-defined=SYM`.
+    pub fn export_if_defined(mut self, symbol: &str) -> Linker {
+        self.options.exports_if_defined.push(symbol.into());
+        self
+    }
+
+    /// `--export-all`.
+    pub fn export_all(mut self) -> Linker {
+        self.options.export_all = true;
+        self
+    }
+
+    /// `--entry=NAME`.
+    pub fn entry(mut self, name: &str) -> Linker {
+        self.options.entry = Entry::Named(name.into());
+        self
+    }
+
+    /// `--no-entry`.
+    pub fn no_entry(mut self) -> Linker {
+        self.options.entry = Entry::None;
+        self
+    }
+
+    /// Leave out the name section.
+    pub fn no_names(mut self) -> Linker {
+        self.options.name_section = false;
+        self
+    }
+
+    /// Adds a text module; `name` is used in diagnostics and binds imports (`(import "NAME" …)`).
+    pub fn input_str(mut self, name: &str, text: &str) -> Linker {
+        let resolved = crate::text::parse_module(text).and_then(|m| crate::resolve::resolve(&m));
+        match resolved {
+            Ok(module) => self.inputs.push(Input {
+                name: name.to_string(),
+                bind: input_name(name),
+                text: text.into(),
+                module,
+            }),
+            Err(errors) => self.failed.push(Errors::new(name, text, errors)),
+        }
+        self
+    }
+
+    /// Adds a resolved module.
+    pub fn input_module(mut self, name: &str, module: ast::Module) -> Linker {
+        self.inputs.push(Input {
+            name: name.to_string(),
+            bind: input_name(name),
+            text: "".into(),
+            module,
+        });
+        self
+    }
+
+    /// Adds a binary module: decoded into an [`ast::Module`] (its data segments stay where they are;
+    /// binary modules cannot carry `(@place …)`).
+    pub fn input_wasm(mut self, name: &str, bytes: &[u8]) -> Linker {
+        match super::decode::decode(bytes) {
+            Ok(module) => self.inputs.push(Input {
+                name: name.to_string(),
+                bind: input_name(name),
+                text: "".into(),
+                module,
+            }),
+            Err(e) => self.failed.push(Errors::new(name, "", vec![e])),
+        }
+        self
+    }
+
+    /// Adds a file: `.wasm` (by its magic number) or text.
+    pub fn input_file(self, path: &Path) -> Linker {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) if bytes.starts_with(b"\0asm") => self.input_wasm(&name, &bytes),
+            Ok(bytes) => match crate::text_from_bytes(&name, bytes) {
+                Ok(text) => self.input_str(&name, &text),
+                Err(e) => {
+                    let mut me = self;
+                    me.failed.push(e);
+                    me
+                }
+            },
+            Err(e) => {
+                let mut me = self;
+                let err = Error::unlocated(Class::Io, format!("cannot read {name}: {e}"));
+                me.failed.push(Errors::new(&name, "", vec![err]));
+                me
+            }
+        }
+    }
+
+    /// The options so far.
+    pub fn options(&self) -> &LinkOptions {
+        &self.options
+    }
+
+    /// Links the inputs.
+    ///
+    /// # Errors
+    /// The first failing input's parse or resolve errors; otherwise every link error found (located
+    /// in the input they are about; layout errors, which have no place in the text, with notes that
+    /// name byte counts and flag values that would work), or the output's validation error.
+    pub fn link(self) -> Result<Linked, Errors> {
+        if let Some(errors) = self.failed.into_iter().next() {
+            return Err(errors);
+        }
+        let (mut module, plan) =
+            super::merge::link(&self.inputs, &self.options).map_err(|e| errors(&self.inputs, e))?;
+        if !self.options.name_section {
+            module.names = ast::Names::default();
+        }
+        let wasm = crate::binary::encode(&module);
+        if self.options.validate {
+            crate::binary::validate(&wasm, &module).map_err(|e| {
+                let e = e.into_iter().map(|e| (None, e)).collect();
+                errors(&self.inputs, e)
+            })?;
+        }
+        Ok(Linked { wasm, plan })
+    }
+}
+
+/// The name an input binds imports by: the file stem (`lib/alloc.wat` → `alloc`).
+fn input_name(name: &str) -> String {
+    Path::new(name)
+        .file_stem()
+        .map_or(name.to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Link errors as [`Errors`] about the first input they point into; errors about other inputs keep
+/// their place as a note.
+fn errors(inputs: &[Input], errors: Vec<super::merge::LinkError>) -> Errors {
+    let source = errors
+        .iter()
+        .find_map(|(i, e)| i.filter(|_| e.span.is_some()))
+        .or_else(|| errors.iter().find_map(|(i, _)| *i));
+    let (name, text) = match source.and_then(|i| inputs.get(i)) {
+        Some(input) => (input.name.clone(), input.text.clone()),
+        None if inputs.len() == 1 => (inputs[0].name.clone(), inputs[0].text.clone()),
+        None => ("<link>".to_string(), Arc::from("")),
+    };
+    let list = errors
+        .into_iter()
+        .map(|(i, mut e)| {
+            let elsewhere = i.is_some() && i != source;
+            if let (true, Some(span), Some(input)) =
+                (elsewhere, e.span, i.and_then(|i| inputs.get(i)))
+            {
+                e.notes
+                    .insert(0, format!("in {}:{}", input.name, input.line_col(span)));
+                e.span = None;
+                e.secondary.clear();
+            }
+            if e.span.is_some() && text.is_empty() {
+                e.span = None;
+            }
+            e
+        })
+        .collect();
+    Errors::new(name, text, list)
+}

@@ -1,0 +1,373 @@
+//! `watlink link` end to end: text in, linked and validated binary out, run in the interpreter.
+
+use watlink::Linker;
+use watlink::exec::{Imports, Limits, Module, Store, Value};
+use watlink::link::{LayoutOptions, Segment, SegmentKind, plan};
+
+const PLACED: &str = r#"(module
+  (import "env" "__heap_base" (global $heap_base i32))
+  (import "env" "__stack_pointer" (global $sp (mut i32)))
+  (import "watlink:data" "greeting" (global $greeting i32))
+  (import "watlink:size" "greeting" (global $greeting_len i32))
+  (import "watlink:data" "table" (global $table i32))
+  (import "watlink:data" "counter" (global $counter i32))
+  (import "watlink:data" "buffer" (global $buffer i32))
+  (memory 1)
+  (data $greeting (@place rodata) "xịn xò")
+  (data $table (@place rodata (align 16)) "0123456789abcdefghij")
+  (data $counter (@place data (align 4)) "\2a\00\00\00")
+  (data $buffer (@place bss (align 16) (size 4096)))
+  (global $own i32 (i32.const 77))
+  (func (export "greeting") (result i32) (global.get $greeting))
+  (func (export "len") (result i32) (global.get $greeting_len))
+  (func (export "table") (result i32) (global.get $table))
+  (func (export "buffer") (result i32) (global.get $buffer))
+  (func (export "heap") (result i32) (global.get $heap_base))
+  (func (export "sp") (result i32) (global.get $sp))
+  (func (export "own") (result i32) (global.get $own))
+  (func (export "count") (result i32)
+    (i32.store (global.get $counter) (i32.add (i32.load (global.get $counter)) (i32.const 1)))
+    (i32.load (global.get $counter)))
+  (func (export "first") (result i32) (i32.load8_u (global.get $greeting))))"#;
+
+struct Instance {
+    store: Store,
+    inst: watlink::exec::InstanceHandle,
+}
+
+impl Instance {
+    fn new(wasm: &[u8]) -> Instance {
+        let module = Module::new(wasm).expect("linked module decodes");
+        let mut store = Store::new(Limits::default());
+        let inst = store.instantiate(&module, &Imports::new()).unwrap();
+        Instance { store, inst }
+    }
+
+    fn call(&mut self, name: &str, args: &[Value]) -> i32 {
+        match self.store.invoke(self.inst, name, args).unwrap()[..] {
+            [Value::I32(v)] => v,
+            ref other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn placed_data_lands_where_wasm_ld_would_put_it() {
+    for stack_first in [true, false] {
+        let linked = Linker::new()
+            .stack_first(stack_first)
+            .input_str("placed.wat", PLACED)
+            .link()
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The same segments through the planner (itself checked against wasm-ld in src/link/tests.rs).
+        let segments = [
+            Segment::new(".rodata.greeting", 9, 1, SegmentKind::ReadOnly),
+            Segment::new(".rodata.table", 20, 16, SegmentKind::ReadOnly),
+            Segment::new(".data.counter", 4, 4, SegmentKind::Writable),
+            Segment::new(".bss.buffer", 4096, 16, SegmentKind::Zero),
+        ];
+        let options = LayoutOptions {
+            stack_first,
+            ..LayoutOptions::default()
+        };
+        let expected = plan(&segments, &options).unwrap();
+        assert_eq!(linked.plan, expected);
+        let addr = |name: &str| expected.segment(name).unwrap().address as i32;
+        let mut m = Instance::new(&linked.wasm);
+        assert_eq!(m.call("greeting", &[]), addr(".rodata.greeting"));
+        assert_eq!(m.call("table", &[]), addr(".rodata.table"));
+        assert_eq!(m.call("table", &[]) % 16, 0);
+        assert_eq!(m.call("buffer", &[]), addr(".bss.buffer"));
+        assert_eq!(m.call("len", &[]), 9);
+        assert_eq!(m.call("first", &[]), i32::from(b'x'));
+        assert_eq!(m.call("count", &[]), 43);
+        assert_eq!(m.call("count", &[]), 44);
+        assert_eq!(
+            m.call("heap", &[]),
+            expected.symbols.heap_base.unwrap() as i32
+        );
+        assert_eq!(m.call("sp", &[]), expected.symbols.stack_pointer as i32);
+        assert_eq!(m.call("own", &[]), 77);
+        assert_eq!(
+            m.store.get_global(m.inst, "__heap_base"),
+            Some(Value::I32(expected.symbols.heap_base.unwrap() as i32))
+        );
+    }
+}
+
+#[test]
+fn wasm_ld_defaults_layout() {
+    // LLVM <= 21: data at 1024, stack after it.
+    let linked = Linker::new()
+        .stack_first(false)
+        .input_str("placed.wat", PLACED)
+        .link()
+        .unwrap();
+    assert_eq!(
+        linked.plan.segment(".rodata.greeting").unwrap().address,
+        1024
+    );
+    assert_eq!(linked.plan.segment(".rodata.table").unwrap().address, 1040);
+}
+
+#[test]
+fn overlapping_fixed_segments_name_both() {
+    let text = r#"(module (memory 1)
+      (data $a (i32.const 100) "aaaaaaaa")
+      (data $b (i32.const 104) "bbbb"))"#;
+    let err = Linker::new()
+        .stack_first(false)
+        .input_str("fixed.wat", text)
+        .link()
+        .unwrap_err();
+    let msg = &err.first().message;
+    assert!(
+        msg.contains("segment a") && msg.contains("segment b"),
+        "{msg}"
+    );
+    let text = r#"(module (memory 1)
+      (data $g (@place rodata) "hello")
+      (data $f (i32.const 1026) "x"))"#;
+    let err = Linker::new()
+        .stack_first(false)
+        .input_str("fixed.wat", text)
+        .link()
+        .unwrap_err();
+    let msg = &err.first().message;
+    assert!(
+        msg.contains(".rodata.g") && msg.contains("segment f"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn too_small_initial_memory_says_how_much_is_needed() {
+    let err = Linker::new()
+        .initial_memory(65536)
+        .input_str("placed.wat", PLACED)
+        .link()
+        .unwrap_err();
+    let e = err.first();
+    let needed = 65536 + 16 + 32 + 4096 + 16; // stack, greeting+pad, table(+pad to 48), counter … bss
+    assert!(
+        e.message.starts_with("initial memory too small, "),
+        "{}",
+        e.message
+    );
+    assert!(e.message.ends_with(" bytes needed"));
+    let n: u64 = e.message["initial memory too small, ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(n >= needed as u64 - 32 && n <= needed as u64 + 32, "{n}");
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n.contains("--initial-memory=131072")),
+        "{:?}",
+        e.notes
+    );
+    assert!(err.render().contains("initial memory too small"));
+}
+
+#[test]
+fn placement_errors_are_located() {
+    let cases = [
+        (
+            r#"(module (data $d (@place text) "x"))"#,
+            "unknown placement kind `text`",
+        ),
+        (
+            r#"(module (data $d (@place rodata (align 3)) "x"))"#,
+            "alignment 3 is not a power of two",
+        ),
+        (
+            r#"(module (data $d (@place data (size 4)) "x"))"#,
+            "(size N) is only for bss",
+        ),
+    ];
+    for (text, want) in cases {
+        let err = Linker::new().input_str("bad.wat", text).link().unwrap_err();
+        assert_eq!(err.first().message, want);
+        assert!(err.first().span.is_some());
+    }
+    let cases = [
+        (
+            r#"(module (memory 1) (data (@place rodata) "x"))"#,
+            "placed data segment needs an $id",
+        ),
+        (
+            r#"(module (memory 1) (data $d (@place bss (size 4)) "x"))"#,
+            "bss segment $d has bytes",
+        ),
+        (
+            r#"(module (import "watlink:data" "nope" (global i32)) (memory 1))"#,
+            "unknown placed data segment `nope`",
+        ),
+    ];
+    for (text, want) in cases {
+        let err = Linker::new().input_str("bad.wat", text).link().unwrap_err();
+        assert_eq!(err.first().message, want);
+        let rendered = err.render();
+        assert!(rendered.contains("bad.wat:1:"), "{rendered}");
+    }
+}
+
+const MAIN: &str = r#"(module
+  (import "env" "inc" (func $inc (param i32) (result i32)))
+  (import "host" "log" (func $log (param i32)))
+  (func (export "main") (result i32) (call $inc (i32.const 41))))"#;
+
+const LIB: &str = r#"(module
+  (import "watlink:data" "one" (global $one i32))
+  (memory 1)
+  (data $one (@place rodata (align 4)) "\01\00\00\00")
+  (func $inc (export "inc") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.load (global.get $one)))))"#;
+
+#[test]
+fn an_import_binds_to_another_inputs_export() {
+    let linked = Linker::new()
+        .input_str("main.wat", MAIN)
+        .input_str("lib.wat", LIB)
+        .link()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let module = Module::new(&linked.wasm).unwrap();
+    let imports: Vec<(&str, &str)> = module.import_names().collect();
+    assert_eq!(
+        imports,
+        [("host", "log")],
+        "the bound import is gone, the host one stays"
+    );
+    let mut store = Store::new(Limits::default());
+    let mut host = Imports::new();
+    let log = store.host_func(
+        watlink::exec::FuncType::new([watlink::exec::ValType::I32], []),
+        |_| Ok(vec![]),
+    );
+    host.define("host", "log", watlink::exec::Extern::Func(log));
+    let inst = store.instantiate(&module, &host).unwrap();
+    assert_eq!(store.invoke(inst, "main", &[]).unwrap(), [Value::I32(42)]);
+}
+
+#[test]
+fn an_incompatible_import_names_both_places() {
+    let lib = LIB
+        .replace("(param i32) (result i32)", "(param i64) (result i32)")
+        .replace("(local.get 0)", "(i32.wrap_i64 (local.get 0))");
+    let err = Linker::new()
+        .input_str("main.wat", MAIN)
+        .input_str("lib.wat", &lib)
+        .link()
+        .unwrap_err();
+    let e = err.first();
+    assert_eq!(e.message, "incompatible import type");
+    assert_eq!(err.source.name, "main.wat");
+    assert!(e.notes[0].starts_with("lib.wat:5:"), "{:?}", e.notes);
+    assert!(e.notes[0].contains("(param i64)"), "{:?}", e.notes);
+}
+
+/// A bump allocator that starts at `__heap_base` and grows memory when it runs out.
+const BUMP: &str = r#"(module
+  (import "env" "__heap_base" (global $heap_base i32))
+  (memory 1)
+  (global $next (mut i32) (i32.const 0))
+  (func $alloc (export "alloc") (param $size i32) (result i32)
+    (local $p i32) (local $end i32)
+    (if (i32.eqz (global.get $next)) (then (global.set $next (global.get $heap_base))))
+    (local.set $p (i32.and (i32.add (global.get $next) (i32.const 15)) (i32.const -16)))
+    (local.set $end (i32.add (local.get $p) (local.get $size)))
+    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
+      (then
+        (if (i32.eq (memory.grow
+               (i32.shr_u (i32.add (i32.sub (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
+                                   (i32.const 65535))
+                          (i32.const 16)))
+             (i32.const -1))
+          (then unreachable))))
+    (global.set $next (local.get $end))
+    (local.get $p))
+  (func (export "pages") (result i32) (memory.size)))"#;
+
+#[test]
+fn a_bump_allocator_starts_at_heap_base_and_grows_memory() {
+    let linked = Linker::new()
+        .stack_size(4096)
+        .input_str("bump.wat", BUMP)
+        .link()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let heap_base = linked.plan.symbols.heap_base.unwrap() as i32;
+    assert_eq!(heap_base, 4096);
+    let mut m = Instance::new(&linked.wasm);
+    assert_eq!(m.call("pages", &[]), 1);
+    assert_eq!(m.call("alloc", &[Value::I32(100)]), heap_base);
+    assert_eq!(m.call("alloc", &[Value::I32(8)]), heap_base + 112);
+    let big = m.call("alloc", &[Value::I32(200_000)]);
+    assert_eq!(big, heap_base + 128);
+    assert_eq!(m.call("pages", &[]), 4);
+}
+
+#[test]
+fn import_and_export_memory_flags() {
+    let linked = Linker::new()
+        .import_memory("env", "mem")
+        .max_memory(4 * 65536)
+        .input_str("bump.wat", BUMP)
+        .link()
+        .unwrap();
+    let module = Module::new(&linked.wasm).unwrap();
+    assert_eq!(module.import_names().collect::<Vec<_>>(), [("env", "mem")]);
+    assert!(!module.export_names().any(|n| n == "memory"));
+    assert_eq!(linked.plan.max_pages, Some(4));
+    let linked = Linker::new()
+        .export_memory("mem0")
+        .export("__data_end")
+        .input_str("bump.wat", BUMP)
+        .link()
+        .unwrap();
+    let module = Module::new(&linked.wasm).unwrap();
+    let exports: Vec<&str> = module.export_names().collect();
+    assert!(
+        exports.contains(&"mem0") && exports.contains(&"__data_end"),
+        "{exports:?}"
+    );
+}
+
+#[test]
+fn the_cli_links_and_prints_the_map() {
+    let dir = std::env::temp_dir().join(format!("watlink-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("placed.wasm");
+    let json = dir.join("placed.json");
+    let exe = env!("CARGO_BIN_EXE_watlink");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/placed.wat");
+    let run = std::process::Command::new(exe)
+        .args(["link", example, "-o"])
+        .arg(&out)
+        .args(["-z", "stack-size=8192", "--print-map", "--map"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains(".rodata.greeting"), "{stdout}");
+    assert!(
+        std::fs::read_to_string(&json)
+            .unwrap()
+            .contains("\"__heap_base\": 12304")
+    );
+    let layout = std::process::Command::new(exe)
+        .args(["layout"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(layout.status.success());
+    assert!(String::from_utf8_lossy(&layout.stdout).contains("greeting"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
