@@ -335,7 +335,7 @@ impl Linker {
         }
         let wasm = crate::binary::encode(&module);
         if self.options.validate {
-            crate::binary::validate(&wasm, &module).map_err(|e| {
+            crate::binary::validate(&wasm, &module, &crate::Features::default()).map_err(|e| {
                 let e = e.into_iter().map(|e| (None, e)).collect();
                 errors(&self.inputs, e)
             })?;
