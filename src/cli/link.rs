@@ -9,6 +9,7 @@ const EXAMPLES: &str = "\
 Examples:
   watlink link examples/placed.wat -o placed.wasm --print-map
   watlink link main.wat alloc.wat -o app.wasm          # alloc.wat's exports satisfy main.wat's imports
+  watlink link main.wat lib.wasm -o app.wasm           # binary inputs too (decoded; no @place)
   watlink link app.wat -o app.wasm -z stack-size=1048576 --export=__data_end
   watlink link app.wat -o app.wasm --no-stack-first --global-base=1024   # LLVM <= 21's layout
   watlink link app.wat -o app.wasm --import-memory=env,mem --max-memory=1048576
@@ -30,7 +31,7 @@ the name (import module \"env\" or the input's file stem).";
 #[derive(clap::Args, Debug)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Opts {
-    /// The modules to link, in link order (text; `.wasm` inputs are not supported yet).
+    /// The modules to link, in link order: text, or binary (`.wasm`; its data stays where it is).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Where to write the linked binary (`-` for stdout).
