@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 mod compile;
+mod completions;
 mod layout;
 mod link;
 mod run;
@@ -44,6 +45,8 @@ enum Command {
     Run(run::Opts),
     /// Run .wast spec scripts.
     Wast(wast::Opts),
+    /// Print a shell completion script.
+    Completions(completions::Opts),
 }
 
 /// Shared output settings.
@@ -128,5 +131,6 @@ pub fn main() -> ExitCode {
         Command::Layout(opts) => layout::run(&ctx, opts),
         Command::Run(opts) => run::run(&ctx, opts),
         Command::Wast(opts) => wast::run(&ctx, opts),
+        Command::Completions(opts) => completions::run(opts),
     }
 }

@@ -448,6 +448,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                     pc = t as usize;
                 }
             }
+            Op::JumpIfCmp { cmp, target } => {
+                sp -= 2;
+                if cmp.holds(stack[sp], stack[sp + 1]) {
+                    pc = target as usize;
+                }
+            }
             Op::Br(t) => branch!(t),
             Op::BrIf(t) => {
                 if pop!() as u32 != 0 {

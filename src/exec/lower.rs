@@ -59,7 +59,8 @@ ops! {
         I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
     ]
     other: {
-        /// Charge this many units of fuel (one per instruction of the block that starts here).
+        /// Charge this many units of fuel: at function entry and loop headers, one unit per instruction up
+        /// to the next loop header or the end of the enclosing loop (skipped branches are charged too).
         Fuel(u32),
         /// A constant (any type, as a slot).
         Const(u64),
@@ -68,6 +69,8 @@ ops! {
         JumpIfZero(u32),
         /// Pops a condition; jumps if it is non-zero.
         JumpIfNonZero(u32),
+        /// Pops two integers; jumps if `cmp` holds.
+        JumpIfCmp { cmp: Cmp, target: u32 },
         Br(BrTarget),
         BrIf(BrTarget),
         /// Pops an index into the function's branch table `start..start + len` (the last entry, at
@@ -140,6 +143,115 @@ pub(crate) struct FuncCode {
     pub max_height: u32,
 }
 
+/// An integer comparison fused into a branch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cmp {
+    I32Eq,
+    I32Ne,
+    I32LtS,
+    I32LtU,
+    I32GtS,
+    I32GtU,
+    I32LeS,
+    I32LeU,
+    I32GeS,
+    I32GeU,
+    I64Eq,
+    I64Ne,
+    I64LtS,
+    I64LtU,
+    I64GtS,
+    I64GtU,
+    I64LeS,
+    I64LeU,
+    I64GeS,
+    I64GeU,
+}
+
+impl Cmp {
+    fn of(op: Op) -> Option<Cmp> {
+        Some(match op {
+            Op::I32Eq => Cmp::I32Eq,
+            Op::I32Ne => Cmp::I32Ne,
+            Op::I32LtS => Cmp::I32LtS,
+            Op::I32LtU => Cmp::I32LtU,
+            Op::I32GtS => Cmp::I32GtS,
+            Op::I32GtU => Cmp::I32GtU,
+            Op::I32LeS => Cmp::I32LeS,
+            Op::I32LeU => Cmp::I32LeU,
+            Op::I32GeS => Cmp::I32GeS,
+            Op::I32GeU => Cmp::I32GeU,
+            Op::I64Eq => Cmp::I64Eq,
+            Op::I64Ne => Cmp::I64Ne,
+            Op::I64LtS => Cmp::I64LtS,
+            Op::I64LtU => Cmp::I64LtU,
+            Op::I64GtS => Cmp::I64GtS,
+            Op::I64GtU => Cmp::I64GtU,
+            Op::I64LeS => Cmp::I64LeS,
+            Op::I64LeU => Cmp::I64LeU,
+            Op::I64GeS => Cmp::I64GeS,
+            Op::I64GeU => Cmp::I64GeU,
+            _ => return None,
+        })
+    }
+
+    /// The comparison that holds exactly when `self` does not.
+    fn not(self) -> Cmp {
+        use Cmp::*;
+        match self {
+            I32Eq => I32Ne,
+            I32Ne => I32Eq,
+            I32LtS => I32GeS,
+            I32GeS => I32LtS,
+            I32LtU => I32GeU,
+            I32GeU => I32LtU,
+            I32GtS => I32LeS,
+            I32LeS => I32GtS,
+            I32GtU => I32LeU,
+            I32LeU => I32GtU,
+            I64Eq => I64Ne,
+            I64Ne => I64Eq,
+            I64LtS => I64GeS,
+            I64GeS => I64LtS,
+            I64LtU => I64GeU,
+            I64GeU => I64LtU,
+            I64GtS => I64LeS,
+            I64LeS => I64GtS,
+            I64GtU => I64LeU,
+            I64LeU => I64GtU,
+        }
+    }
+
+    /// Whether the comparison holds for the slots `a` and `b`.
+    #[inline(always)]
+    pub(crate) fn holds(self, a: u64, b: u64) -> bool {
+        use Cmp::*;
+        let (a32, b32) = (a as u32, b as u32);
+        match self {
+            I32Eq => a32 == b32,
+            I32Ne => a32 != b32,
+            I32LtS => (a32 as i32) < b32 as i32,
+            I32LtU => a32 < b32,
+            I32GtS => a32 as i32 > b32 as i32,
+            I32GtU => a32 > b32,
+            I32LeS => a32 as i32 <= b32 as i32,
+            I32LeU => a32 <= b32,
+            I32GeS => a32 as i32 >= b32 as i32,
+            I32GeU => a32 >= b32,
+            I64Eq => a == b,
+            I64Ne => a != b,
+            I64LtS => (a as i64) < b as i64,
+            I64LtU => a < b,
+            I64GtS => a as i64 > b as i64,
+            I64GtU => a > b,
+            I64LeS => a as i64 <= b as i64,
+            I64LeU => a <= b,
+            I64GeS => a as i64 >= b as i64,
+            I64GeU => a >= b,
+        }
+    }
+}
+
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum Kind {
     Func,
@@ -159,6 +271,8 @@ struct Ctl {
     fixups: Vec<Fixup>,
     if_jump: Option<usize>,
     dead_entry: bool,
+    /// For loops: the enclosing fuel segment, restored at `end`.
+    outer_fuel: Option<usize>,
 }
 
 #[derive(Clone, Copy)]
@@ -174,6 +288,8 @@ struct Lower {
     ctl: Vec<Ctl>,
     dead: bool,
     fuel_at: Option<usize>,
+    /// The last position a branch may land on; peephole fusion never reaches across it.
+    barrier: usize,
     n_locals: u32,
 }
 
@@ -240,9 +356,11 @@ pub(crate) fn lower(
             fixups: Vec::new(),
             if_jump: None,
             dead_entry: false,
+            outer_fuel: None,
         }],
         dead: false,
         fuel_at: None,
+        barrier: 0,
         n_locals,
     };
     l.fuel_start();
@@ -287,7 +405,7 @@ impl Lower {
 
     fn fuel_start(&mut self) {
         self.fuel_at = Some(self.ops.len());
-        self.ops.push(Op::Fuel(0));
+        self.ops.push(Op::Fuel(1));
     }
 
     fn push(&mut self, op: Op) {
@@ -299,7 +417,10 @@ impl Lower {
             match f {
                 Fixup::Table(i) => self.br_table[i].pc = pc,
                 Fixup::Op(i) => match &mut self.ops[i] {
-                    Op::Jump(t) | Op::JumpIfZero(t) | Op::JumpIfNonZero(t) => *t = pc,
+                    Op::Jump(t)
+                    | Op::JumpIfZero(t)
+                    | Op::JumpIfNonZero(t)
+                    | Op::JumpIfCmp { target: t, .. } => *t = pc,
                     Op::Br(b) | Op::BrIf(b) => b.pc = pc,
                     _ => unreachable!("fixup of a non-branch"),
                 },
@@ -341,6 +462,7 @@ impl Lower {
                     fixups: Vec::new(),
                     if_jump: None,
                     dead_entry: true,
+                    outer_fuel: None,
                 });
                 return;
             }
@@ -361,7 +483,7 @@ impl Lower {
                     self.patch(vec![Fixup::Op(j)], pc);
                 }
                 self.dead = false;
-                self.fuel_start();
+                self.barrier = self.ops.len();
                 return;
             }
             O::End => {
@@ -375,10 +497,11 @@ impl Lower {
                     self.patch(vec![Fixup::Op(j)], pc);
                 }
                 self.dead = false;
+                self.barrier = self.ops.len();
                 if c.kind == Kind::Func {
                     self.push(Op::Return);
-                } else {
-                    self.fuel_start();
+                } else if c.kind == Kind::Loop {
+                    self.fuel_at = c.outer_fuel;
                 }
                 return;
             }
@@ -408,25 +531,34 @@ impl Lower {
                     fixups: Vec::new(),
                     if_jump: None,
                     dead_entry: false,
+                    outer_fuel: None,
                 });
                 return;
             }
             O::Loop { .. } => {
                 let start = self.pc();
+                let outer_fuel = self.fuel_at;
                 self.ctl.push(Ctl {
                     kind: Kind::Loop,
                     start,
                     fixups: Vec::new(),
                     if_jump: None,
                     dead_entry: false,
+                    outer_fuel,
                 });
                 self.fuel_start();
+                self.barrier = start as usize;
                 return;
             }
             O::If { .. } => {
                 let j = self.ops.len();
                 if self.last_is_eqz() {
                     self.ops[j - 1] = Op::JumpIfNonZero(0);
+                } else if let Some(cmp) = self.last_cmp() {
+                    self.ops[j - 1] = Op::JumpIfCmp {
+                        cmp: cmp.not(),
+                        target: 0,
+                    };
                 } else {
                     self.push(Op::JumpIfZero(0));
                 }
@@ -437,8 +569,8 @@ impl Lower {
                     fixups: Vec::new(),
                     if_jump: Some(j),
                     dead_entry: false,
+                    outer_fuel: None,
                 });
-                self.fuel_start();
                 return;
             }
             O::Br { relative_depth: d } => {
@@ -455,12 +587,14 @@ impl Lower {
                 if self.is_outer(d) {
                     let skip = self.pc() + 2;
                     self.push(Op::JumpIfZero(skip));
+                    self.barrier = skip as usize;
                     Op::Return
                 } else {
                     let l0 = lab(0);
                     let adjust = h - 1 - l0.arity != l0.height;
                     let eqz = !adjust && self.last_is_eqz();
-                    if eqz {
+                    let cmp = if adjust || eqz { None } else { self.last_cmp() };
+                    if eqz || cmp.is_some() {
                         self.ops.pop();
                     }
                     let at = self.ops.len();
@@ -469,6 +603,8 @@ impl Lower {
                         Op::BrIf(t)
                     } else if eqz {
                         Op::JumpIfZero(t.pc)
+                    } else if let Some(cmp) = cmp {
+                        Op::JumpIfCmp { cmp, target: t.pc }
                     } else {
                         Op::JumpIfNonZero(t.pc)
                     }
@@ -529,7 +665,7 @@ impl Lower {
             O::TypedSelect { .. } => Op::Select,
             O::LocalGet { local_index } => {
                 if let Some(Op::LocalGet(a)) = self.ops.last().copied()
-                    && self.fuel_at != Some(self.ops.len() - 1)
+                    && self.barrier < self.ops.len()
                 {
                     self.ops.pop();
                     Op::LocalGet2(a, local_index)
@@ -601,6 +737,7 @@ impl Lower {
         if let Op::LocalSet(x) = op
             && let Some(&Op::I32AddLocalImm { local, imm }) = self.ops.last()
             && local == x
+            && self.barrier < self.ops.len()
         {
             self.ops.pop();
             self.push(Op::I32AddImmLocal {
@@ -612,10 +749,17 @@ impl Lower {
         self.push(op);
     }
 
-    /// Whether the last op is an `eqz` that can fuse into a following branch. (Only Fuel ops and
-    /// positions right after a conditional return are branch targets, and fusing in place keeps those.)
+    /// Whether the last op is an `eqz` that can fuse into a following branch (no label after it).
     fn last_is_eqz(&self) -> bool {
-        matches!(self.ops.last(), Some(Op::I32Eqz | Op::I64Eqz))
+        self.barrier < self.ops.len() && matches!(self.ops.last(), Some(Op::I32Eqz | Op::I64Eqz))
+    }
+
+    /// The integer comparison the last op is, if it can fuse into a following branch.
+    fn last_cmp(&self) -> Option<Cmp> {
+        if self.barrier >= self.ops.len() {
+            return None;
+        }
+        Cmp::of(*self.ops.last()?)
     }
 
     /// Fuses `const c; op` (and `local.get x; const c; add`) into an immediate form; false if `op`
@@ -625,8 +769,11 @@ impl Lower {
         let Some(&Op::Const(c)) = self.ops.last() else {
             return false;
         };
+        if self.barrier >= n {
+            return false;
+        }
         let local = match self.ops[..] {
-            [.., Op::LocalGet(x), _] if self.fuel_at.is_none_or(|f| f + 2 < n) => Some(x),
+            [.., Op::LocalGet(x), _] if self.barrier + 2 <= n => Some(x),
             _ => None,
         };
         let (c32, c64) = (c as u32, c);

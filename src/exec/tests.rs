@@ -646,6 +646,11 @@ fn fused_forms() {
       (func (export "divs") (param i32) (result i32 i32 i32 i32)
         (i32.div_s (local.get 0) (i32.const -3)) (i32.rem_s (local.get 0) (i32.const -3))
         (i32.div_u (local.get 0) (i32.const 3)) (i32.rem_u (local.get 0) (i32.const 3)))
+      (func (export "label_after_eqz") (param i32) (result i32)
+        (if (result i32) (block (result i32) (drop (br_if 0 (i32.const 1) (local.get 0))) (i32.eqz (i32.const 1)))
+          (then (i32.const 10)) (else (i32.const 20))))
+      (func (export "label_after_const") (param i32) (result i32)
+        (i32.add (block (result i32) (drop (br_if 0 (i32.const 1) (local.get 0))) (i32.const 5)) (i32.const 100)))
       (func (export "div_m1") (param i32) (result i32) (i32.div_s (local.get 0) (i32.const -1)))
       (func (export "div_0") (param i64) (result i64) (i64.rem_u (local.get 0) (i64.const 0)))
       (func (export "subs") (param i32 i64) (result i32 i64)
@@ -664,6 +669,22 @@ fn fused_forms() {
     assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(0)]).unwrap(), vec![I32(6)]);
     assert_eq!(s.invoke(i, "eqz_br_keep", &[I32(1)]).unwrap(), vec![I32(5)]);
     assert_eq!(
+        s.invoke(i, "label_after_eqz", &[I32(1)]).unwrap(),
+        vec![I32(10)]
+    );
+    assert_eq!(
+        s.invoke(i, "label_after_eqz", &[I32(0)]).unwrap(),
+        vec![I32(20)]
+    );
+    assert_eq!(
+        s.invoke(i, "label_after_const", &[I32(1)]).unwrap(),
+        vec![I32(101)]
+    );
+    assert_eq!(
+        s.invoke(i, "label_after_const", &[I32(0)]).unwrap(),
+        vec![I32(105)]
+    );
+    assert_eq!(
         s.invoke(i, "divs", &[I32(-7)]).unwrap(),
         vec![I32(2), I32(-1), I32(1431655763), I32(0)]
     );
@@ -681,4 +702,25 @@ fn fused_forms() {
         s.invoke(i, "subs", &[I32(2), I64(1)]).unwrap(),
         vec![I32(-3), I64(6)]
     );
+}
+
+#[test]
+fn fused_compare_branches() {
+    let src = r#"(module
+      (func (export "if_lt") (param i64 i64) (result i32)
+        (if (result i32) (i64.lt_s (local.get 0) (local.get 1)) (then (i32.const 1)) (else (i32.const 0))))
+      (func (export "br_geu") (param i32 i32) (result i32)
+        (block $b (br_if $b (i32.ge_u (local.get 0) (local.get 1))) (return (i32.const 0))) (i32.const 1)))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    for (a, b) in [(-1i64, 0i64), (0, -1), (5, 5), (i64::MIN, i64::MAX)] {
+        assert_eq!(
+            s.invoke(i, "if_lt", &[I64(a), I64(b)]).unwrap(),
+            vec![I32((a < b) as i32)]
+        );
+        let (a, b) = (a as i32, b as i32);
+        assert_eq!(
+            s.invoke(i, "br_geu", &[I32(a), I32(b)]).unwrap(),
+            vec![I32((a as u32 >= b as u32) as i32)]
+        );
+    }
 }

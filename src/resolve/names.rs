@@ -137,6 +137,8 @@ pub(super) struct Scope<'s> {
     pub(super) globals: Namespace<'s>,
     pub(super) elems: Namespace<'s>,
     pub(super) datas: Namespace<'s>,
+    /// Per memory, whether its addresses are 64-bit (memory arguments' offsets depend on it).
+    pub(super) memory64: Vec<bool>,
 }
 
 impl<'s> Scope<'s> {
@@ -153,6 +155,7 @@ impl<'s> Scope<'s> {
             globals: Namespace::new(Space::Global),
             elems: Namespace::new(Space::Elem),
             datas: Namespace::new(Space::Data),
+            memory64: Vec::new(),
         };
         for item in items {
             match item {
@@ -160,6 +163,9 @@ impl<'s> Scope<'s> {
                     scope.types.define(t.id.as_ref(), errors);
                 }
                 Item::Import(i) => {
+                    if let ImportKind::Memory(m) = i.kind {
+                        scope.memory64.push(m.memory64);
+                    }
                     let ns = match i.kind {
                         ImportKind::Func(_) => &mut scope.funcs,
                         ImportKind::Table(_) => &mut scope.tables,
@@ -175,6 +181,7 @@ impl<'s> Scope<'s> {
                     scope.tables.define(t.id.as_ref(), errors);
                 }
                 Item::Memory(m) => {
+                    scope.memory64.push(m.ty.memory64);
                     scope.memories.define(m.id.as_ref(), errors);
                 }
                 Item::Global(g) => {

@@ -276,6 +276,32 @@ fn type_use_with_index_and_inline_must_match() {
 }
 
 #[test]
+fn unknown_type_index_with_inline_type_is_malformed() {
+    // (func (type 2) (param i32)): the inline type cannot be checked, the text is malformed.
+    let num = |n| Index::Num(n, at(1));
+    let bad = errs(vec![Field::Func(func(
+        None,
+        s::TypeUse {
+            index: Some(num(2)),
+            inline: sig(vec![param(None, ValType::I32)], vec![]),
+            span: at(1),
+        },
+        vec![],
+    ))]);
+    assert_eq!(bad[0].class, Class::Malformed);
+    assert!(bad[0].message.starts_with("unknown type"));
+    // (func (type 2)) alone is left to validation.
+    assert!(
+        resolve(&module(vec![Field::Func(func(
+            None,
+            by_index(num(2)),
+            vec![]
+        ))]))
+        .is_ok()
+    );
+}
+
+#[test]
 fn params_of_a_referenced_type_are_unnamed_locals() {
     // (type $t (func (param $a i32))) (func (type $t) (local $y i64) (local.get $y) (local.get $a))
     let mut f = func(
@@ -659,4 +685,39 @@ fn multiple_start_functions() {
         Field::Start(Index::Num(0, Span::default()), at(4)),
     ]);
     assert_eq!(errors[0].message, "multiple start sections");
+}
+
+#[test]
+fn offsets_of_32_bit_memories_fit_u32() {
+    // (memory 1) (func (i32.load offset=N (i32.const 0)) drop), with a 32-bit or 64-bit memory.
+    let with = |memory64: bool, offset: u64| {
+        let memory = Field::Memory(s::Memory {
+            id: None,
+            exports: vec![],
+            import: None,
+            ty: s::MemoryType {
+                memory64,
+                ..Default::default()
+            },
+            inline_data: None,
+            span: Span::default(),
+        });
+        let load = ins(
+            Op::I32Load,
+            Imm::MemArg(s::MemArg {
+                mem: None,
+                offset,
+                align: None,
+            }),
+        );
+        resolve(&module(vec![
+            memory,
+            Field::Func(func(None, inline(vec![], vec![]), vec![load])),
+        ]))
+    };
+    assert!(with(false, u64::from(u32::MAX)).is_ok());
+    let bad = with(false, 1 << 32).expect_err("offset too large");
+    assert_eq!(bad[0].class, Class::Malformed);
+    assert_eq!(bad[0].message, "i32 constant out of range");
+    assert!(with(true, 1 << 32).is_ok());
 }

@@ -120,8 +120,10 @@ impl<'s> Resolver<'s> {
                     .with_label("this type differs from the referenced type")
                     .with_secondary(index.span(), "type referenced here"),
             ),
+            // An inline type cannot be checked against a type that is not there: the text itself
+            // is wrong (spec 6.5.5 defines the abbreviation only for a type that exists).
             None => self.errors.push(
-                Error::invalid(format!("unknown type {}", idx.0), index.span())
+                Error::malformed(format!("unknown type {}", idx.0), index.span())
                     .with_label("no type with this index"),
             ),
         }

@@ -131,6 +131,16 @@ impl<'a> TypeUseB<'a> {
         }
     }
 
+    /// The type use of a block or `call_indirect`: its params bind no names (spec 6.5.5, 6.5.6),
+    /// so `(param $x i32)` there is malformed.
+    pub fn anonymous(self) -> Result<Self, Error> {
+        match self.params.iter().find_map(|p| p.id.as_ref()) {
+            Some(id) => Err(Error::malformed("unexpected token", id.span)
+                .with_label("a block or indirect call type cannot name its parameters")),
+            None => Ok(self),
+        }
+    }
+
     /// Where the type use ends, if written.
     pub fn end(&self) -> Option<usize> {
         self.span.map(|s| s.end)
@@ -215,6 +225,30 @@ impl<T> Inline<T> {
     }
 }
 
+/// Limits `min max?` of a table or memory: `u64` with `i64` as address type, else `u32`.
+///
+/// # Errors
+/// "i32 constant out of range" for a 32-bit limit above `u32::MAX`; a malformed number.
+pub fn limits(is64: bool, min: Spanned<&str>, max: Option<Spanned<&str>>) -> Result<Limits, Error> {
+    let conv = |n: &Spanned<&str>| {
+        if is64 {
+            num(number::u64, n)
+        } else {
+            num(number::u32, n)
+                .map(u64::from)
+                .map_err(|e| match e.message.as_str() {
+                    number::OUT_OF_RANGE => Error::malformed("i32 constant out of range", n.span)
+                        .with_label("a 32-bit limit is at most 0xffff_ffff"),
+                    _ => e,
+                })
+        }
+    };
+    Ok(Limits {
+        min: conv(&min)?,
+        max: max.as_ref().map(conv).transpose()?,
+    })
+}
+
 /// `(table … reftype (elem …))`: limits from the element count.
 pub fn table_inline_elem<'a>(
     elem: RefType<'a>,
@@ -289,10 +323,40 @@ pub fn check_label(block: &Option<Id<'_>>, end: &Option<Id<'_>>) -> Result<(), E
 }
 
 /// `block`/`loop`/`if` with its label and type.
-pub fn block<'a>(op: Op, label: Option<Id<'a>>, ty: TypeUseB<'a>, l: usize, r: usize) -> Instr<'a> {
+///
+/// # Errors
+/// "unexpected token" if the type names a parameter.
+pub fn block<'a>(
+    op: Op,
+    label: Option<Id<'a>>,
+    ty: TypeUseB<'a>,
+    l: usize,
+    r: usize,
+) -> Result<Instr<'a>, Error> {
     let end = ty.end().unwrap_or(r).max(r);
-    let ty = ty.finish(r);
-    instr(op, Imm::Block(Box::new(BlockType { label, ty })), l, end)
+    let ty = ty.anonymous()?.finish(r);
+    Ok(instr(
+        op,
+        Imm::Block(Box::new(BlockType { label, ty })),
+        l,
+        end,
+    ))
+}
+
+/// `call_indirect $table? typeuse` (and `return_call_indirect`); `at` is where an absent type use
+/// would be.
+///
+/// # Errors
+/// "unexpected token" if the type names a parameter.
+pub fn call_indirect<'a>(
+    table: Option<Index<'a>>,
+    ty: TypeUseB<'a>,
+    at: usize,
+) -> Result<Imm<'a>, Error> {
+    Ok(Imm::CallIndirect(
+        table,
+        Box::new(ty.anonymous()?.finish(at)),
+    ))
 }
 
 /// A memory argument from its written parts.
@@ -511,6 +575,41 @@ mod tests {
             memarg(None, Some(sp("4294967296")), None).map(|m| m.offset),
             Ok(1 << 32)
         );
+    }
+
+    #[test]
+    fn block_and_indirect_types_name_no_params() {
+        let ty = |id: Option<Id<'static>>| {
+            TypeUseB::default().params(
+                params(id, vec![ValType::I32], Span::default()),
+                Span::default(),
+            )
+        };
+        let x = Some(Id {
+            name: Cow::Borrowed("x"),
+            span: Span::default(),
+        });
+        assert!(block(Op::Block, None, ty(None), 0, 0).is_ok());
+        assert!(call_indirect(None, ty(None), 0).is_ok());
+        let err = block(Op::Block, None, ty(x.clone()), 0, 0).unwrap_err();
+        assert_eq!(err.message, "unexpected token");
+        assert!(call_indirect(None, ty(x), 0).is_err());
+    }
+
+    #[test]
+    fn limits_fit_the_address_type() {
+        let big = "0x1_0000_0000";
+        assert_eq!(
+            limits(true, sp("1"), Some(sp(big))),
+            Ok(Limits {
+                min: 1,
+                max: Some(1 << 32)
+            })
+        );
+        let err = limits(false, sp("1"), Some(sp(big))).unwrap_err();
+        assert_eq!(err.message, "i32 constant out of range");
+        assert!(limits(false, sp(big), None).is_err());
+        assert!(limits(false, sp("0xffff_ffff"), None).is_ok());
     }
 
     #[test]

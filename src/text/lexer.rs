@@ -201,7 +201,8 @@ impl<'a> Keyword<'a> {
 #[derive(Logos, Clone, Debug, PartialEq)]
 #[logos(error = LexError)]
 #[logos(skip r"[ \t\n\r]+")]
-#[logos(skip(r";;[^\n]*", allow_greedy = true))]
+// A line comment ends at a line feed or a carriage return (spec 6.3.4: `newline`).
+#[logos(skip(r";;[^\n\r]*", allow_greedy = true))]
 #[logos(subpattern idchar = r"[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]")]
 #[logos(subpattern num = r"[0-9](_?[0-9])*")]
 #[logos(subpattern hexnum = r"[0-9A-Fa-f](_?[0-9A-Fa-f])*")]
@@ -249,6 +250,37 @@ pub enum Token<'a> {
     /// Identifier characters forming no other token: always an error.
     #[regex(r"(?&idchar)+", priority = 1, callback = reserved)]
     Reserved,
+}
+
+impl Token<'_> {
+    /// Whether the token is made of identifier characters or is a string: a token that must be
+    /// followed by whitespace, a parenthesis, a comment or the end of the text.
+    fn is_atom(&self) -> bool {
+        !matches!(
+            self,
+            Token::LParen | Token::RParen | Token::BlockComment | Token::Annotation(_)
+        )
+    }
+}
+
+/// Whether `rest`, the text right after an atom, continues it: a string or identifier character
+/// glued to a token makes one `reserved` token (spec 6.3.3: `reserved ::= (idchar | string)+`),
+/// as in `$l"a"` or `"a""b"`. The automaton itself already takes the longest run of identifier
+/// characters, so only a `"` or an identifier character after a string can still follow.
+fn glued(rest: &str) -> bool {
+    rest.bytes()
+        .next()
+        .is_some_and(|b| b == b'"' || is_idchar(b))
+}
+
+/// How far a glued run goes on after the atom: up to the next whitespace or parenthesis.
+fn glued_len(rest: &str) -> usize {
+    rest.find(|c: char| c.is_ascii_whitespace() || c == '(' || c == ')')
+        .unwrap_or(rest.len())
+}
+
+fn is_idchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-./:<=>?@\\^_`|~".contains(&b)
 }
 
 /// Skips a nested block comment; the lexer stands just after its opening `(;`.
@@ -429,6 +461,12 @@ impl<'a> Iterator for Lexer<'a> {
                         return Some(Err(e));
                     }
                 }
+                Ok(tok) if tok.is_atom() && glued(self.inner.remainder()) => {
+                    let len = glued_len(self.inner.remainder());
+                    self.inner.bump(len);
+                    let end = span.end + len;
+                    return Some(Err((LexError::Reserved, Span::new(span.start, end))));
+                }
                 Ok(tok) => return Some(Ok((span.start, tok, span.end))),
                 Err(e) => return Some(Err((e, span.into()))),
             }
@@ -527,6 +565,31 @@ mod tests {
             vec![
                 Ok(Token::Id(Cow::Borrowed("x"))),
                 Ok(Token::Id(Cow::Borrowed("a b")))
+            ]
+        );
+    }
+
+    #[test]
+    fn line_comments_end_at_carriage_return() {
+        assert_eq!(
+            lex(";; a\r)  ;; b\r\n( ;; c\n)"),
+            vec![Ok(Token::RParen), Ok(Token::LParen), Ok(Token::RParen)]
+        );
+    }
+
+    #[test]
+    fn glued_atoms_are_reserved() {
+        for src in [r#"data"a""#, r#"$l"a""#, r#""a""b""#, r#""a"b"#, r#"1"x""#] {
+            assert_eq!(lex(src), vec![Err(LexError::Reserved)], "{src}");
+        }
+        assert_eq!(
+            lex(r#"("a")"b"(;c;)"d";;e"#),
+            vec![
+                Ok(Token::LParen),
+                Ok(Token::String(Cow::Borrowed(b"a"))),
+                Ok(Token::RParen),
+                Ok(Token::String(Cow::Borrowed(b"b"))),
+                Ok(Token::String(Cow::Borrowed(b"d"))),
             ]
         );
     }
