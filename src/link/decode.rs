@@ -226,11 +226,7 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
 /// # Errors
 /// A malformed-class error if the module does not decode or uses what the AST cannot hold (GC
 /// types, exceptions, components).
-pub(super) fn decode(bytes: &[u8]) -> std::result::Result<Module, Error> {
-    module(bytes).map_err(|e| *e)
-}
-
-fn module(bytes: &[u8]) -> Result<Module> {
+pub(super) fn decode(bytes: &[u8]) -> Result<Module> {
     let mut m = Module::default();
     let mut func_types = Vec::new();
     let mut bodies = 0usize;

@@ -286,7 +286,7 @@ impl Linker {
                 text: "".into(),
                 module,
             }),
-            Err(e) => self.failed.push(Errors::new(name, "", vec![e])),
+            Err(e) => self.failed.push(Errors::new(name, "", vec![*e])),
         }
         self
     }
