@@ -447,3 +447,13 @@ fn export_flags() {
         .unwrap_err();
     assert!(err.first().message.starts_with("entry symbol not defined"));
 }
+
+#[test]
+fn shared_memory_needs_threads() {
+    let err = Linker::new()
+        .shared_memory()
+        .input_module("app", sample())
+        .link()
+        .unwrap_err();
+    assert!(err.first().message.contains("shared memory"));
+}

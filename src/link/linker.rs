@@ -328,6 +328,15 @@ impl Linker {
         if let Some(errors) = self.failed.into_iter().next() {
             return Err(errors);
         }
+        if self.options.layout.shared_memory && self.options.validate {
+            // wasm-ld's words; watlink validates WebAssembly 2.0 + tail calls, without threads.
+            let e = Error::unlocated(
+                Class::Invalid,
+                "'atomics' feature must be used in order to use shared memory",
+            )
+            .with_note("watlink does not support the threads proposal yet");
+            return Err(errors(&self.inputs, vec![(None, e)]));
+        }
         let (mut module, plan) =
             super::merge::link(&self.inputs, &self.options).map_err(|e| errors(&self.inputs, e))?;
         if !self.options.name_section {
