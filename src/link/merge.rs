@@ -610,6 +610,17 @@ impl<'a> Linker<'a> {
             _ => &global_base,
         };
         // Where an entity of input j ends up, following bindings through re-exported imports.
+        // Per input and kind, where each import of that kind sits in the import list.
+        let positions: Vec<[Vec<usize>; 4]> = inputs
+            .iter()
+            .map(|input| {
+                let mut p: [Vec<usize>; 4] = Default::default();
+                for (n, im) in input.module.imports.iter().enumerate() {
+                    p[slot(import_kind(&im.kind))].push(n);
+                }
+                p
+            })
+            .collect();
         let resolve = |mut j: usize, kind: ExternKind, mut idx: u32| -> Option<u32> {
             for _ in 0..=inputs.len() {
                 let imported = inputs[j].module.imported(kind);
@@ -619,14 +630,7 @@ impl<'a> Linker<'a> {
                     }
                     return Some(bases(kind)[j] + idx - imported);
                 }
-                let pos = inputs[j]
-                    .module
-                    .imports
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, im)| import_kind(&im.kind) == kind)
-                    .nth(idx as usize)?
-                    .0;
+                let pos = *positions[j][slot(kind)].get(idx as usize)?;
                 match self.res[j][pos] {
                     Res::Keep(n) => return Some(kept_pos[n]),
                     Res::Synth(s) => return Some(synth_base + s as u32),
@@ -794,12 +798,7 @@ impl<'a> Linker<'a> {
             out.customs.extend(m.customs.iter().cloned());
             let res = &self.res[i];
             let nth_import_res = |kind: ExternKind, idx: u32| {
-                m.imports
-                    .iter()
-                    .zip(res)
-                    .filter(|(im, _)| import_kind(&im.kind) == kind)
-                    .nth(idx as usize)
-                    .map(|(_, r)| *r)
+                positions[i][slot(kind)].get(idx as usize).map(|&n| res[n])
             };
             // Names: an import that the link replaced takes the name of what replaced it.
             let keep = |kind: ExternKind, idx: u32| match nth_import_res(kind, idx) {
