@@ -22,8 +22,9 @@ fn main() {
         let mut total = conformance::Tally::default();
         let mut failures = Vec::new();
         for (name, text) in conformance::tier_files(tier) {
-            let mut report = conformance::check_script(&name, text);
-            conformance::run_directives(&name, text, &mut report);
+            let mut report =
+                conformance::check_script(&name, text, conformance::tier_features(tier));
+            conformance::run_directives(&name, text, conformance::tier_features(tier), &mut report);
             total += report.tally;
             failures.extend(report.failures);
             failures.extend(report.directive_failures);

@@ -5,9 +5,85 @@ use std::path::Path;
 use crate::error::{Class, Error, Errors};
 use crate::span::Span;
 
+/// The WebAssembly features a module may use: what the text may say and what validation accepts.
+///
+/// The base is always WebAssembly 2.0 (which includes fixed-width SIMD); each field adds one proposal
+/// of WebAssembly 3.0. [`Features::default`] is [`Features::wasm3`], the current standard.
+/// [`crate::binary::features`] maps this to wasmparser's flags, in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Features {
+    /// `return_call`, `return_call_indirect`.
+    pub tail_call: bool,
+    /// Several memories, memory indices on memory instructions.
+    pub multi_memory: bool,
+    /// 64-bit memories and tables (`(memory i64 1)`), 64-bit memory offsets.
+    pub memory64: bool,
+    /// `i32.add` and friends in constant expressions.
+    pub extended_const: bool,
+    /// Typed function references (`(ref $t)`, `call_ref`).
+    pub function_references: bool,
+    /// Garbage-collected structs and arrays.
+    pub gc: bool,
+    /// Exception handling (`try_table`, `throw`).
+    pub exceptions: bool,
+    /// Relaxed SIMD.
+    pub relaxed_simd: bool,
+    /// Shared memories and atomics.
+    pub threads: bool,
+}
+
+impl Features {
+    /// WebAssembly 2.0 and nothing more.
+    pub const fn wasm2_only() -> Self {
+        Features {
+            tail_call: false,
+            multi_memory: false,
+            memory64: false,
+            extended_const: false,
+            function_references: false,
+            gc: false,
+            exceptions: false,
+            relaxed_simd: false,
+            threads: false,
+        }
+    }
+
+    /// WebAssembly 2.0 plus tail calls (`--features wasm2`).
+    pub const fn wasm2() -> Self {
+        Features {
+            tail_call: true,
+            ..Self::wasm2_only()
+        }
+    }
+
+    /// WebAssembly 3.0 (`--features wasm3`): every field set.
+    pub const fn wasm3() -> Self {
+        Features {
+            tail_call: true,
+            multi_memory: true,
+            memory64: true,
+            extended_const: true,
+            function_references: true,
+            gc: true,
+            exceptions: true,
+            relaxed_simd: true,
+            threads: true,
+        }
+    }
+}
+
+impl Default for Features {
+    /// WebAssembly 3.0, the current standard.
+    fn default() -> Self {
+        Features::wasm3()
+    }
+}
+
 /// What `compile` does besides translating.
 #[derive(Clone, Debug)]
 pub struct CompileOptions {
+    /// The features the module may use (default: WebAssembly 3.0).
+    pub features: Features,
     /// Validate the output with wasmparser (default: yes).
     pub validate: bool,
     /// Emit a name section from the text's `$ids` (default: yes).
@@ -17,6 +93,7 @@ pub struct CompileOptions {
 impl Default for CompileOptions {
     fn default() -> Self {
         CompileOptions {
+            features: Features::default(),
             validate: true,
             name_section: true,
         }
@@ -54,13 +131,13 @@ pub fn compile_module(
     syntax: &crate::text::syntax::Module<'_>,
     options: &CompileOptions,
 ) -> Result<Vec<u8>, Vec<Error>> {
-    let mut module = crate::resolve::resolve(syntax)?;
+    let mut module = crate::resolve::resolve_with(syntax, &options.features)?;
     if !options.name_section {
         module.names = Default::default();
     }
     let bytes = crate::binary::encode(&module);
     if options.validate {
-        crate::binary::validate(&bytes, &module)?;
+        crate::binary::validate(&bytes, &module, &options.features)?;
     }
     Ok(bytes)
 }

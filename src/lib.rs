@@ -31,7 +31,7 @@ pub mod text;
 mod compile;
 
 pub use compile::{
-    CompileOptions, compile, compile_file, compile_module, compile_str, read_source,
+    CompileOptions, Features, compile, compile_file, compile_module, compile_str, read_source,
     text_from_bytes,
 };
 pub use error::{Class, Error, Errors};

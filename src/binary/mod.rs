@@ -11,6 +11,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
+use crate::Features;
 use crate::ast;
 use crate::error::Error;
 
@@ -24,10 +25,11 @@ pub fn encode(module: &ast::Module) -> Vec<u8> {
     encode::encode(module)
 }
 
-/// Validates `bytes` (the encoding of `module`) with wasmparser; errors point at the instruction.
+/// Validates `bytes` (the encoding of `module`) with wasmparser under `features`; errors point at the
+/// instruction.
 ///
 /// # Errors
 /// Invalid-class errors (wasmparser stops at the first, so there is at most one).
-pub fn validate(bytes: &[u8], module: &ast::Module) -> Result<(), Vec<Error>> {
-    validate::validate(bytes, module)
+pub fn validate(bytes: &[u8], module: &ast::Module, features: &Features) -> Result<(), Vec<Error>> {
+    validate::validate(bytes, module, features)
 }

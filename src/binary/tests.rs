@@ -2,6 +2,7 @@
 //! errors checked for where they point.
 
 use super::{encode, validate};
+use crate::Features;
 use crate::ast::*;
 use crate::error::Class;
 use crate::instr::Op;
@@ -715,7 +716,7 @@ fn nonsense_modules_encode_without_panicking() {
         ..Module::default()
     };
     let bytes = encode(&m);
-    assert!(validate(&bytes, &m).is_err());
+    assert!(validate(&bytes, &m, &Features::default()).is_err());
 }
 
 // ---- validation -------------------------------------------------------------------------------------
@@ -735,7 +736,7 @@ fn valid_module_validates() {
         funcs: vec![func(0, vec![], vec![i32c(1), i32c(2), op(Op::I32Add)])],
         ..Module::default()
     };
-    assert_eq!(validate(&encode(&m), &m), Ok(()));
+    assert_eq!(validate(&encode(&m), &m, &Features::default()), Ok(()));
 }
 
 #[test]
@@ -758,7 +759,7 @@ fn type_error_points_at_the_instruction() {
         ],
         ..Module::default()
     };
-    let errors = validate(&encode(&m), &m).unwrap_err();
+    let errors = validate(&encode(&m), &m, &Features::default()).unwrap_err();
     assert_eq!(errors.len(), 1);
     let e = &errors[0];
     assert_eq!(e.class, Class::Invalid);
@@ -784,7 +785,7 @@ fn error_at_the_final_end_points_at_the_function() {
         }],
         ..Module::default()
     };
-    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("type mismatch"), "{}", e.message);
     assert_eq!(e.span, Some(Span::new(3, 12)));
 }
@@ -798,7 +799,7 @@ fn error_outside_code_points_at_the_field() {
         }],
         ..Module::default()
     };
-    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("unknown function"), "{}", e.message);
     assert_eq!(e.span, Some(Span::new(1, 2)));
 
@@ -812,7 +813,7 @@ fn error_outside_code_points_at_the_field() {
         }],
         ..Module::default()
     };
-    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("type mismatch"), "{}", e.message);
     assert_eq!(e.span, None);
     assert_eq!(e.notes, vec!["note: in defined global 0".to_string()]);
@@ -825,7 +826,7 @@ fn synthesized_instruction_falls_back_to_an_unlocated_note() {
         funcs: vec![func(0, vec![], vec![op(Op::Drop)])],
         ..Module::default()
     };
-    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("type mismatch"), "{}", e.message);
     assert_eq!(e.span, None);
     assert_eq!(e.notes, vec!["note: at `drop` in function 0".to_string()]);
@@ -854,7 +855,7 @@ fn error_inside_blocks_points_at_the_instruction() {
         }],
         ..Module::default()
     };
-    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("type mismatch"), "{}", e.message);
     assert_eq!(
         (e.span, e.label.as_str()),
@@ -864,7 +865,7 @@ fn error_inside_blocks_points_at_the_instruction() {
     // An error in an immediate (not a stack error) is found the same way.
     let mut m = m;
     m.funcs[0].body.drain(0..7);
-    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("unknown local"), "{}", e.message);
     assert_eq!(e.span, Some(Span::new(17, 18)));
 }
@@ -878,7 +879,7 @@ fn error_in_an_import_points_at_the_import() {
         }],
         ..Module::default()
     };
-    let e = &validate(&encode(&m), &m).unwrap_err()[0];
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("unknown type"), "{}", e.message);
     assert_eq!(
         (e.span, e.label.as_str()),
@@ -897,7 +898,7 @@ fn tail_calls_are_enabled() {
         )],
         ..Module::default()
     };
-    assert_eq!(validate(&encode(&m), &m), Ok(()));
+    assert_eq!(validate(&encode(&m), &m, &Features::default()), Ok(()));
 }
 
 /// Every row of the instruction table, with an immediate of its kind, decodes as exactly one operator

@@ -13,17 +13,47 @@ use wasmparser::{
     BinaryReaderError, FromReader, Parser, Payload, SectionLimited, Validator, WasmFeatures,
 };
 
+use crate::Features;
 use crate::ast;
 use crate::error::Error;
 use crate::span::Span;
 
-/// The WebAssembly features watlink accepts: 2.0 plus tail calls. The one place to enable proposals.
-pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL
+/// wasmparser's flags for `features`: the one place our [`Features`] meet wasmparser's.
+pub fn features(features: &Features) -> WasmFeatures {
+    let Features {
+        tail_call,
+        multi_memory,
+        memory64,
+        extended_const,
+        function_references,
+        gc,
+        exceptions,
+        relaxed_simd,
+        threads,
+    } = *features;
+    let mut out = WasmFeatures::WASM2;
+    for (on, flag) in [
+        (tail_call, WasmFeatures::TAIL_CALL),
+        (multi_memory, WasmFeatures::MULTI_MEMORY),
+        (memory64, WasmFeatures::MEMORY64),
+        (extended_const, WasmFeatures::EXTENDED_CONST),
+        (function_references, WasmFeatures::FUNCTION_REFERENCES),
+        (gc, WasmFeatures::GC),
+        (exceptions, WasmFeatures::EXCEPTIONS),
+        (relaxed_simd, WasmFeatures::RELAXED_SIMD),
+        (threads, WasmFeatures::THREADS),
+    ] {
+        out.set(flag, on);
+    }
+    out
 }
 
-pub(super) fn validate(bytes: &[u8], module: &ast::Module) -> Result<(), Vec<Error>> {
-    match Validator::new_with_features(features()).validate_all(bytes) {
+pub(super) fn validate(
+    bytes: &[u8],
+    module: &ast::Module,
+    features: &Features,
+) -> Result<(), Vec<Error>> {
+    match Validator::new_with_features(self::features(features)).validate_all(bytes) {
         Ok(_) => Ok(()),
         Err(err) => Err(vec![locate(&err, bytes, module)]),
     }

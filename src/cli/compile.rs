@@ -10,12 +10,14 @@ Examples:
   watlink compile examples/hello.wat -o hello.wasm
   watlink compile app.wat                  # writes app.wasm
   cat app.wat | watlink compile - -o -     # stdin to stdout
-  watlink compile --no-validate draft.wat -o draft.wasm";
+  watlink compile --no-validate draft.wat -o draft.wasm
+  watlink compile --features wasm2 mvp.wat # reject 3.0 features (multi-memory, gc, …)";
 
 /// Compile a text module (.wat) to a binary module (.wasm).
 ///
-/// The output is validated (WebAssembly 2.0 + tail calls) unless `--no-validate`; errors point into
-/// the text, several per run where possible. The output file is written whole or not at all.
+/// The output is validated (WebAssembly 3.0 by default, see `--features`) unless `--no-validate`;
+/// errors point into the text, several per run where possible. The output file is written whole or
+/// not at all.
 #[derive(clap::Args, Debug)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Opts {
@@ -31,6 +33,28 @@ pub struct Opts {
     /// Leave out the name section (the `$ids` of the text).
     #[arg(long)]
     no_names: bool,
+    /// The WebAssembly features the module may use: `wasm3` (the 3.0 standard: multi-memory,
+    /// memory64, tail calls, GC, exceptions, …) or `wasm2` (2.0 plus tail calls).
+    #[arg(long, value_enum, default_value_t = FeatureSet::Wasm3)]
+    features: FeatureSet,
+}
+
+/// The feature sets `--features` names.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum FeatureSet {
+    /// WebAssembly 2.0 plus tail calls.
+    Wasm2,
+    /// WebAssembly 3.0.
+    Wasm3,
+}
+
+impl FeatureSet {
+    fn features(self) -> watlink::Features {
+        match self {
+            FeatureSet::Wasm2 => watlink::Features::wasm2(),
+            FeatureSet::Wasm3 => watlink::Features::wasm3(),
+        }
+    }
 }
 
 /// Runs `watlink compile`.
@@ -43,6 +67,7 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         }
     };
     let options = watlink::CompileOptions {
+        features: opts.features.features(),
         validate: !opts.no_validate,
         name_section: !opts.no_names,
     };

@@ -71,12 +71,7 @@ impl Ctx {
         let mut out = self.stderr();
         watlink::diagnostic::emit(errors, &mut out);
         let n = errors.errors.len();
-        let _ = writeln!(
-            out,
-            "error: could not compile `{}` due to {n} previous error{}",
-            errors.source.name,
-            if n == 1 { "" } else { "s" }
-        );
+        let _ = writeln!(out, "error: aborting due to {n} previous error{}", if n == 1 { "" } else { "s" });
     }
 }
 

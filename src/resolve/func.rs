@@ -136,10 +136,12 @@ impl<'s> Resolver<'s> {
             Error::malformed("alignment must be a power of two", span)
                 .with_label(format!("align={align}"))
         })?;
-        // The offset is an address of the memory: a u32 unless the memory is 64-bit (an unknown
-        // memory is left to validation).
+        // The offset is an address of the memory: without 64-bit memories it is a u32 constant;
+        // with them, a too large offset for a 32-bit memory is for validation to report ("offset
+        // out of range"), as is an unknown memory.
         let memory64 = self.scope.memory64.get(mem.0 as usize).copied();
-        if memory64 == Some(false) && m.offset > u64::from(u32::MAX) {
+        let text_u32 = !self.features.memory64 && memory64 == Some(false);
+        if text_u32 && m.offset > u64::from(u32::MAX) {
             return Err(Box::new(
                 Error::malformed("i32 constant out of range", span)
                     .with_label(format!("offset={} does not fit a 32-bit memory", m.offset)),

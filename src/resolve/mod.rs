@@ -23,6 +23,7 @@ mod tests;
 use expand::{DataMode, ElemMode, ImportKind, Item, Offset, Target};
 use names::{Namespace, Scope, Space, lookup};
 
+use crate::Features;
 use crate::ast::{self, ExternKind, FuncIdx, TableIdx};
 use crate::error::Error;
 use crate::instr::Op;
@@ -33,10 +34,23 @@ use crate::text::syntax;
 /// # Errors
 /// Unknown and duplicate names, mismatched type uses, … (several per run).
 pub fn resolve(module: &syntax::Module<'_>) -> Result<ast::Module, Vec<Error>> {
+    resolve_with(module, &Features::default())
+}
+
+/// [`resolve`] for a module that may use `features` (some text rules depend on them: a memory
+/// offset above 4 GiB is malformed without 64-bit memories, a validation question with them).
+///
+/// # Errors
+/// As [`resolve`].
+pub fn resolve_with(
+    module: &syntax::Module<'_>,
+    features: &Features,
+) -> Result<ast::Module, Vec<Error>> {
     let mut errors = Vec::new();
     let items = expand::expand(module, &mut errors);
     let scope = Scope::build(&items, &mut errors);
     let mut r = Resolver {
+        features: *features,
         scope,
         types: types::Types::default(),
         errors,
@@ -59,6 +73,8 @@ pub fn resolve(module: &syntax::Module<'_>) -> Result<ast::Module, Vec<Error>> {
 
 /// The resolution of one module.
 pub(super) struct Resolver<'s> {
+    /// The features the module may use.
+    features: Features,
     /// The module's index spaces.
     scope: Scope<'s>,
     /// The type section being built.

@@ -26,6 +26,8 @@ use crate::text::syntax::{Action, Command, ModuleSource, ScriptModule};
 pub struct ScriptOptions {
     /// Limits of the store every module of the script is instantiated in.
     pub limits: exec::Limits,
+    /// The features text modules are compiled with (default: WebAssembly 3.0).
+    pub features: crate::Features,
 }
 
 /// One directive that did not do what the script says.
@@ -130,6 +132,8 @@ struct Runner {
     named: HashMap<String, InstanceHandle>,
     /// The most recent instance.
     current: Option<InstanceHandle>,
+    /// The features text modules are compiled with.
+    features: crate::Features,
 }
 
 /// A directive's result: `Err` says how it failed.
@@ -145,6 +149,7 @@ impl Runner {
             registered: HashMap::new(),
             named: HashMap::new(),
             current: None,
+            features: options.features,
         }
     }
 
@@ -251,7 +256,10 @@ impl Runner {
 
     /// Compiles or decodes a script module.
     fn load(&self, module: &ScriptModule<'_>) -> Result<exec::Module, Error> {
-        let options = CompileOptions::default();
+        let options = CompileOptions {
+            features: self.features,
+            ..CompileOptions::default()
+        };
         let first = |errors: Vec<Error>| errors.into_iter().next().expect("errors are never empty");
         let bytes = match &module.source {
             ModuleSource::Text(m) => crate::compile_module(m, &options).map_err(first)?,

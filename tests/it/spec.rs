@@ -7,10 +7,10 @@ mod conformance;
 /// the interpreter does not execute yet (its scripts' modules are still compiled and compared).
 fn check(tier: &str, file: &str) {
     let source = conformance::tier_file(tier, file);
-    let mut report = conformance::check_script(file, source);
+    let mut report = conformance::check_script(file, source, conformance::tier_features(tier));
     let run_directives = tier != "simd";
     if run_directives {
-        conformance::run_directives(file, source, &mut report);
+        conformance::run_directives(file, source, conformance::tier_features(tier), &mut report);
     }
     let t = report.tally;
     assert!(

@@ -14,10 +14,24 @@
 #![allow(dead_code)]
 
 use watlink::text::syntax::{Command, Module, ModuleSource};
-use watlink::{Class, CompileOptions};
+use watlink::{Class, CompileOptions, Features};
 
 /// The tiers the compiler is judged on: (label, spec version or proposal).
 pub const TIERS: &[&str] = &["wasm-v1", "wasm-v2", "simd", "tail-call"];
+
+/// The features a tier's scripts assume: each tier is checked against its own spec version, so that
+/// e.g. wasm-v2's "multiple memories" stays invalid while the simd proposal's scripts may use two.
+pub fn tier_features(tier: &str) -> Features {
+    match tier {
+        "wasm-v1" | "wasm-v2" | "tail-call" => Features::wasm2(),
+        "simd" => Features {
+            multi_memory: true,
+            ..Features::wasm2()
+        },
+        "wasm-v3" => Features::wasm3(),
+        other => panic!("unknown tier {other}"),
+    }
+}
 
 /// The scripts of a tier, sorted by name: (file name, contents).
 pub fn tier_files(tier: &str) -> Vec<(String, &'static str)> {
@@ -104,8 +118,12 @@ pub struct FileReport {
 }
 
 /// Runs every directive of the script through `watlink::script`.
-pub fn run_directives(file: &str, source: &str, report: &mut FileReport) {
-    match watlink::script::run_script(file, source, &Default::default()) {
+pub fn run_directives(file: &str, source: &str, features: Features, report: &mut FileReport) {
+    let options = watlink::script::ScriptOptions {
+        features,
+        ..Default::default()
+    };
+    match watlink::script::run_script(file, source, &options) {
         Ok(r) => {
             report.tally.directives += r.total();
             report.tally.directives_passed += r.passed;
@@ -154,6 +172,7 @@ fn first_message(errors: &[watlink::Error]) -> String {
 
 /// Compiles a parsed module; on success also compares with the `wat` crate on `text`.
 fn check_text_module(
+    options: &CompileOptions,
     module: &Module<'_>,
     text: &str,
     at: String,
@@ -161,7 +180,7 @@ fn check_text_module(
     failures: &mut Vec<String>,
 ) {
     tally.modules += 1;
-    let ours = match watlink::compile_module(module, &CompileOptions::default()) {
+    let ours = match watlink::compile_module(module, options) {
         Ok(bytes) => bytes,
         Err(errors) => {
             failures.push(format!(
@@ -182,7 +201,11 @@ fn check_text_module(
 }
 
 /// Runs the compiler's checks over one script.
-pub fn check_script(file: &str, source: &str) -> FileReport {
+pub fn check_script(file: &str, source: &str, features: Features) -> FileReport {
+    let options = CompileOptions {
+        features,
+        ..CompileOptions::default()
+    };
     let mut report = FileReport::default();
     report.tally.files = 1;
     let script = match watlink::text::parse_script(source) {
@@ -206,12 +229,14 @@ pub fn check_script(file: &str, source: &str) -> FileReport {
                 match &m.source {
                     ModuleSource::Text(module) => {
                         let text = &source[m.span.start..m.span.end];
-                        check_text_module(module, text, at, tally, failures);
+                        check_text_module(&options, module, text, at, tally, failures);
                     }
                     ModuleSource::Quote(bytes) => {
                         let text = String::from_utf8_lossy(bytes).into_owned();
                         match watlink::text::parse_module(&text) {
-                            Ok(module) => check_text_module(&module, &text, at, tally, failures),
+                            Ok(module) => {
+                                check_text_module(&options, &module, &text, at, tally, failures)
+                            }
                             Err(errors) => {
                                 tally.modules += 1;
                                 failures.push(format!(
@@ -235,9 +260,8 @@ pub fn check_script(file: &str, source: &str) -> FileReport {
                 tally.malformed += 1;
                 let at = format!("{file}:{}", line_of(source, span.start));
                 let text = String::from_utf8_lossy(bytes).into_owned();
-                let result = watlink::text::parse_module(&text).and_then(|m| {
-                    watlink::compile_module(&m, &CompileOptions::default()).map(|_| ())
-                });
+                let result = watlink::text::parse_module(&text)
+                    .and_then(|m| watlink::compile_module(&m, &options).map(|_| ()));
                 match result {
                     Err(errors) if errors[0].class == Class::Malformed => {
                         tally.malformed_rejected += 1
@@ -263,7 +287,7 @@ pub fn check_script(file: &str, source: &str) -> FileReport {
                 };
                 tally.invalid += 1;
                 let at = format!("{file}:{}", line_of(source, span.start));
-                match watlink::compile_module(module, &CompileOptions::default()) {
+                match watlink::compile_module(module, &options) {
                     Err(errors) if errors[0].class == Class::Invalid => tally.invalid_rejected += 1,
                     Err(errors) => failures.push(format!(
                         "{at}: expected invalid ({message}), got {} ({})",

@@ -1,0 +1,193 @@
+//! The `watlink` binary, as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn watlink(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_watlink"))
+        .args(args)
+        .output()
+        .expect("run watlink")
+}
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("watlink-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn compile_writes_the_output_or_nothing() {
+    let good = temp(
+        "good.wat",
+        "(module (func (export \"f\") (result i32) i32.const 7))",
+    );
+    let out = good.with_extension("wasm");
+    let o = watlink(&[
+        "compile",
+        good.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(&std::fs::read(&out).unwrap()[..4], b"\0asm");
+
+    let bad = temp(
+        "bad.wat",
+        "(module\n  (func (result i32)\n    i32.const 1\n    i64.const 2\n    i32.add))",
+    );
+    let bad_out = bad.with_extension("wasm");
+    let o = watlink(&[
+        "compile",
+        bad.to_str().unwrap(),
+        "-o",
+        bad_out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(!bad_out.exists(), "no output file after an error");
+    let err = stderr(&o);
+    assert!(err.contains("type mismatch"), "{err}");
+    assert!(err.contains("bad.wat:5:5"), "{err}");
+    assert!(err.contains("^^^^^^^"), "{err}");
+}
+
+#[test]
+fn compile_reads_stdin_and_writes_stdout() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_watlink"))
+        .args(["compile", "-", "-o", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"(module)").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(o.stdout, b"\0asm\x01\0\0\0");
+}
+
+#[test]
+fn run_invokes_with_typed_arguments() {
+    let o = watlink(&[
+        "run",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/hello.wat"),
+        "--invoke",
+        "fac",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "i64:120\n");
+    let f = temp(
+        "args.wat",
+        "(module (func (export \"f\") (param i32 f64) (result i32 f64) local.get 0 local.get 1))",
+    );
+    let o = watlink(&["run", f.to_str().unwrap(), "--invoke", "f", "0x10", "-1.5"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "i32:16\nf64:-1.5\n",
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn endless_recursion_is_call_stack_exhausted() {
+    let f = temp("rec.wat", "(module (func $f (export \"f\") (call $f)))");
+    let o = watlink(&[
+        "run",
+        f.to_str().unwrap(),
+        "--invoke",
+        "f",
+        "--max-call-depth",
+        "5000",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("call stack exhausted"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn endless_loop_under_fuel_runs_out() {
+    let f = temp("loop.wat", "(module (func (export \"f\") (loop (br 0))))");
+    let o = watlink(&[
+        "run",
+        f.to_str().unwrap(),
+        "--invoke",
+        "f",
+        "--fuel",
+        "100000",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("all fuel consumed"), "{}", stderr(&o));
+}
+
+#[test]
+fn growing_past_max_memory_fails_cleanly() {
+    // memory.grow past the limit returns -1; this guest treats that as fatal, as allocators do.
+    let f = temp(
+        "grow.wat",
+        "(module (memory 1) (func (export \"f\") (if (i32.eq (memory.grow (i32.const 4)) (i32.const -1)) (then unreachable))))",
+    );
+    let o = watlink(&[
+        "run",
+        f.to_str().unwrap(),
+        "--invoke",
+        "f",
+        "--max-memory",
+        "131072",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unreachable"), "{}", stderr(&o));
+    let o = watlink(&[
+        "run",
+        f.to_str().unwrap(),
+        "--invoke",
+        "f",
+        "--max-memory",
+        "1048576",
+    ]);
+    assert!(o.status.success(), "within the limit: {}", stderr(&o));
+    // A module whose initial memory is already past the limit is refused.
+    let big = temp("big.wat", "(module (memory 4))");
+    let o = watlink(&["run", big.to_str().unwrap(), "--max-memory", "65536"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn wast_reports_failures_and_json() {
+    let f = temp(
+        "t.wast",
+        "(module (func (export \"one\") (result i32) i32.const 1))\n(assert_return (invoke \"one\") (i32.const 1))\n(assert_return (invoke \"one\") (i32.const 2))\n",
+    );
+    let o = watlink(&["wast", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("t.wast:3:1:"), "{out}");
+    assert!(out.contains("2 passed, 1 failed"), "{out}");
+    let o = watlink(&["wast", "--json", f.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("{\"passed\":2,\"failed\":1,"), "{out}");
+}
+
+#[test]
+fn every_subcommand_has_examples_in_its_help() {
+    for sub in ["compile", "run", "wast", "link", "layout", "completions"] {
+        let o = watlink(&[sub, "--help"]);
+        assert!(o.status.success(), "{sub}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Examples:"),
+            "{sub} --help has no examples"
+        );
+    }
+    let o = watlink(&["--version"]);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("watlink "));
+}
