@@ -72,7 +72,8 @@ pub struct Opts {
     #[arg(long, value_name = "NAME", num_args = 0..=1, require_equals = true,
           default_missing_value = "memory")]
     export_memory: Option<String>,
-    /// Shared memory (gets a maximum: the initial size unless --max-memory).
+    /// Shared memory (gets a maximum: the initial size unless --max-memory). Placed data is
+    /// written as active segments (no __wasm_init_memory yet).
     #[arg(long)]
     shared_memory: bool,
     /// Export SYM: a function's or global's $id, a placed segment's $id (its address as a

@@ -71,7 +71,11 @@ impl Ctx {
         let mut out = self.stderr();
         watlink::diagnostic::emit(errors, &mut out);
         let n = errors.errors.len();
-        let _ = writeln!(out, "error: aborting due to {n} previous error{}", if n == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "error: aborting due to {n} previous error{}",
+            if n == 1 { "" } else { "s" }
+        );
     }
 }
 
