@@ -9,6 +9,7 @@ const EXAMPLES: &str = "\
 Examples:
   watlink link examples/placed.wat -o placed.wasm --print-map
   watlink link main.wat alloc.wat -o app.wasm          # alloc.wat's exports satisfy main.wat's imports
+  watlink link main.wat lib.wasm -o app.wasm           # binary inputs too (decoded; no @place)
   watlink link app.wat -o app.wasm -z stack-size=1048576 --export=__data_end
   watlink link app.wat -o app.wasm --no-stack-first --global-base=1024   # LLVM <= 21's layout
   watlink link app.wat -o app.wasm --import-memory=env,mem --max-memory=1048576
@@ -30,7 +31,7 @@ the name (import module \"env\" or the input's file stem).";
 #[derive(clap::Args, Debug)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Opts {
-    /// The modules to link, in link order (text; `.wasm` inputs are not supported yet).
+    /// The modules to link, in link order: text, or binary (`.wasm`; its data stays where it is).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Where to write the linked binary (`-` for stdout).
@@ -71,7 +72,8 @@ pub struct Opts {
     #[arg(long, value_name = "NAME", num_args = 0..=1, require_equals = true,
           default_missing_value = "memory")]
     export_memory: Option<String>,
-    /// Shared memory (gets a maximum: the initial size unless --max-memory).
+    /// Shared memory (gets a maximum: the initial size unless --max-memory). Placed data is
+    /// written as active segments (no __wasm_init_memory yet).
     #[arg(long)]
     shared_memory: bool,
     /// Export SYM: a function's or global's $id, a placed segment's $id (its address as a

@@ -447,3 +447,21 @@ fn export_flags() {
         .unwrap_err();
     assert!(err.first().message.starts_with("entry symbol not defined"));
 }
+
+#[test]
+fn shared_memory_needs_threads() {
+    let linked = Linker::new()
+        .shared_memory()
+        .input_module("app", sample())
+        .link()
+        .unwrap();
+    assert!(linked.plan.shared);
+    assert_eq!(linked.plan.max_pages, Some(linked.plan.min_pages));
+    let err = Linker::new()
+        .features(crate::Features::wasm2())
+        .shared_memory()
+        .input_module("app", sample())
+        .link()
+        .unwrap_err();
+    assert!(err.first().message.contains("shared memory"));
+}

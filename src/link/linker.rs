@@ -46,6 +46,8 @@ pub struct LinkOptions {
     pub validate: bool,
     /// Write a name section (default: yes).
     pub name_section: bool,
+    /// The features inputs may use and the output is validated with (default: WebAssembly 3.0).
+    pub features: crate::Features,
 }
 
 impl Default for LinkOptions {
@@ -61,6 +63,7 @@ impl Default for LinkOptions {
             entry: Entry::Default,
             validate: true,
             name_section: true,
+            features: crate::Features::default(),
         }
     }
 }
@@ -244,6 +247,13 @@ impl Linker {
         self
     }
 
+    /// The features inputs may use and the output is validated with (default: WebAssembly 3.0).
+    /// Set it before adding text inputs: they are resolved as they are added.
+    pub fn features(mut self, features: crate::Features) -> Linker {
+        self.options.features = features;
+        self
+    }
+
     /// Leave out the name section.
     pub fn no_names(mut self) -> Linker {
         self.options.name_section = false;
@@ -252,7 +262,9 @@ impl Linker {
 
     /// Adds a text module; `name` is used in diagnostics and binds imports (`(import "NAME" …)`).
     pub fn input_str(mut self, name: &str, text: &str) -> Linker {
-        let resolved = crate::text::parse_module(text).and_then(|m| crate::resolve::resolve(&m));
+        let features = &self.options.features;
+        let resolved = crate::text::parse_module(text)
+            .and_then(|m| crate::resolve::resolve_with(&m, features));
         match resolved {
             Ok(module) => self.inputs.push(Input {
                 name: name.to_string(),
@@ -286,7 +298,7 @@ impl Linker {
                 text: "".into(),
                 module,
             }),
-            Err(e) => self.failed.push(Errors::new(name, "", vec![e])),
+            Err(e) => self.failed.push(Errors::new(name, "", vec![*e])),
         }
         self
     }
@@ -328,6 +340,15 @@ impl Linker {
         if let Some(errors) = self.failed.into_iter().next() {
             return Err(errors);
         }
+        if self.options.layout.shared_memory && !self.options.features.threads {
+            // wasm-ld's words.
+            let e = Error::unlocated(
+                Class::Invalid,
+                "'atomics' feature must be used in order to use shared memory",
+            )
+            .with_note("the features in use do not include threads");
+            return Err(errors(&self.inputs, vec![(None, e)]));
+        }
         let (mut module, plan) =
             super::merge::link(&self.inputs, &self.options).map_err(|e| errors(&self.inputs, e))?;
         if !self.options.name_section {
@@ -335,7 +356,7 @@ impl Linker {
         }
         let wasm = crate::binary::encode(&module);
         if self.options.validate {
-            crate::binary::validate(&wasm, &module, &crate::Features::default()).map_err(|e| {
+            crate::binary::validate(&wasm, &module, &self.options.features).map_err(|e| {
                 let e = e.into_iter().map(|e| (None, e)).collect();
                 errors(&self.inputs, e)
             })?;

@@ -138,9 +138,16 @@ impl Plan {
                 }
             }
         }
+        // Regions too small for a column of their own get one, next to each other if they share it.
+        let mut forced = vec![false; width];
         for &(lo, _, c) in &regions {
             if !line.contains(&c) {
-                line[col(lo)] = c;
+                let at = (col(lo)..width)
+                    .chain((0..col(lo)).rev())
+                    .find(|&i| !forced[i])
+                    .unwrap_or(col(lo));
+                line[at] = c;
+                forced[at] = true;
             }
         }
         let grow = match self.max_pages {

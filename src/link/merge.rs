@@ -22,6 +22,8 @@ use crate::error::{Class, Error};
 use crate::instr::Op;
 use crate::span::Span;
 
+mod exports;
+
 /// The symbols the linker defines when an input imports them from `env`.
 pub const SYNTHESIZED: [&str; 10] = [
     "__stack_pointer",
@@ -608,6 +610,17 @@ impl<'a> Linker<'a> {
             _ => &global_base,
         };
         // Where an entity of input j ends up, following bindings through re-exported imports.
+        // Per input and kind, where each import of that kind sits in the import list.
+        let positions: Vec<[Vec<usize>; 4]> = inputs
+            .iter()
+            .map(|input| {
+                let mut p: [Vec<usize>; 4] = Default::default();
+                for (n, im) in input.module.imports.iter().enumerate() {
+                    p[slot(import_kind(&im.kind))].push(n);
+                }
+                p
+            })
+            .collect();
         let resolve = |mut j: usize, kind: ExternKind, mut idx: u32| -> Option<u32> {
             for _ in 0..=inputs.len() {
                 let imported = inputs[j].module.imported(kind);
@@ -617,14 +630,7 @@ impl<'a> Linker<'a> {
                     }
                     return Some(bases(kind)[j] + idx - imported);
                 }
-                let pos = inputs[j]
-                    .module
-                    .imports
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, im)| import_kind(&im.kind) == kind)
-                    .nth(idx as usize)?
-                    .0;
+                let pos = *positions[j][slot(kind)].get(idx as usize)?;
                 match self.res[j][pos] {
                     Res::Keep(n) => return Some(kept_pos[n]),
                     Res::Synth(s) => return Some(synth_base + s as u32),
@@ -792,12 +798,7 @@ impl<'a> Linker<'a> {
             out.customs.extend(m.customs.iter().cloned());
             let res = &self.res[i];
             let nth_import_res = |kind: ExternKind, idx: u32| {
-                m.imports
-                    .iter()
-                    .zip(res)
-                    .filter(|(im, _)| import_kind(&im.kind) == kind)
-                    .nth(idx as usize)
-                    .map(|(_, r)| *r)
+                positions[i][slot(kind)].get(idx as usize).map(|&n| res[n])
             };
             // Names: an import that the link replaced takes the name of what replaced it.
             let keep = |kind: ExternKind, idx: u32| match nth_import_res(kind, idx) {
@@ -848,179 +849,6 @@ impl<'a> Linker<'a> {
                 out.types.push(ty);
                 TypeIdx(out.types.len() as u32 - 1)
             }
-        }
-    }
-
-    /// Step 6: the inputs' exports, then the linker's.
-    fn exports(&mut self, out: &mut Module, maps: &[Maps], synth_base: u32) {
-        let add = |out: &mut Module,
-                   errors: &mut Vec<LinkError>,
-                   input: Option<usize>,
-                   e: Export|
-         -> bool {
-            match out.exports.iter().find(|x| x.name == e.name) {
-                Some(x) if x.kind == e.kind && x.index == e.index => true,
-                Some(_) => {
-                    errors.push((
-                        input,
-                        unlinkable(format!("duplicate export \"{}\"", e.name), e.span)
-                            .with_label("exported again here")
-                            .with_note("another input (or the linker) already exports this name"),
-                    ));
-                    false
-                }
-                None => {
-                    out.exports.push(e);
-                    true
-                }
-            }
-        };
-        for (i, input) in self.inputs.iter().enumerate() {
-            for e in &input.module.exports {
-                let map = &maps[i];
-                let index = match e.kind {
-                    ExternKind::Func => map.func(FuncIdx(e.index)).0,
-                    ExternKind::Table => map.table(TableIdx(e.index)).0,
-                    ExternKind::Memory => 0,
-                    ExternKind::Global => map.global(GlobalIdx(e.index)).0,
-                };
-                let e = Export { index, ..e.clone() };
-                add(out, &mut self.errors, Some(i), e);
-            }
-        }
-        let linker_export = |name: &str, kind: ExternKind, index: u32| Export {
-            name: name.to_string(),
-            kind,
-            index,
-            span: Span::default(),
-        };
-        if let Some(name) = &self.opts.export_memory
-            && !out
-                .exports
-                .iter()
-                .any(|e| e.kind == ExternKind::Memory && e.name == *name)
-        {
-            add(
-                out,
-                &mut self.errors,
-                None,
-                linker_export(name, ExternKind::Memory, 0),
-            );
-        }
-        let synth_export = |linker: &Self, s: &Synth| {
-            linker
-                .synth
-                .iter()
-                .position(|t| t == s)
-                .map(|k| synth_base + k as u32)
-        };
-        if self.opts.export_heap_base
-            && let Some(g) = synth_export(self, &Synth::Symbol("__heap_base"))
-        {
-            add(
-                out,
-                &mut self.errors,
-                None,
-                linker_export("__heap_base", ExternKind::Global, g),
-            );
-        }
-        let named = |out: &Module, name: &str| -> Option<(ExternKind, u32)> {
-            if let Some(e) = out.exports.iter().find(|e| e.name == name) {
-                return Some((e.kind, e.index));
-            }
-            if let Some((f, _)) = out.names.funcs.iter().find(|(_, n)| n == name) {
-                return Some((ExternKind::Func, f.0));
-            }
-            let (g, _) = out.names.globals.iter().find(|(_, n)| n == name)?;
-            Some((ExternKind::Global, g.0))
-        };
-        let requested: Vec<(String, bool)> = self
-            .opts
-            .exports
-            .iter()
-            .map(|n| (n.clone(), true))
-            .chain(
-                self.opts
-                    .exports_if_defined
-                    .iter()
-                    .map(|n| (n.clone(), false)),
-            )
-            .collect();
-        for (name, required) in requested {
-            match named(out, &name) {
-                Some((kind, index)) => {
-                    add(
-                        out,
-                        &mut self.errors,
-                        None,
-                        linker_export(&name, kind, index),
-                    );
-                }
-                None if required => self.errors.push((
-                    None,
-                    Error::unlocated(
-                        Class::Unlinkable,
-                        format!("symbol exported via --export not found: {name}"),
-                    )
-                    .with_note(
-                        "--export takes a function's or global's $id (without $), a placed \
-                         segment's $id, or a linker symbol such as __data_end",
-                    ),
-                )),
-                None => {}
-            }
-        }
-        if self.opts.export_all {
-            let mut all: Vec<(String, ExternKind, u32)> = Vec::new();
-            for (f, n) in &out.names.funcs {
-                all.push((n.clone(), ExternKind::Func, f.0));
-            }
-            for (g, n) in &out.names.globals {
-                let stack = synth_export(self, &Synth::Symbol("__stack_pointer"));
-                if Some(g.0) != stack {
-                    all.push((n.clone(), ExternKind::Global, g.0));
-                }
-            }
-            for (name, kind, index) in all {
-                if !out.exports.iter().any(|e| e.name == name) {
-                    add(
-                        out,
-                        &mut self.errors,
-                        None,
-                        linker_export(&name, kind, index),
-                    );
-                }
-            }
-        }
-        match &self.opts.entry {
-            Entry::None => {}
-            Entry::Default => {
-                if let Some((ExternKind::Func, f)) = named(out, "_start") {
-                    add(
-                        out,
-                        &mut self.errors,
-                        None,
-                        linker_export("_start", ExternKind::Func, f),
-                    );
-                }
-            }
-            Entry::Named(name) => match named(out, name) {
-                Some((ExternKind::Func, f)) => {
-                    add(
-                        out,
-                        &mut self.errors,
-                        None,
-                        linker_export(name, ExternKind::Func, f),
-                    );
-                }
-                _ => self.errors.push((
-                    None,
-                    Error::unlocated(
-                        Class::Unlinkable,
-                        format!("entry symbol not defined (pass --no-entry to suppress): {name}"),
-                    ),
-                )),
-            },
         }
     }
 }

@@ -11,26 +11,35 @@
 //! is valid text with a passive segment.
 //!
 //! ```
-//! use watlink::ast::{Data, DataMode, Module, PlaceKind, Placement};
 //! use watlink::Linker;
 //!
-//! // A module with one placed segment (what `(data $greeting (@place rodata) "hi")` resolves to).
-//! let mut module = Module::default();
-//! module.datas.push(Data {
-//!     mode: DataMode::Passive,
-//!     bytes: b"hi".to_vec(),
-//!     place: Some(Placement {
-//!         name: "greeting".into(),
-//!         kind: PlaceKind::ReadOnly,
-//!         align: 1,
-//!         size: None,
-//!         span: Default::default(),
-//!     }),
-//! });
-//! let linked = Linker::new().stack_size(8192).input_module("app", module).link().unwrap();
+//! let app = r#"(module
+//!   (import "env" "__heap_base" (global $heap_base i32))
+//!   (import "watlink:data" "greeting" (global $greeting i32))
+//!   (import "watlink:size" "greeting" (global $greeting_len i32))
+//!   (memory 1)
+//!   (data $greeting (@place rodata) "hi")
+//!   (data $buffer (@place bss (align 16) (size 4096)))
+//!   (func (export "greeting") (result i32) (global.get $greeting)))"#;
+//! let linked = Linker::new().stack_size(8192).input_str("app.wat", app).link().unwrap();
+//! // Stack first: [0, 8192), then rodata, bss, and the heap (16-aligned).
 //! assert_eq!(linked.plan.segment(".rodata.greeting").unwrap().address, 8192);
+//! assert_eq!(linked.plan.segment(".bss.buffer").unwrap().address, 8208);
+//! assert_eq!(linked.plan.symbols.heap_base, Some(8208 + 4096));
 //! assert_eq!(&linked.wasm[..4], b"\0asm");
+//!
+//! // Errors point into the text.
+//! let err = Linker::new()
+//!     .input_str("bad.wat", r#"(module (import "watlink:data" "nope" (global i32)))"#)
+//!     .link()
+//!     .unwrap_err();
+//! assert_eq!(err.first().message, "unknown placed data segment `nope`");
 //! ```
+//!
+//! Modules can also come resolved ([`Linker::input_module`]) or binary ([`Linker::input_wasm`];
+//! their data stays where it is). Several inputs are merged: index spaces concatenated in input
+//! order, types deduplicated, an import bound to another input's export of that name (module `env`
+//! or the exporting input's file stem), other imports kept, one memory.
 //!
 //! The planner alone:
 //!

@@ -371,3 +371,48 @@ fn the_cli_links_and_prints_the_map() {
     assert!(String::from_utf8_lossy(&layout.stdout).contains("greeting"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_binary_input_links_with_a_text_one() {
+    let lib = watlink::compile_str(
+        r#"(module (memory 1) (data $fixed (i32.const 70000) "k")
+             (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#,
+    )
+    .unwrap();
+    let main = r#"(module
+      (import "env" "inc" (func $inc (param i32) (result i32)))
+      (func (export "main") (result i32) (call $inc (i32.const 41))))"#;
+    let linked = Linker::new()
+        .input_str("main.wat", main)
+        .input_wasm("lib.wasm", &lib)
+        .link()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(Instance::new(&linked.wasm).call("main", &[]), 42);
+    // The binary's active segment is a fixed one: memory grows to hold it.
+    assert_eq!(linked.plan.min_pages, 2);
+}
+
+#[test]
+fn the_examples_link_and_run() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/");
+    let linked = Linker::new()
+        .input_file(std::path::Path::new(&format!("{dir}greet.wat")))
+        .input_file(std::path::Path::new(&format!("{dir}alloc.wat")))
+        .link()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let heap_base = linked.plan.symbols.heap_base.unwrap() as i32;
+    let mut m = Instance::new(&linked.wasm);
+    let p = m.call("greet", &[]);
+    assert_eq!(p, heap_base);
+    assert_eq!(m.call("first_byte", &[Value::I32(p)]), i32::from(b'X'));
+    assert_eq!(m.call("greet", &[]), heap_base + 32);
+    assert_eq!(m.call("calls", &[]), 2);
+    let linked = Linker::new()
+        .input_file(std::path::Path::new(&format!("{dir}placed.wat")))
+        .link()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        Instance::new(&linked.wasm).call("first_byte", &[]),
+        i32::from(b'x')
+    );
+}
