@@ -42,6 +42,13 @@ fn main() {
             frac(total.invalid_rejected, total.invalid),
             frac(total.directives_passed, total.directives),
         );
+        if total.identical_bidi > 0 {
+            println!(
+                "    (identical includes {} the wat crate refuses for bidi characters, compared with \
+                 wast allowing them)",
+                total.identical_bidi
+            );
+        }
         if show_failures {
             for f in &failures {
                 println!("    {f}");
