@@ -21,6 +21,7 @@
 
 pub mod ast;
 pub mod binary;
+pub mod build;
 pub mod diagnostic;
 pub mod error;
 pub mod exec;

@@ -1,5 +1,6 @@
 //! Integration tests (one binary: each test binary costs a link step).
 
+mod build_script;
 mod cli;
 mod examples;
 mod link;
