@@ -369,7 +369,8 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 None => trap!(TrapCode::UndefinedElement),
             };
             if r == 0 {
-                trap!(TrapCode::UninitializedElement);
+                let c = TrapCode::UninitializedElement;
+                exit!(Err(Trap::Detailed(c, format!("{} {i}", c.message()))))
             }
             let h = (r - 1) as usize;
             if funcs[h].ty != inst.types[$ty as usize] {
