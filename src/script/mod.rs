@@ -18,7 +18,6 @@ use std::collections::HashMap;
 use crate::CompileOptions;
 use crate::error::{Class, Error, Errors};
 use crate::exec::{self, Extern, Imports, InstanceHandle, Store, Trap, Value};
-use crate::span::Span;
 use crate::text::syntax::{Action, Command, ModuleSource, ScriptModule};
 
 /// How a script runs.
@@ -83,7 +82,7 @@ pub fn run_script(
         match runner.command(command) {
             Ok(()) => report.passed += 1,
             Err(message) => {
-                let (line, column) = line_col(source, command_span(command).start);
+                let (line, column) = line_col(source, command.span().start);
                 report.failures.push(Failure {
                     line,
                     column,
@@ -103,23 +102,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
         .map_or(before.len(), |nl| before.len() - nl - 1)
         + 1;
     (line, column)
-}
-
-fn command_span(c: &Command<'_>) -> Span {
-    match c {
-        Command::Module(m) => m.span,
-        Command::Action(Action::Invoke { span, .. } | Action::Get { span, .. }) => *span,
-        Command::Instance { span, .. }
-        | Command::Register { span, .. }
-        | Command::AssertReturn { span, .. }
-        | Command::AssertTrap { span, .. }
-        | Command::AssertTrapModule { span, .. }
-        | Command::AssertExhaustion { span, .. }
-        | Command::AssertMalformed { span, .. }
-        | Command::AssertInvalid { span, .. }
-        | Command::AssertUnlinkable { span, .. }
-        | Command::AssertUninstantiable { span, .. } => *span,
-    }
 }
 
 /// The state of a running script.

@@ -25,10 +25,7 @@ pub fn parse_module(source: &str) -> Result<Module<'_>, Vec<Error>> {
     let mut commands = script.commands.into_iter();
     let first = commands.next();
     if let Some(extra) = commands.next() {
-        return Err(vec![Error::malformed(
-            "unexpected token",
-            command_span(&extra),
-        )]);
+        return Err(vec![Error::malformed("unexpected token", extra.span())]);
     }
     match first {
         Some(Command::Module(m)) => match m.source {
@@ -38,10 +35,7 @@ pub fn parse_module(source: &str) -> Result<Module<'_>, Vec<Error>> {
             }
             _ => Err(vec![Error::malformed("unexpected token", m.span)]),
         },
-        Some(other) => Err(vec![Error::malformed(
-            "unexpected token",
-            command_span(&other),
-        )]),
+        Some(other) => Err(vec![Error::malformed("unexpected token", other.span())]),
         None => Ok(Module {
             id: None,
             fields: Vec::new(),
@@ -91,26 +85,6 @@ fn convert(e: ParseError<usize, Token<'_>, Error>) -> Error {
         | ParseError::ExtraToken { token: (l, _, r) } => {
             Error::malformed("unexpected token", Span::new(l, r))
         }
-    }
-}
-
-fn command_span(c: &Command<'_>) -> Span {
-    match c {
-        Command::Module(m) => m.span,
-        Command::Instance { span, .. }
-        | Command::Register { span, .. }
-        | Command::AssertReturn { span, .. }
-        | Command::AssertTrap { span, .. }
-        | Command::AssertTrapModule { span, .. }
-        | Command::AssertExhaustion { span, .. }
-        | Command::AssertMalformed { span, .. }
-        | Command::AssertInvalid { span, .. }
-        | Command::AssertUnlinkable { span, .. }
-        | Command::AssertUninstantiable { span, .. } => *span,
-        Command::Action(
-            crate::text::syntax::Action::Invoke { span, .. }
-            | crate::text::syntax::Action::Get { span, .. },
-        ) => *span,
     }
 }
 

@@ -957,6 +957,26 @@ pub enum Command<'a> {
     },
 }
 
+impl Command<'_> {
+    /// Where the command was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Command::Module(m) => m.span,
+            Command::Action(Action::Invoke { span, .. } | Action::Get { span, .. }) => *span,
+            Command::Instance { span, .. }
+            | Command::Register { span, .. }
+            | Command::AssertReturn { span, .. }
+            | Command::AssertTrap { span, .. }
+            | Command::AssertTrapModule { span, .. }
+            | Command::AssertExhaustion { span, .. }
+            | Command::AssertMalformed { span, .. }
+            | Command::AssertInvalid { span, .. }
+            | Command::AssertUnlinkable { span, .. }
+            | Command::AssertUninstantiable { span, .. } => *span,
+        }
+    }
+}
+
 /// A `.wast` script.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Script<'a> {
