@@ -44,6 +44,10 @@ pub struct Opts {
     /// Deepest guest call nesting; deeper ends with "call stack exhausted".
     #[arg(long, default_value_t = 10_000)]
     max_call_depth: u32,
+    /// Trap when `__stack_pointer` is set outside [`__stack_low`, `__stack_high`] (globals the
+    /// module exports or names in its name section; the linker exports them).
+    #[arg(long)]
+    stack_guard: bool,
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -86,6 +90,11 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         Ok(i) => i,
         Err(e) => return fail(format_args!("{}: {}", e.class.word(), e.message)),
     };
+    if opts.stack_guard && store.guard_stack(instance).is_none() {
+        return fail(
+            "--stack-guard: the module has no __stack_pointer, __stack_low and __stack_high globals",
+        );
+    }
     let name = match (&opts.invoke, store.export(instance, "_start")) {
         (Some(name), _) => name.clone(),
         (None, Some(Extern::Func(_))) => "_start".to_string(),

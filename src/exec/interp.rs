@@ -129,6 +129,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         tables,
         memories,
         globals,
+        stack_guard,
         elems,
         datas,
         instances,
@@ -430,6 +431,14 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             Op::GlobalSet(i) => {
                 let v = pop!();
                 globals[inst.globals[i as usize] as usize].value = v as u128;
+            }
+            Op::GlobalSetGuarded(i) => {
+                let v = pop!();
+                let g = inst.globals[i as usize];
+                if let Some(Err(t)) = stack_guard.filter(|s| s.global == g).map(|s| s.check(v)) {
+                    exit!(Err(t))
+                }
+                globals[g as usize].value = v as u128;
             }
             Op::Drop => sp -= 1,
             Op::Select => {

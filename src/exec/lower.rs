@@ -90,6 +90,8 @@ ops! {
         LocalTee(u32),
         GlobalGet(u32),
         GlobalSet(u32),
+        /// `global.set` of the module's `__stack_pointer`: checked against the store's stack guard.
+        GlobalSetGuarded(u32),
         I32Load(u32), I64Load(u32),
         I32Load8S(u32), I32Load8U(u32), I32Load16S(u32), I32Load16U(u32),
         I64Load8S(u32), I64Load8U(u32), I64Load16S(u32), I64Load16U(u32), I64Load32S(u32), I64Load32U(u32),

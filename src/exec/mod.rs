@@ -210,6 +210,8 @@ pub enum TrapCode {
     OutOfFuel,
     /// A SIMD instruction (not executed by this interpreter).
     Unsupported,
+    /// `__stack_pointer` set outside the stack guard's bounds (see [`Store::set_stack_guard`]).
+    StackOverflow,
 }
 
 impl TrapCode {
@@ -228,6 +230,7 @@ impl TrapCode {
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Unsupported => "SIMD is not supported by this interpreter",
+            TrapCode::StackOverflow => "stack overflow",
         }
     }
 }
@@ -390,6 +393,19 @@ struct ModuleInner {
     elems: Vec<ElemSeg>,
     datas: Vec<DataSeg>,
     code: Vec<FuncCode>,
+    /// Global indices of `__stack_pointer`, `__stack_low` and `__stack_high`, by export or by
+    /// the name section.
+    stack_globals: [Option<u32>; 3],
+}
+
+const STACK_GLOBALS: [&str; 3] = ["__stack_pointer", "__stack_low", "__stack_high"];
+
+impl ModuleInner {
+    fn note_global_name(&mut self, index: u32, name: &str) {
+        if let Some(k) = STACK_GLOBALS.iter().position(|n| *n == name) {
+            self.stack_globals[k].get_or_insert(index);
+        }
+    }
 }
 
 /// A validated, lowered module; cheap to clone and instantiate many times.
@@ -787,6 +803,9 @@ impl Module {
                 Payload::ExportSection(s) => {
                     for e in s.clone() {
                         let e = e.map_err(mal)?;
+                        if e.kind == ExternalKind::Global {
+                            m.note_global_name(e.index, e.name);
+                        }
                         m.exports.push((e.name.to_string(), e.kind, e.index));
                     }
                 }
@@ -836,6 +855,18 @@ impl Module {
                         });
                     }
                 }
+                Payload::CustomSection(c) => {
+                    // Global names; a malformed name section is ignored, as custom sections are.
+                    if let wasmparser::KnownCustom::Name(names) = c.as_known() {
+                        for n in names.into_iter().flatten() {
+                            if let wasmparser::Name::Global(map) = n {
+                                for naming in map.into_iter().flatten() {
+                                    m.note_global_name(naming.index, naming.name);
+                                }
+                            }
+                        }
+                    }
+                }
                 _ => {}
             }
             match payload {
@@ -854,7 +885,14 @@ impl Module {
         for (i, (body, f)) in bodies.into_iter().enumerate() {
             let ty = &m.types[m.funcs[n_imported as usize + i] as usize];
             let v = f.into_validator(Default::default());
-            let code = lower::lower(&m.types, ty, n_imported, &body, v)?;
+            let mut code = lower::lower(&m.types, ty, n_imported, &body, v)?;
+            if let Some(sp) = m.stack_globals[0] {
+                for op in &mut code.ops {
+                    if *op == lower::Op::GlobalSet(sp) {
+                        *op = lower::Op::GlobalSetGuarded(sp);
+                    }
+                }
+            }
             m.code.push(code);
         }
         Ok(Module { inner: Arc::new(m) })
@@ -1019,6 +1057,7 @@ pub struct Store {
     tables: Vec<TableEntity>,
     memories: Vec<MemoryEntity>,
     globals: Vec<GlobalEntity>,
+    stack_guard: Option<StackGuard>,
     elems: Vec<Vec<u64>>,
     datas: Vec<Arc<[u8]>>,
     instances: Vec<InstanceEntity>,
@@ -1033,6 +1072,37 @@ impl Default for Store {
 }
 
 const PAGE: u64 = 65536;
+
+/// The bounds `__stack_pointer` must stay within (see [`Store::set_stack_guard`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StackGuard {
+    /// The store's index of the guarded global.
+    pub(crate) global: u32,
+    low: u64,
+    high: u64,
+}
+
+impl StackGuard {
+    /// Whether `value` (an i32 or i64 slot) may be stored into the stack pointer.
+    #[cold]
+    pub(crate) fn check(&self, value: u64) -> Result<(), Trap> {
+        let (side, bound, name) = if value < self.low {
+            ("below", self.low, STACK_GLOBALS[1])
+        } else if value > self.high {
+            ("above", self.high, STACK_GLOBALS[2])
+        } else {
+            return Ok(());
+        };
+        let c = TrapCode::StackOverflow;
+        Err(Trap::Detailed(
+            c,
+            format!(
+                "{}: __stack_pointer would be {value:#x}, {side} {name} {bound:#x}",
+                c.message()
+            ),
+        ))
+    }
+}
 
 fn uninstantiable(t: TrapCode) -> Error {
     Error::unlocated(Class::Uninstantiable, t.message())
@@ -1050,12 +1120,43 @@ impl Store {
             tables: Vec::new(),
             memories: Vec::new(),
             globals: Vec::new(),
+            stack_guard: None,
             elems: Vec::new(),
             datas: Vec::new(),
             instances: Vec::new(),
             stack: Vec::new(),
             frames: Vec::new(),
         }
+    }
+
+    /// Traps any `global.set` that moves `global` outside `[low, high]` (compared unsigned), with
+    /// "stack overflow: __stack_pointer would be …". Only the global a module names
+    /// `__stack_pointer` (by export or in its name section) is checked; other `global.set`s pay
+    /// nothing. One guard per store: a later call replaces it.
+    pub fn set_stack_guard(&mut self, global: GlobalHandle, low: u64, high: u64) {
+        self.stack_guard = Some(StackGuard {
+            global: global.0,
+            low,
+            high,
+        });
+    }
+
+    /// Guards `instance`'s `__stack_pointer` with the values of its `__stack_low` and
+    /// `__stack_high` globals (exported or named in the name section); returns the bounds, or
+    /// `None` (and sets nothing) if the module lacks one of the three.
+    pub fn guard_stack(&mut self, instance: InstanceHandle) -> Option<(u64, u64)> {
+        let inst = &self.instances[instance.0 as usize];
+        let [sp, low, high] = inst.module.stack_globals;
+        let handle = |i: Option<u32>| Some(GlobalHandle(*inst.globals.get(i? as usize)?));
+        let (sp, low, high) = (handle(sp)?, handle(low)?, handle(high)?);
+        let value = |g: GlobalHandle| match self.global_value(g) {
+            Value::I32(v) => Some(v as u32 as u64),
+            Value::I64(v) => Some(v as u64),
+            _ => None,
+        };
+        let (low, high) = (value(low)?, value(high)?);
+        self.set_stack_guard(sp, low, high);
+        Some((low, high))
     }
 
     /// The limits.
@@ -1234,10 +1335,27 @@ impl Store {
                 _ => false,
             };
             if !ok {
-                return Err(Error::unlocated(
+                let e = Error::unlocated(
                     Class::Unlinkable,
                     format!("incompatible import type: {mname}.{name}"),
-                ));
+                );
+                return Err(match (kind, ext) {
+                    (ImportKind::Memory(t), Extern::Memory(h)) => {
+                        let given = self.memories[h.0 as usize].data.len() as u64 / PAGE;
+                        if given < t.min {
+                            e.with_note(format!(
+                                "the module needs at least {} pages of memory, {given} given",
+                                t.min
+                            ))
+                        } else {
+                            e.with_note(format!(
+                                "the module allows at most {} pages, the memory may grow past it",
+                                t.max.unwrap_or(0)
+                            ))
+                        }
+                    }
+                    _ => e,
+                });
             }
         }
         let inst_idx = self.instances.len() as u32;

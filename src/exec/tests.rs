@@ -282,7 +282,7 @@ fn traps() {
         trap_msg(ind, "call", &[I32(1)]),
         "indirect call type mismatch"
     );
-    assert_eq!(trap_msg(ind, "call", &[I32(2)]), "uninitialized element");
+    assert_eq!(trap_msg(ind, "call", &[I32(2)]), "uninitialized element 2");
     assert_eq!(trap_msg(ind, "call", &[I32(3)]), "undefined element");
 }
 
@@ -723,4 +723,155 @@ fn fused_compare_branches() {
             vec![I32((a as u32 >= b as u32) as i32)]
         );
     }
+}
+
+const STACK: &str = r#"(module
+  (global $__stack_pointer (mut i32) (i32.const 0x20000))
+  (global (export "__stack_low") i32 (i32.const 0x10000))
+  (global (export "__stack_high") i32 (i32.const 0x20000))
+  (global $other (export "other") (mut i32) (i32.const 0))
+  (func (export "alloc") (param i32) (result i32)
+    (global.set $__stack_pointer (i32.sub (global.get $__stack_pointer) (local.get 0)))
+    (global.get $__stack_pointer))
+  (func (export "set_other") (param i32) (global.set $other (local.get 0))))"#;
+
+#[test]
+fn stack_guard_traps_outside_the_bounds() {
+    let (mut s, i) = setup(STACK, Limits::default());
+    assert_eq!(s.guard_stack(i), Some((0x10000, 0x20000)));
+    // Down to the low bound exactly is fine.
+    assert_eq!(
+        s.invoke(i, "alloc", &[I32(0xfff0)]).unwrap(),
+        vec![I32(0x10010)]
+    );
+    assert_eq!(
+        s.invoke(i, "alloc", &[I32(0x10)]).unwrap(),
+        vec![I32(0x10000)]
+    );
+    let t = s.invoke(i, "alloc", &[I32(0x10)]).unwrap_err();
+    assert_eq!(t.class(), Class::Trap);
+    assert_eq!(t.code(), Some(TrapCode::StackOverflow));
+    assert_eq!(
+        t.message(),
+        "stack overflow: __stack_pointer would be 0xfff0, below __stack_low 0x10000"
+    );
+    // The trapping set did not happen.
+    assert_eq!(s.invoke(i, "alloc", &[I32(0)]).unwrap(), vec![I32(0x10000)]);
+    // Popping past the top.
+    assert_eq!(
+        s.invoke(i, "alloc", &[I32(-0x10001)])
+            .unwrap_err()
+            .message(),
+        "stack overflow: __stack_pointer would be 0x20001, above __stack_high 0x20000"
+    );
+    // Other globals are not checked.
+    s.invoke(i, "set_other", &[I32(1)]).unwrap();
+    assert_eq!(s.get_global(i, "other"), Some(I32(1)));
+}
+
+#[test]
+fn stack_guard_is_off_by_default_and_needs_the_bounds() {
+    let (mut s, i) = setup(STACK, Limits::default());
+    assert_eq!(s.invoke(i, "alloc", &[I32(0x20000)]).unwrap(), vec![I32(0)]);
+    // An exported stack pointer, but no bounds: nothing to guard with.
+    let (mut s, i) = setup(
+        r#"(module (global (export "__stack_pointer") (mut i32) (i32.const 16)))"#,
+        Limits::default(),
+    );
+    assert_eq!(s.guard_stack(i), None);
+}
+
+#[test]
+fn stack_guard_by_exports_and_explicit_bounds() {
+    // No name section: the stack pointer and its bounds are found by their export names.
+    let src = r#"(module
+      (global (export "__stack_pointer") (mut i64) (i64.const 100))
+      (global (export "__stack_low") i64 (i64.const 50))
+      (global (export "__stack_high") i64 (i64.const 100))
+      (func (export "sp") (param i64) (global.set 0 (local.get 0))))"#;
+    let wasm = wat::parse_str(src).unwrap();
+    let module = Module::new(&wasm).unwrap();
+    let mut s = Store::default();
+    let i = s.instantiate(&module, &Imports::new()).unwrap();
+    let Some(Extern::Global(sp)) = s.export(i, "__stack_pointer") else {
+        panic!("no __stack_pointer")
+    };
+    s.set_stack_guard(sp, 60, 70);
+    s.invoke(i, "sp", &[I64(60)]).unwrap();
+    assert_eq!(
+        s.invoke(i, "sp", &[I64(59)]).unwrap_err().message(),
+        "stack overflow: __stack_pointer would be 0x3b, below __stack_low 0x3c"
+    );
+}
+
+#[test]
+fn imported_memory_too_small_is_incompatible() {
+    let wasm = wat::parse_str(r#"(module (import "env" "memory" (memory 2)))"#).unwrap();
+    let module = Module::new(&wasm).unwrap();
+    let mut s = Store::default();
+    let mem = s.new_memory(1, None).unwrap();
+    let mut imports = Imports::new();
+    imports.define("env", "memory", Extern::Memory(mem));
+    let e = s.instantiate(&module, &imports).unwrap_err();
+    assert_eq!(e.class, Class::Unlinkable);
+    assert_eq!(e.message, "incompatible import type: env.memory");
+    assert!(
+        e.notes
+            .iter()
+            .any(|n| n == "the module needs at least 2 pages of memory, 1 given"),
+        "{:?}",
+        e.notes
+    );
+    // Two pages are enough.
+    let mem = s.new_memory(2, None).unwrap();
+    imports.define("env", "memory", Extern::Memory(mem));
+    s.instantiate(&module, &imports).unwrap();
+}
+
+/// Decoding comes before validation: malformed binaries are malformed even where wasmparser's
+/// validator would see them first.
+#[test]
+fn malformed_by_decoding_stage() {
+    let malformed = |body: &[u8]| {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(body);
+        Module::new(&wasm).unwrap_err().class
+    };
+    // Global mutability 2 (shared-everything-threads) is not a 2.0 encoding.
+    assert_eq!(
+        malformed(b"\x06\x06\x01\x7f\x02\x41\x00\x0b"),
+        Class::Malformed
+    );
+    // memory.size's memory byte must be zero.
+    assert_eq!(
+        malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x00\x0a\x07\x01\x05\x00\x3f\x01\x1a\x0b"),
+        Class::Malformed
+    );
+    // Alignment exponent 32 sets a flag bit.
+    assert_eq!(
+        malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x01\x0a\x0a\x01\x08\x00\x41\x00\x28\x20\x00\x1a\x0b"),
+        Class::Malformed
+    );
+    // Alignment exponent 31 decodes; it is too large for i32.load, which is a validation error.
+    assert_eq!(
+        malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x01\x0a\x0a\x01\x08\x00\x41\x00\x28\x1f\x00\x1a\x0b"),
+        Class::Invalid
+    );
+    // A function section without a code section.
+    assert_eq!(
+        malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00"),
+        Class::Malformed
+    );
+    // Unknown section id.
+    assert_eq!(malformed(b"\x0e\x01\x00"), Class::Malformed);
+}
+
+#[test]
+fn uninitialized_element_names_the_index() {
+    let src = r#"(module (type $t (func)) (table 10 funcref)
+      (func (export "call") (param i32) (call_indirect (type $t) (local.get 0))))"#;
+    let t = run(src, "call", &[I32(7)]).unwrap_err();
+    assert_eq!(t.message(), "uninitialized element 7");
+    assert_eq!(t.code(), Some(TrapCode::UninitializedElement));
+    assert_eq!(t.class(), Class::Trap);
 }

@@ -10,6 +10,9 @@
 //! exhaustion; for malformed/invalid/unlinkable modules the class of the error must match (our
 //! decoder's and validator's wording is wasmparser's, which differs from the reference interpreter's).
 
+// Errors are the crate-wide `crate::error::Error`, which is larger than clippy likes in a `Result`.
+#![allow(clippy::result_large_err)]
+
 mod spectest;
 mod value;
 
