@@ -137,6 +137,7 @@ pub(super) fn link(inputs: &[Input], opts: &LinkOptions) -> Result<(Module, Plan
     l.collect_segments();
     l.requested_symbols();
     l.classify_imports();
+    l.record_stack_bounds();
     if !l.errors.is_empty() {
         return Err(l.errors);
     }
@@ -273,6 +274,15 @@ impl<'a> Linker<'a> {
                 self.synth.push(s);
                 self.synth.len() - 1
             }
+        }
+    }
+
+    /// A module that uses the stack also gets `__stack_low`/`__stack_high` (named, not exported), so
+    /// `watlink run --stack-guard` can check every linked module against its own bounds.
+    fn record_stack_bounds(&mut self) {
+        if self.synth.contains(&Synth::Symbol("__stack_pointer")) {
+            self.synth_index(Synth::Symbol("__stack_low"));
+            self.synth_index(Synth::Symbol("__stack_high"));
         }
     }
 

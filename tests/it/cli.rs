@@ -191,3 +191,33 @@ fn every_subcommand_has_examples_in_its_help() {
     let o = watlink(&["--version"]);
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("watlink "));
 }
+
+#[test]
+fn a_linked_stack_overflow_traps_under_stack_guard() {
+    let src = temp(
+        "deep.wat",
+        r#"(module
+  (import "env" "__stack_pointer" (global $sp (mut i32)))
+  (func $recurse (export "recurse") (param $n i32)
+    (global.set $sp (i32.sub (global.get $sp) (i32.const 64)))
+    (if (local.get $n) (then (call $recurse (i32.sub (local.get $n) (i32.const 1)))))
+    (global.set $sp (i32.add (global.get $sp) (i32.const 64)))))"#,
+    );
+    let wasm = src.with_extension("wasm");
+    let (src, wasm) = (src.to_str().unwrap(), wasm.to_str().unwrap());
+    let o = watlink(&["link", src, "-z", "stack-size=4096", "-o", wasm]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 10 frames of 64 bytes fit in 4 KiB; 100 do not.
+    let o = watlink(&["run", wasm, "--invoke", "recurse", "10", "--stack-guard"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = watlink(&["run", wasm, "--invoke", "recurse", "100", "--stack-guard"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("stack overflow: __stack_pointer would be"),
+        "{}",
+        stderr(&o)
+    );
+    // Without the guard the overflow goes unnoticed, as in a browser.
+    let o = watlink(&["run", wasm, "--invoke", "recurse", "100"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
