@@ -4,6 +4,7 @@ mod build_script;
 mod cli;
 mod examples;
 mod link;
+mod readme;
 mod robust;
 mod spec;
 mod ui;
