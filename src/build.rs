@@ -533,7 +533,7 @@ mod tests {
         assert_eq!(const_name("greeting"), "GREETING");
         assert_eq!(const_name("my-table.v2"), "MY_TABLE_V2");
         assert_eq!(const_name("9lives"), "_9LIVES");
-        assert_eq!(const_name("ịn"), "__N");
+        assert_eq!(const_name("ịn"), "_N");
     }
 
     #[test]
