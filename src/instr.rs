@@ -106,6 +106,55 @@ pub enum ImmKind {
     Shuffle,
 }
 
+/// A table from keyword to value, hashed with [`KeywordHasher`].
+pub(crate) type KeywordMap<V> =
+    std::collections::HashMap<&'static str, V, std::hash::BuildHasherDefault<KeywordHasher>>;
+
+/// A map with the entries of `entries`; the first entry for a keyword wins.
+pub(crate) fn keyword_map<V>(
+    entries: impl IntoIterator<Item = (&'static str, V)>,
+) -> KeywordMap<V> {
+    let mut map = KeywordMap::default();
+    for (k, v) in entries {
+        map.entry(k).or_insert(v);
+    }
+    map
+}
+
+/// A fast hash for short, trusted keys (FxHash's mixing step, eight bytes at a time): keyword
+/// lookup runs once per keyword token.
+#[derive(Default)]
+pub(crate) struct KeywordHasher(u64);
+
+impl KeywordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for KeywordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("eight bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 macro_rules! instructions {
     ($( $variant:ident $text:literal $byte:literal $(: $sub:literal)? $kind:ident $(/ $align:literal)? ;)*) => {
         /// Every instruction watlink knows, one variant per row of the table.
@@ -124,9 +173,12 @@ macro_rules! instructions {
                 match self { $(Op::$variant => $text,)* }
             }
 
-            /// The instruction whose keyword is `text`, if any.
+            /// The instruction whose keyword is `text`, if any (a hash lookup: a `match` on
+            /// hundreds of strings compares them one by one).
             pub fn from_keyword(text: &str) -> Option<Op> {
-                match text { $($text => Some(Op::$variant),)* _ => None }
+                static TABLE: std::sync::OnceLock<KeywordMap<Op>> = std::sync::OnceLock::new();
+                let table = TABLE.get_or_init(|| keyword_map(Op::ALL.iter().map(|&op| (op.keyword(), op))));
+                table.get(text).copied()
             }
 
             /// The binary opcode.

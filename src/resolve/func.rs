@@ -130,7 +130,7 @@ impl<'s> Resolver<'s> {
     }
 
     fn mem_arg(&self, op: Op, m: &syntax::MemArg<'_>, span: Span) -> Res<ast::MemArg> {
-        let mem = MemIdx(self.opt_idx(Space::Memory, m.mem.as_ref())?);
+        let mem = MemIdx(self.opt_idx(Space::Memory, m.mem.as_deref())?);
         let align = m.align.unwrap_or(u64::from(op.natural_align()));
         let align_log2 = log2(align).ok_or_else(|| {
             Error::malformed("alignment must be a power of two", span)
@@ -193,9 +193,9 @@ impl<'s> Resolver<'s> {
                 A::BrTable(depths.into_boxed_slice(), default)
             }
             (ImmKind::Func, Imm::Index(i)) => A::Func(FuncIdx(self.idx(Space::Func, i)?)),
-            (ImmKind::CallIndirect, Imm::CallIndirect(table, tu)) => {
-                let table = TableIdx(self.opt_idx(Space::Table, table.as_ref())?);
-                A::CallIndirect(self.type_use(tu), table)
+            (ImmKind::CallIndirect, Imm::CallIndirect(ci)) => {
+                let table = TableIdx(self.opt_idx(Space::Table, ci.table.as_ref())?);
+                A::CallIndirect(self.type_use(&ci.ty), table)
             }
             (ImmKind::Local, Imm::Index(i)) => A::Local(LocalIdx(body.locals.lookup(i)?)),
             (ImmKind::Global, Imm::Index(i)) => A::Global(GlobalIdx(self.idx(Space::Global, i)?)),
@@ -210,31 +210,33 @@ impl<'s> Resolver<'s> {
                 A::MemArgLane(self.mem_arg(op, m, instr.span)?, *lane)
             }
             (ImmKind::Lane, Imm::Lane(lane)) => A::Lane(*lane),
-            (ImmKind::MemoryInit, Imm::Init(mem, data)) => {
+            (ImmKind::MemoryInit, Imm::Init(init)) => {
+                let (mem, data) = &**init;
                 let data = self.idx(Space::Data, data);
                 let mem = self.opt_idx(Space::Memory, mem.as_ref());
                 A::MemoryInit(DataIdx(data?), MemIdx(mem?))
             }
             (ImmKind::Data, Imm::Index(i)) => A::Data(DataIdx(self.idx(Space::Data, i)?)),
             (ImmKind::MemoryCopy, Imm::Copy(c)) => {
-                let (dst, src) = self.copy(Space::Memory, c.as_ref())?;
+                let (dst, src) = self.copy(Space::Memory, c.as_deref())?;
                 A::MemoryCopy(MemIdx(dst), MemIdx(src))
             }
-            (ImmKind::TableInit, Imm::Init(table, elem)) => {
+            (ImmKind::TableInit, Imm::Init(init)) => {
+                let (table, elem) = &**init;
                 let elem = self.idx(Space::Elem, elem);
                 let table = self.opt_idx(Space::Table, table.as_ref());
                 A::TableInit(ElemIdx(elem?), TableIdx(table?))
             }
             (ImmKind::Elem, Imm::Index(i)) => A::Elem(ElemIdx(self.idx(Space::Elem, i)?)),
             (ImmKind::TableCopy, Imm::Copy(c)) => {
-                let (dst, src) = self.copy(Space::Table, c.as_ref())?;
+                let (dst, src) = self.copy(Space::Table, c.as_deref())?;
                 A::TableCopy(TableIdx(dst), TableIdx(src))
             }
             (ImmKind::I32, Imm::I32(v)) => A::I32(*v),
             (ImmKind::I64, Imm::I64(v)) => A::I64(*v),
             (ImmKind::F32, Imm::F32(v)) => A::F32(*v),
             (ImmKind::F64, Imm::F64(v)) => A::F64(*v),
-            (ImmKind::V128, Imm::V128(v)) => A::V128(Box::new(*v)),
+            (ImmKind::V128, Imm::V128(v)) => A::V128(v.clone()),
             (ImmKind::Shuffle, Imm::Shuffle(l)) => A::Shuffle(Box::new(*l)),
             (ImmKind::Select, Imm::Select(None)) => A::None,
             (ImmKind::Select, Imm::Select(Some(tys))) => {

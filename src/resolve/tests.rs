@@ -610,7 +610,7 @@ fn immediates_take_binary_order_and_defaults() {
         span: Span::default(),
     });
     let body = vec![
-        ins(Op::MemoryInit, Imm::Init(None, var("d"))),
+        ins(Op::MemoryInit, Imm::Init(Box::new((None, var("d"))))),
         ins(Op::MemoryCopy, Imm::Copy(None)),
         ins(
             Op::I64Load,
@@ -623,7 +623,7 @@ fn immediates_take_binary_order_and_defaults() {
         ins(
             Op::I32Load,
             Imm::MemArg(s::MemArg {
-                mem: Some(var("m")),
+                mem: Some(Box::new(var("m"))),
                 offset: 0,
                 align: Some(2),
             }),
@@ -632,7 +632,10 @@ fn immediates_take_binary_order_and_defaults() {
         ins(Op::Select, Imm::Select(Some(vec![ValType::I32]))),
         ins(
             Op::CallIndirect,
-            Imm::CallIndirect(None, Box::new(inline(vec![], vec![]))),
+            Imm::CallIndirect(Box::new(s::CallIndirect {
+                table: None,
+                ty: inline(vec![], vec![]),
+            })),
         ),
     ];
     let m = ok(vec![

@@ -79,8 +79,14 @@ pub fn locals<'a>(id: Option<Id<'a>>, tys: Vec<ValType<'a>>, span: Span) -> Vec<
 }
 
 /// A type use being built by the right-recursive `(type)? (param)* (result)*` chain.
+///
+/// Empty (no allocation, one word) for the common block without a type; the parser moves it with
+/// every block and instruction list, so it must stay small.
 #[derive(Default)]
-pub struct TypeUseB<'a> {
+pub struct TypeUseB<'a>(Option<Box<TypeUseParts<'a>>>);
+
+#[derive(Default)]
+struct TypeUseParts<'a> {
     index: Option<Index<'a>>,
     params: Vec<Param<'a>>,
     results: Vec<ValType<'a>>,
@@ -88,53 +94,65 @@ pub struct TypeUseB<'a> {
 }
 
 impl<'a> TypeUseB<'a> {
-    fn cover(&mut self, span: Span) {
-        self.span = Some(self.span.map_or(span, |s| s.to(span)));
+    /// The parts, created at the first clause, with `span` covered.
+    fn cover(&mut self, span: Span) -> &mut TypeUseParts<'a> {
+        let parts = self.0.get_or_insert_default();
+        parts.span = Some(parts.span.map_or(span, |s| s.to(span)));
+        parts
     }
 
     /// Adds a `(param …)` clause in front.
     pub fn params(mut self, ps: Vec<Param<'a>>, span: Span) -> Self {
-        self.params.extend(ps.into_iter().rev());
-        self.cover(span);
+        self.cover(span).params.extend(ps.into_iter().rev());
         self
     }
 
     /// Adds a `(result …)` clause in front.
     pub fn results(mut self, rs: Vec<ValType<'a>>, span: Span) -> Self {
-        self.results.extend(rs.into_iter().rev());
-        self.cover(span);
+        self.cover(span).results.extend(rs.into_iter().rev());
         self
     }
 
     /// Adds the `(type $t)` in front.
     pub fn index(mut self, index: Index<'a>, span: Span) -> Self {
-        self.index = Some(index);
-        self.cover(span);
+        self.cover(span).index = Some(index);
         self
     }
 
     /// The function type written (params and results only).
     pub fn func_type(self) -> FuncType<'a> {
-        FuncType {
-            params: rev(self.params),
-            results: rev(self.results),
+        match self.0 {
+            Some(parts) => FuncType {
+                params: rev(parts.params),
+                results: rev(parts.results),
+            },
+            None => FuncType::default(),
         }
     }
 
     /// The type use; `at` is where an absent one would be.
-    pub fn finish(self, at: usize) -> TypeUse<'a> {
-        let span = self.span.unwrap_or(Span::new(at, at));
+    pub fn finish(mut self, at: usize) -> TypeUse<'a> {
+        let span = self.end_span().unwrap_or(Span::new(at, at));
+        let index = self.0.as_mut().and_then(|p| p.index.take());
         TypeUse {
-            index: self.index.clone(),
+            index,
             span,
             inline: self.func_type(),
         }
     }
 
+    fn end_span(&self) -> Option<Span> {
+        self.0.as_ref().and_then(|p| p.span)
+    }
+
     /// The type use of a block or `call_indirect`: its params bind no names (spec 6.5.5, 6.5.6),
     /// so `(param $x i32)` there is malformed.
     pub fn anonymous(self) -> Result<Self, Error> {
-        match self.params.iter().find_map(|p| p.id.as_ref()) {
+        let named = self
+            .0
+            .as_ref()
+            .and_then(|p| p.params.iter().find_map(|p| p.id.as_ref()));
+        match named {
             Some(id) => Err(Error::malformed("unexpected token", id.span)
                 .with_label("a block or indirect call type cannot name its parameters")),
             None => Ok(self),
@@ -143,7 +161,7 @@ impl<'a> TypeUseB<'a> {
 
     /// Where the type use ends, if written.
     pub fn end(&self) -> Option<usize> {
-        self.span.map(|s| s.end)
+        self.end_span().map(|s| s.end)
     }
 }
 
@@ -162,37 +180,45 @@ pub struct FuncB<'a> {
 }
 
 impl<'a> FuncB<'a> {
-    /// A definition.
-    pub fn define(ty: TypeUseB<'a>, body: (Vec<Local<'a>>, Vec<Node<'a>>)) -> Self {
-        FuncB {
+    /// A definition (boxed, as every large grammar value: see `grammar/wat.lalrpop`).
+    pub fn define(ty: TypeUseB<'a>, body: (Vec<Local<'a>>, Vec<Node<'a>>)) -> Box<Self> {
+        Box::new(FuncB {
             exports: vec![],
             import: None,
             ty,
             locals: body.0,
             body: body.1,
-        }
+        })
     }
 
     /// An inline import.
-    pub fn import(import: InlineImport, ty: TypeUseB<'a>) -> Self {
-        FuncB {
+    pub fn import(import: InlineImport, ty: TypeUseB<'a>) -> Box<Self> {
+        Box::new(FuncB {
             exports: vec![],
             import: Some(import),
             ty,
             locals: vec![],
             body: vec![],
-        }
+        })
     }
 
     /// The field.
-    pub fn finish(self, id: Option<Id<'a>>, at: usize, span: Span) -> Func<'a> {
+    pub fn finish(self: Box<Self>, id: Option<Id<'a>>, at: usize, span: Span) -> Func<'a> {
+        let this = *self;
+        let FuncB {
+            exports,
+            import,
+            ty,
+            locals,
+            body,
+        } = this;
         Func {
             id,
-            exports: rev(self.exports),
-            import: self.import,
-            ty: self.ty.finish(at),
-            locals: rev(self.locals),
-            body: flatten(rev(self.body)),
+            exports: rev(exports),
+            import,
+            ty: ty.finish(at),
+            locals: rev(locals),
+            body: flatten(rev(body)),
             span,
         }
     }
@@ -209,17 +235,17 @@ pub struct Inline<T> {
 }
 
 impl<T> Inline<T> {
-    /// The rest, without inline import or export.
-    pub fn new(import: Option<InlineImport>, rest: T) -> Self {
-        Inline {
+    /// The rest, without inline import or export (boxed, as every large grammar value).
+    pub fn new(import: Option<InlineImport>, rest: T) -> Box<Self> {
+        Box::new(Inline {
             exports: vec![],
             import,
             rest,
-        }
+        })
     }
 
     /// Adds an export in front.
-    pub fn export(mut self, name: Name) -> Self {
+    pub fn export(mut self: Box<Self>, name: Name) -> Box<Self> {
         self.exports.push(name);
         self
     }
@@ -297,12 +323,31 @@ pub fn instr<'a>(op: Op, imm: Imm<'a>, l: usize, r: usize) -> Instr<'a> {
     }
 }
 
+/// An `if` node from its parts, each arm still back to front.
+pub fn if_node<'a>(
+    instr: Instr<'a>,
+    cond: Vec<Node<'a>>,
+    then: Vec<Node<'a>>,
+    els: Option<(Span, Vec<Node<'a>>)>,
+) -> Node<'a> {
+    Node::If(Box::new(IfNode {
+        instr,
+        cond: rev(cond),
+        then: rev(then),
+        els: els.map(|(span, body)| (span, rev(body))),
+    }))
+}
+
+/// The values of a list of boxed grammar values (fields, commands).
+pub fn unbox<T>(items: Vec<Box<T>>) -> Vec<T> {
+    items.into_iter().map(|b| *b).collect()
+}
+
 /// Gives a folded node's instruction the span of the whole parenthesis.
 pub fn folded(mut node: Node<'_>, l: usize, r: usize) -> Node<'_> {
     match &mut node {
-        Node::Instr(i) | Node::Folded(i, _) | Node::Block(i, _) | Node::If { instr: i, .. } => {
-            i.span = Span::new(l, r)
-        }
+        Node::Instr(i) | Node::Folded(i, _) | Node::Block(i, _) => i.span = Span::new(l, r),
+        Node::If(node) => node.instr.span = Span::new(l, r),
     }
     node
 }
@@ -353,10 +398,10 @@ pub fn call_indirect<'a>(
     ty: TypeUseB<'a>,
     at: usize,
 ) -> Result<Imm<'a>, Error> {
-    Ok(Imm::CallIndirect(
+    Ok(Imm::CallIndirect(Box::new(CallIndirect {
         table,
-        Box::new(ty.anonymous()?.finish(at)),
-    ))
+        ty: ty.anonymous()?.finish(at),
+    })))
 }
 
 /// A memory argument from its written parts.
@@ -379,7 +424,11 @@ pub fn memarg<'a>(
         }
         None => None,
     };
-    Ok(MemArg { mem, offset, align })
+    Ok(MemArg {
+        mem: mem.map(Box::new),
+        offset,
+        align,
+    })
 }
 
 /// `v128.const shape lanes…` as little-endian bits.
@@ -465,8 +514,8 @@ pub fn shuffle(lanes: &[Spanned<&str>], span: Span) -> Result<[u8; 16], Error> {
 /// `memory.init $mem? $data`: with one index it is the segment.
 pub fn init<'a>(a: Index<'a>, b: Option<Index<'a>>) -> Imm<'a> {
     match b {
-        Some(b) => Imm::Init(Some(a), b),
-        None => Imm::Init(None, a),
+        Some(b) => Imm::Init(Box::new((Some(a), b))),
+        None => Imm::Init(Box::new((None, a))),
     }
 }
 

@@ -11,10 +11,11 @@
 //! without recursion.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use logos::Logos;
 
-use crate::instr::{ImmKind, Op};
+use crate::instr::{ImmKind, KeywordMap, Op, keyword_map};
 use crate::span::Span;
 
 /// What went wrong while lexing; the spec suite's words are in [`LexError::message`].
@@ -121,78 +122,88 @@ pub enum Keyword<'a> {
     Either,
 }
 
+/// The keywords that are no instruction, with their class.
+const STRUCTURAL: &[(&str, Keyword<'static>)] = {
+    use Keyword::*;
+    &[
+        ("module", Module),
+        ("binary", Binary),
+        ("quote", Quote),
+        ("definition", Definition),
+        ("instance", Instance),
+        ("type", Type),
+        ("func", Func),
+        ("param", Param),
+        ("result", Result),
+        ("local", Local),
+        ("import", Import),
+        ("export", Export),
+        ("table", Table),
+        ("memory", Memory),
+        ("global", Global),
+        ("elem", Elem),
+        ("data", Data),
+        ("start", Start),
+        ("offset", Offset),
+        ("item", Item),
+        ("declare", Declare),
+        ("mut", Mut),
+        ("then", Then),
+        ("i32", I32),
+        ("i64", I64),
+        ("f32", F32),
+        ("f64", F64),
+        ("v128", V128),
+        ("i8x16", I8x16),
+        ("i16x8", I16x8),
+        ("i32x4", I32x4),
+        ("i64x2", I64x2),
+        ("f32x4", F32x4),
+        ("f64x2", F64x2),
+        ("funcref", Funcref),
+        ("externref", Externref),
+        ("ref", Ref),
+        ("null", Null),
+        ("extern", Extern),
+        ("shared", Shared),
+        ("register", Register),
+        ("invoke", Invoke),
+        ("get", Get),
+        ("assert_return", AssertReturn),
+        ("assert_trap", AssertTrap),
+        ("assert_exhaustion", AssertExhaustion),
+        ("assert_invalid", AssertInvalid),
+        ("assert_malformed", AssertMalformed),
+        ("assert_unlinkable", AssertUnlinkable),
+        ("assert_uninstantiable", AssertUninstantiable),
+        ("nan:canonical", NanCanonical),
+        ("nan:arithmetic", NanArithmetic),
+        ("ref.extern", RefExtern),
+        ("ref.host", RefHost),
+        ("either", Either),
+    ]
+};
+
 impl<'a> Keyword<'a> {
-    /// Classifies the keyword `text`.
+    /// Classifies the keyword `text`: one hash lookup in a table of the instruction keywords (from
+    /// [`Op::ALL`]) and the structural ones; instructions win where a word is both.
     pub fn classify(text: &'a str) -> Keyword<'a> {
-        use Keyword::*;
-        if let Some(op) = Op::from_keyword(text) {
-            return Instr(op.imm(), op);
+        static TABLE: OnceLock<KeywordMap<Keyword<'static>>> = OnceLock::new();
+        let table = TABLE.get_or_init(|| {
+            let ops = Op::ALL
+                .iter()
+                .map(|&op| (op.keyword(), Keyword::Instr(op.imm(), op)));
+            keyword_map(ops.chain(STRUCTURAL.iter().copied()))
+        });
+        if let Some(&k) = table.get(text) {
+            return k;
         }
-        match text {
-            "module" => Module,
-            "binary" => Binary,
-            "quote" => Quote,
-            "definition" => Definition,
-            "instance" => Instance,
-            "type" => Type,
-            "func" => Func,
-            "param" => Param,
-            "result" => Result,
-            "local" => Local,
-            "import" => Import,
-            "export" => Export,
-            "table" => Table,
-            "memory" => Memory,
-            "global" => Global,
-            "elem" => Elem,
-            "data" => Data,
-            "start" => Start,
-            "offset" => Offset,
-            "item" => Item,
-            "declare" => Declare,
-            "mut" => Mut,
-            "then" => Then,
-            "i32" => I32,
-            "i64" => I64,
-            "f32" => F32,
-            "f64" => F64,
-            "v128" => V128,
-            "i8x16" => I8x16,
-            "i16x8" => I16x8,
-            "i32x4" => I32x4,
-            "i64x2" => I64x2,
-            "f32x4" => F32x4,
-            "f64x2" => F64x2,
-            "funcref" => Funcref,
-            "externref" => Externref,
-            "ref" => Ref,
-            "null" => Null,
-            "extern" => Extern,
-            "shared" => Shared,
-            "register" => Register,
-            "invoke" => Invoke,
-            "get" => Get,
-            "assert_return" => AssertReturn,
-            "assert_trap" => AssertTrap,
-            "assert_exhaustion" => AssertExhaustion,
-            "assert_invalid" => AssertInvalid,
-            "assert_malformed" => AssertMalformed,
-            "assert_unlinkable" => AssertUnlinkable,
-            "assert_uninstantiable" => AssertUninstantiable,
-            "nan:canonical" => NanCanonical,
-            "nan:arithmetic" => NanArithmetic,
-            "ref.extern" => RefExtern,
-            "ref.host" => RefHost,
-            "either" => Either,
-            _ => {
-                if let Some(rest) = text.strip_prefix("offset=") {
-                    OffsetEq(rest)
-                } else if let Some(rest) = text.strip_prefix("align=") {
-                    AlignEq(rest)
-                } else {
-                    Other(text)
-                }
-            }
+        if let Some(rest) = text.strip_prefix("offset=") {
+            Keyword::OffsetEq(rest)
+        } else if let Some(rest) = text.strip_prefix("align=") {
+            Keyword::AlignEq(rest)
+        } else {
+            Keyword::Other(text)
         }
     }
 }

@@ -180,7 +180,9 @@ mod tests {
         assert!(matches!(&body[0].imm, Imm::BrTable(v) if v.len() == 4));
         assert_eq!(body[1].imm, Imm::Select(Some(vec![ValType::I32])));
         assert_eq!(body[3].imm, Imm::Select(None));
-        assert!(matches!(&body[4].imm, Imm::CallIndirect(None, t) if t.index.is_some()));
+        assert!(
+            matches!(&body[4].imm, Imm::CallIndirect(c) if c.table.is_none() && c.ty.index.is_some())
+        );
         assert_eq!(body[5].op, Op::Nop);
     }
 
@@ -199,13 +201,7 @@ mod tests {
         );
         assert!(matches!(
             &body[1].imm,
-            Imm::MemArgLane(
-                MemArg {
-                    mem: Some(Index::Num(1, _)),
-                    ..
-                },
-                2
-            )
+            Imm::MemArgLane(MemArg { mem: Some(m), .. }, 2) if matches!(**m, Index::Num(1, _))
         ));
         assert!(matches!(
             &body[2].imm,
@@ -213,14 +209,7 @@ mod tests {
         ));
         assert!(matches!(
             &body[3].imm,
-            Imm::MemArgLane(
-                MemArg {
-                    mem: Some(Index::Id(_)),
-                    offset: 1,
-                    ..
-                },
-                3
-            )
+            Imm::MemArgLane(MemArg { mem: Some(m), offset: 1, .. }, 3) if matches!(**m, Index::Id(_))
         ));
         assert!(matches!(
             &body[4].imm,
@@ -236,11 +225,11 @@ mod tests {
         );
         assert_eq!(
             body[0].imm,
-            Imm::V128(0xffff_ffff_ffff_ffff_0000_0000_0000_0001)
+            Imm::V128(Box::new(0xffff_ffff_ffff_ffff_0000_0000_0000_0001))
         );
         assert_eq!(
             body[1].imm,
-            Imm::V128(0x8000_0000_7f80_0000_3f80_0000_3f80_0000)
+            Imm::V128(Box::new(0x8000_0000_7f80_0000_3f80_0000_3f80_0000))
         );
         assert!(matches!(body[2].imm, Imm::Shuffle(_)));
         assert_eq!(

@@ -168,16 +168,28 @@ pub struct BlockType<'a> {
 /// A memory argument: `$mem? offset=N? align=N?`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MemArg<'a> {
-    /// The memory, when not the default 0.
-    pub mem: Option<Index<'a>>,
+    /// The memory, when not the default 0 (boxed: rarely written, and it keeps [`Imm`] small).
+    pub mem: Option<Box<Index<'a>>>,
     /// `offset=N`, 0 if absent.
     pub offset: u64,
     /// `align=N` in bytes (a power of two), the instruction's natural alignment if absent.
     pub align: Option<u64>,
 }
 
+/// `call_indirect $table? typeuse`'s immediates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallIndirect<'a> {
+    /// The table, when written.
+    pub table: Option<Index<'a>>,
+    /// The function type.
+    pub ty: TypeUse<'a>,
+}
+
 /// The immediates of an instruction, as written. Which variant an instruction has is given by its
 /// [`crate::instr::ImmKind`].
+///
+/// Every parsed instruction holds one, and the parser moves it around several times: rare large
+/// immediates are boxed so the enum stays at 48 bytes (see the `sizes` test).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Imm<'a> {
     /// No immediates.
@@ -199,11 +211,11 @@ pub enum Imm<'a> {
     /// `br_table $a $b $default`: at least one label, the last is the default.
     BrTable(Vec<Index<'a>>),
     /// `call_indirect $table? typeuse`
-    CallIndirect(Option<Index<'a>>, Box<TypeUse<'a>>),
+    CallIndirect(Box<CallIndirect<'a>>),
     /// `memory.init $mem? $data`, `table.init $table? $elem`: target, then segment.
-    Init(Option<Index<'a>>, Index<'a>),
+    Init(Box<(Option<Index<'a>>, Index<'a>)>),
     /// `memory.copy ($dst $src)?`, `table.copy ($dst $src)?`
-    Copy(Option<(Index<'a>, Index<'a>)>),
+    Copy(Option<Box<(Index<'a>, Index<'a>)>>),
     /// `i32.const`
     I32(i32),
     /// `i64.const`
@@ -212,8 +224,8 @@ pub enum Imm<'a> {
     F32(u32),
     /// `f64.const`, as bits.
     F64(u64),
-    /// `v128.const`, as little-endian bits.
-    V128(u128),
+    /// `v128.const`, as little-endian bits (boxed: a `u128` would double [`Imm`]'s alignment).
+    V128(Box<u128>),
     /// `i8x16.shuffle`
     Shuffle([u8; 16]),
     /// `select (result t)*`; `None` for the untyped `select`.
@@ -246,16 +258,20 @@ pub enum Node<'a> {
     /// `(block $l bt instr*)`, `(loop …)`: `block`, body, `end`.
     Block(Instr<'a>, Vec<Node<'a>>),
     /// `(if $l bt cond* (then instr*) (else instr*)?)`: cond, `if`, then, `else`, else-arm, `end`.
-    If {
-        /// The `if` with its label and type.
-        instr: Instr<'a>,
-        /// The folded condition operands.
-        cond: Vec<Node<'a>>,
-        /// The `(then …)` arm.
-        then: Vec<Node<'a>>,
-        /// The `(else …)` arm, with the span of its `else` keyword.
-        els: Option<(Span, Vec<Node<'a>>)>,
-    },
+    If(Box<IfNode<'a>>),
+}
+
+/// The parts of [`Node::If`] (boxed: they would make every node twice as large).
+#[derive(Debug)]
+pub struct IfNode<'a> {
+    /// The `if` with its label and type.
+    pub instr: Instr<'a>,
+    /// The folded condition operands.
+    pub cond: Vec<Node<'a>>,
+    /// The `(then …)` arm.
+    pub then: Vec<Node<'a>>,
+    /// The `(else …)` arm, with the span of its `else` keyword.
+    pub els: Option<(Span, Vec<Node<'a>>)>,
 }
 
 impl Drop for Node<'_> {
@@ -273,9 +289,10 @@ fn take_children<'a>(node: &mut Node<'a>, into: &mut Vec<Node<'a>>) {
     match node {
         Node::Instr(_) => {}
         Node::Folded(_, kids) | Node::Block(_, kids) => into.append(kids),
-        Node::If {
-            cond, then, els, ..
-        } => {
+        Node::If(node) => {
+            let IfNode {
+                cond, then, els, ..
+            } = &mut **node;
             into.append(cond);
             into.append(then);
             if let Some((_, e)) = els {
@@ -330,12 +347,13 @@ pub fn flatten(nodes: Vec<Node<'_>>) -> Vec<Instr<'_>> {
                 push_all(&mut stack, body);
                 out.push(take(i));
             }
-            Node::If {
-                instr,
-                cond,
-                then,
-                els,
-            } => {
+            Node::If(node) => {
+                let IfNode {
+                    instr,
+                    cond,
+                    then,
+                    els,
+                } = &mut **node;
                 stack.push(Work::Emit(marker(Op::End, instr.span)));
                 if let Some((else_span, e)) = els {
                     push_all(&mut stack, e);
@@ -996,6 +1014,21 @@ mod tests {
         }
     }
 
+    /// The parser moves these by value on every shift and reduce: keep them small.
+    #[test]
+    fn sizes() {
+        use std::mem::size_of;
+        for (name, size, max) in [
+            ("Index", size_of::<Index<'_>>(), 40),
+            ("Imm", size_of::<Imm<'_>>(), 48),
+            ("Instr", size_of::<Instr<'_>>(), 72),
+            ("Node", size_of::<Node<'_>>(), 104),
+        ] {
+            println!("{name}: {size} bytes");
+            assert!(size <= max, "{name} is {size} bytes, more than {max}");
+        }
+    }
+
     #[test]
     fn flatten_orders_folded_operands_first() {
         let tree = vec![Node::Folded(
@@ -1008,12 +1041,12 @@ mod tests {
 
     #[test]
     fn flatten_if_with_else() {
-        let tree = vec![Node::If {
+        let tree = vec![Node::If(Box::new(IfNode {
             instr: i(Op::If),
             cond: vec![Node::Instr(i(Op::I32Eqz))],
             then: vec![Node::Instr(i(Op::Nop))],
             els: Some((Span::default(), vec![Node::Instr(i(Op::Unreachable))])),
-        }];
+        }))];
         let ops: Vec<Op> = flatten(tree).into_iter().map(|i| i.op).collect();
         assert_eq!(
             ops,
