@@ -186,7 +186,12 @@ fn misuse_is_an_error_not_a_panic() {
     assert!(err.to_string().contains("missing.wat"), "{err}");
 }
 
+/// The nested cargo runs share one target directory; running them one at a time keeps one build's
+/// lock waits and rebuild output out of the other's stderr.
+static NESTED_CARGO: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn cargo(manifest: &Path, subcommand: &str) -> std::process::Output {
+    let _one_at_a_time = NESTED_CARGO.lock().unwrap_or_else(|e| e.into_inner());
     Command::new(env!("CARGO"))
         .arg(subcommand)
         .arg("--offline")
