@@ -203,15 +203,14 @@ impl<'a> FuncB<'a> {
     }
 
     /// The field.
-    pub fn finish(self: Box<Self>, id: Option<Id<'a>>, at: usize, span: Span) -> Func<'a> {
-        let this = *self;
+    pub fn finish(self, id: Option<Id<'a>>, at: usize, span: Span) -> Func<'a> {
         let FuncB {
             exports,
             import,
             ty,
             locals,
             body,
-        } = this;
+        } = self;
         Func {
             id,
             exports: rev(exports),
