@@ -96,38 +96,30 @@ fn run_invokes_with_typed_arguments() {
     );
 }
 
+/// `watlink run FILE --invoke f LIMIT VALUE` on `text` must exit 1 with `message` on stderr.
+fn run_ends_with(name: &str, text: &str, limit: &str, value: &str, message: &str) {
+    let f = temp(name, text);
+    let o = watlink(&["run", f.to_str().unwrap(), "--invoke", "f", limit, value]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(message), "{}", stderr(&o));
+}
+
 #[test]
 fn endless_recursion_is_call_stack_exhausted() {
-    let f = temp("rec.wat", "(module (func $f (export \"f\") (call $f)))");
-    let o = watlink(&[
-        "run",
-        f.to_str().unwrap(),
-        "--invoke",
-        "f",
+    let text = "(module (func $f (export \"f\") (call $f)))";
+    run_ends_with(
+        "rec.wat",
+        text,
         "--max-call-depth",
         "5000",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("call stack exhausted"),
-        "{}",
-        stderr(&o)
+        "call stack exhausted",
     );
 }
 
 #[test]
 fn endless_loop_under_fuel_runs_out() {
-    let f = temp("loop.wat", "(module (func (export \"f\") (loop (br 0))))");
-    let o = watlink(&[
-        "run",
-        f.to_str().unwrap(),
-        "--invoke",
-        "f",
-        "--fuel",
-        "100000",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("all fuel consumed"), "{}", stderr(&o));
+    let text = "(module (func (export \"f\") (loop (br 0))))";
+    run_ends_with("loop.wat", text, "--fuel", "100000", "all fuel consumed");
 }
 
 #[test]
