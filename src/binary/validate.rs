@@ -53,9 +53,32 @@ pub(super) fn validate(
     module: &ast::Module,
     features: &Features,
 ) -> Result<(), Vec<Error>> {
-    match Validator::new_with_features(self::features(features)).validate_all(bytes) {
-        Ok(_) => Ok(()),
-        Err(err) => Err(vec![locate(&err, bytes, module)]),
+    // Module-level checks stop at the first error; function bodies are checked one by one, so a
+    // run reports the first error of every function that has one.
+    let mut validator = Validator::new_with_features(self::features(features));
+    let mut errors = Vec::new();
+    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let step = payload.and_then(|p| validator.payload(&p));
+        match step {
+            Ok(wasmparser::ValidPayload::Func(func, body)) => {
+                let mut v = func.into_validator(std::mem::take(&mut allocs));
+                if let Err(err) = v.validate(&body) {
+                    errors.push(locate(&err, bytes, module));
+                }
+                allocs = v.into_allocations();
+            }
+            Ok(_) => {}
+            Err(err) => {
+                errors.push(locate(&err, bytes, module));
+                break;
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 
