@@ -772,19 +772,36 @@ fn type_error_points_at_the_instruction() {
     );
 }
 
-#[test]
-fn error_at_the_final_end_points_at_the_function() {
-    let m = Module {
+/// A function returning `[i32]` whose body is `body`, spanned 3..12.
+fn returning_i32(body: Vec<Instr>) -> Module {
+    Module {
         types: vec![fty(&[], &[ValType::I32])],
         imports: vec![import("m", "f", ImportKind::Func(TypeIdx(0)))],
         funcs: vec![Func {
             ty: TypeIdx(0),
             locals: vec![],
-            body: vec![at(Op::Nop, Imm::None, 9)],
+            body,
             span: Span::new(3, 12),
         }],
         ..Module::default()
-    };
+    }
+}
+
+#[test]
+fn error_at_the_final_end_points_at_the_last_instruction() {
+    let m = returning_i32(vec![at(Op::Nop, Imm::None, 9)]);
+    let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
+    assert!(e.message.starts_with("type mismatch"), "{}", e.message);
+    assert_eq!(e.span, Some(Span::new(9, 10)));
+    assert_eq!(
+        e.secondary,
+        vec![(Span::new(3, 12), "in this function".to_string())]
+    );
+}
+
+#[test]
+fn error_at_the_end_of_an_empty_body_points_at_the_function() {
+    let m = returning_i32(vec![]);
     let e = &validate(&encode(&m), &m, &Features::default()).unwrap_err()[0];
     assert!(e.message.starts_with("type mismatch"), "{}", e.message);
     assert_eq!(e.span, Some(Span::new(3, 12)));

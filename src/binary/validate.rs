@@ -156,8 +156,20 @@ fn in_body(
     let Some(func) = module.funcs.get(i) else {
         return Error::unlocated(crate::error::Class::Invalid, message);
     };
-    let instr = operator_index(bytes, range, offset).and_then(|k| func.body.get(k));
+    let k = operator_index(bytes, range, offset);
+    let instr = k.and_then(|k| func.body.get(k));
     let func_index = module.imported(ast::ExternKind::Func) as usize + i;
+    // At the body's final `end` the results are checked: the last instruction is what produced them.
+    let last = func.body.last().filter(|l| l.span != Span::default());
+    if let (true, Some(last), true) = (
+        k == Some(func.body.len()),
+        last,
+        func.span != Span::default(),
+    ) {
+        return Error::invalid(message, last.span)
+            .with_label("the function's results are checked after this")
+            .with_secondary(func.span, "in this function");
+    }
     match instr {
         Some(instr) => {
             let label = format!("`{}`", instr.op.keyword());
