@@ -121,7 +121,7 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     match store.call(func, &args) {
         Ok(results) => {
             for v in results {
-                println!("{}", show(&v));
+                println!("{v}");
             }
             ExitCode::SUCCESS
         }
@@ -131,58 +131,12 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
 
 /// Parses a command-line argument as a value of type `ty`.
 fn parse_arg(ty: ValType, text: &str) -> Option<Value> {
-    let int = |text: &str| -> Option<i128> {
-        let (neg, body) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.strip_prefix('+').unwrap_or(text)),
-        };
-        let body = body.replace('_', "");
-        let v = match body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            Some(hex) => i128::from_str_radix(hex, 16).ok()?,
-            None => body.parse::<i128>().ok()?,
-        };
-        Some(if neg { -v } else { v })
-    };
+    use watlink::text::number;
     match ty {
-        ValType::I32 => int(text)
-            .filter(|v| (-(1 << 31)..(1 << 32)).contains(v))
-            .map(|v| Value::I32(v as i32)),
-        ValType::I64 => int(text)
-            .filter(|v| (-(1 << 63)..(1 << 64)).contains(v))
-            .map(|v| Value::I64(v as i64)),
-        ValType::F32 => watlink::text::number::f32(text).ok().map(Value::F32),
-        ValType::F64 => watlink::text::number::f64(text).ok().map(Value::F64),
+        ValType::I32 => number::i32(text).ok().map(Value::I32),
+        ValType::I64 => number::i64(text).ok().map(Value::I64),
+        ValType::F32 => number::f32(text).ok().map(Value::F32),
+        ValType::F64 => number::f64(text).ok().map(Value::F64),
         _ => None,
-    }
-}
-
-/// A result in the stable output format: `type:value`.
-fn show(v: &Value) -> String {
-    let float = |x: f64, bits: u64, is_nan: bool| {
-        if is_nan {
-            format!("nan:{bits:#x}")
-        } else {
-            format!("{x:?}")
-        }
-    };
-    match v {
-        Value::I32(x) => format!("i32:{x}"),
-        Value::I64(x) => format!("i64:{x}"),
-        Value::F32(b) => {
-            let x = f32::from_bits(*b);
-            format!(
-                "f32:{}",
-                float(x as f64, (*b & 0x7f_ffff) as u64, x.is_nan())
-            )
-        }
-        Value::F64(b) => {
-            let x = f64::from_bits(*b);
-            format!("f64:{}", float(x, b & 0xf_ffff_ffff_ffff, x.is_nan()))
-        }
-        Value::V128(b) => format!("v128:{b:#034x}"),
-        Value::FuncRef(None) => "funcref:null".to_string(),
-        Value::FuncRef(Some(_)) => "funcref:func".to_string(),
-        Value::ExternRef(None) => "externref:null".to_string(),
-        Value::ExternRef(Some(n)) => format!("externref:{n}"),
     }
 }

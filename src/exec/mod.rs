@@ -184,6 +184,30 @@ impl Value {
     }
 }
 
+/// The stable `type:value` form `watlink run` prints and the `.wast` runner reports: `i32:-1`,
+/// `f64:1.5`, `f32:nan:0x400000`, `v128:0x…`, `funcref:null`, `externref:7`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Value::I32(x) => write!(f, "i32:{x}"),
+            Value::I64(x) => write!(f, "i64:{x}"),
+            Value::F32(b) if f32::from_bits(b).is_nan() => {
+                write!(f, "f32:nan:{:#x}", b & 0x7f_ffff)
+            }
+            Value::F32(b) => write!(f, "f32:{:?}", f32::from_bits(b)),
+            Value::F64(b) if f64::from_bits(b).is_nan() => {
+                write!(f, "f64:nan:{:#x}", b & 0xf_ffff_ffff_ffff)
+            }
+            Value::F64(b) => write!(f, "f64:{:?}", f64::from_bits(b)),
+            Value::V128(b) => write!(f, "v128:{b:#034x}"),
+            Value::FuncRef(None) => f.write_str("funcref:null"),
+            Value::FuncRef(Some(_)) => f.write_str("funcref:func"),
+            Value::ExternRef(None) => f.write_str("externref:null"),
+            Value::ExternRef(Some(n)) => write!(f, "externref:{n}"),
+        }
+    }
+}
+
 /// Why execution stopped: the spec's trap conditions plus resource exhaustion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TrapCode {

@@ -22,21 +22,8 @@ pub(super) fn to_value(c: &Const<'_>) -> Result<Value, String> {
 
 /// Shows values as a script would write them.
 pub(super) fn show_all(values: &[Value]) -> String {
-    let parts: Vec<String> = values.iter().map(show).collect();
+    let parts: Vec<String> = values.iter().map(Value::to_string).collect();
     format!("[{}]", parts.join(", "))
-}
-
-fn show(v: &Value) -> String {
-    match v {
-        Value::I32(x) => format!("i32:{x}"),
-        Value::I64(x) => format!("i64:{x}"),
-        Value::F32(b) => format!("f32:{} ({b:#x})", f32::from_bits(*b)),
-        Value::F64(b) => format!("f64:{} ({b:#x})", f64::from_bits(*b)),
-        Value::V128(b) => format!("v128:{b:#034x}"),
-        Value::FuncRef(None) | Value::ExternRef(None) => "ref.null".into(),
-        Value::FuncRef(Some(_)) => "ref.func".into(),
-        Value::ExternRef(Some(n)) => format!("ref.extern {n}"),
-    }
 }
 
 /// Checks results against the expectations of an `assert_return`.
