@@ -28,8 +28,8 @@ pub struct LinkOptions {
     pub layout: LayoutOptions,
     /// `--import-memory[=MOD,NAME]`: import memory 0 as `(import MOD NAME (memory …))`.
     pub import_memory: Option<(String, String)>,
-    /// `--export-memory[=NAME]`: export memory 0 under this name. Default `memory`, or none when the
-    /// memory is imported.
+    /// `--export-memory[=NAME]`: export memory 0 under this name. `None`: `memory`, or nothing when
+    /// the memory is imported (by the flag or by the inputs' declaration).
     pub export_memory: Option<String>,
     /// Export `__heap_base` as an immutable i32 global (default: yes).
     pub export_heap_base: bool,
@@ -55,7 +55,7 @@ impl Default for LinkOptions {
         LinkOptions {
             layout: LayoutOptions::default(),
             import_memory: None,
-            export_memory: Some("memory".into()),
+            export_memory: None,
             export_heap_base: true,
             exports: Vec::new(),
             exports_if_defined: Vec::new(),
@@ -76,9 +76,25 @@ pub(super) struct Input {
     pub bind: String,
     pub text: Arc<str>,
     pub module: ast::Module,
+    /// Where each of the module's data segments was written, in data index order (text inputs).
+    pub data_spans: Vec<Span>,
+    /// Where each defined memory was written, in definition order (text inputs).
+    pub memory_spans: Vec<Span>,
 }
 
 impl Input {
+    /// A binary or resolved input: no places in a text.
+    fn unlocated(name: &str, module: ast::Module) -> Input {
+        Input {
+            name: name.to_string(),
+            bind: input_name(name),
+            text: "".into(),
+            module,
+            data_spans: Vec::new(),
+            memory_spans: Vec::new(),
+        }
+    }
+
     /// `line:col` (1-based) of `span` in the input's text.
     pub fn line_col(&self, span: Span) -> String {
         let at = span.start.min(self.text.len());
@@ -263,14 +279,16 @@ impl Linker {
     /// Adds a text module; `name` is used in diagnostics and binds imports (`(import "NAME" …)`).
     pub fn input_str(mut self, name: &str, text: &str) -> Linker {
         let features = &self.options.features;
-        let resolved = crate::text::parse_module(text)
-            .and_then(|m| crate::resolve::resolve_with(&m, features));
+        let resolved = crate::text::parse_module(text).and_then(|m| {
+            let spans = declaration_spans(&m);
+            crate::resolve::resolve_with(&m, features).map(|module| (module, spans))
+        });
         match resolved {
-            Ok(module) => self.inputs.push(Input {
-                name: name.to_string(),
-                bind: input_name(name),
+            Ok((module, (data_spans, memory_spans))) => self.inputs.push(Input {
                 text: text.into(),
-                module,
+                data_spans,
+                memory_spans,
+                ..Input::unlocated(name, module)
             }),
             Err(errors) => self.failed.push(Errors::new(name, text, errors)),
         }
@@ -279,12 +297,7 @@ impl Linker {
 
     /// Adds a resolved module.
     pub fn input_module(mut self, name: &str, module: ast::Module) -> Linker {
-        self.inputs.push(Input {
-            name: name.to_string(),
-            bind: input_name(name),
-            text: "".into(),
-            module,
-        });
+        self.inputs.push(Input::unlocated(name, module));
         self
     }
 
@@ -292,12 +305,7 @@ impl Linker {
     /// binary modules cannot carry `(@place …)`).
     pub fn input_wasm(mut self, name: &str, bytes: &[u8]) -> Linker {
         match super::decode::decode(bytes) {
-            Ok(module) => self.inputs.push(Input {
-                name: name.to_string(),
-                bind: input_name(name),
-                text: "".into(),
-                module,
-            }),
+            Ok(module) => self.inputs.push(Input::unlocated(name, module)),
             Err(e) => self.failed.push(Errors::new(name, "", vec![*e])),
         }
         self
@@ -363,6 +371,26 @@ impl Linker {
         }
         Ok(Linked { wasm, plan })
     }
+}
+
+/// The spans of a parsed module's data segments and defined memories, in the order the resolver
+/// numbers them: `(memory (data …))` defines its segment where the memory is written.
+fn declaration_spans(m: &crate::text::syntax::Module<'_>) -> (Vec<Span>, Vec<Span>) {
+    use crate::text::syntax::Field;
+    let (mut datas, mut memories) = (Vec::new(), Vec::new());
+    for field in &m.fields {
+        match field {
+            Field::Memory(mem) if mem.import.is_none() => {
+                if mem.inline_data.is_some() {
+                    datas.push(mem.span);
+                }
+                memories.push(mem.span);
+            }
+            Field::Data(d) => datas.push(d.span),
+            _ => {}
+        }
+    }
+    (datas, memories)
 }
 
 /// The name an input binds imports by: the file stem (`lib/alloc.wat` → `alloc`).

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use super::layout::{Plan, Segment, SegmentKind, plan};
+use super::layout::{About, PAGE_SIZE, Plan, Segment, SegmentKind, plan_about};
 use super::remap::{self, Maps};
 use super::{Entry, Input, LinkOptions};
 use crate::ast::*;
@@ -117,6 +117,20 @@ struct Linker<'a> {
     /// Per input, per import: how it is satisfied.
     res: Vec<Vec<Res>>,
     kept: Vec<Import>,
+    /// What the inputs declare about memory 0.
+    memory: Declared,
+}
+
+/// The inputs' memory declarations, merged: the starting point for memory 0.
+#[derive(Default)]
+struct Declared {
+    /// The first declaration: input, place, and the import's module and name if it is imported.
+    first: Option<(usize, Option<Span>, Option<(String, String)>)>,
+    /// The largest declared minimum, in pages.
+    min: u64,
+    /// The smallest declared maximum, in pages.
+    max: Option<u64>,
+    shared: bool,
 }
 
 /// Links `inputs` into one module.
@@ -131,6 +145,7 @@ pub(super) fn link(inputs: &[Input], opts: &LinkOptions) -> Result<(Module, Plan
         synth: Vec::new(),
         res: Vec::new(),
         kept: Vec::new(),
+        memory: Declared::default(),
     };
     l.dedup_types();
     l.check_memories();
@@ -205,7 +220,96 @@ impl<'a> Linker<'a> {
                     ),
                 ));
             }
+            self.declare_memory(i);
         }
+    }
+
+    /// Merges input `i`'s memory declaration: an import stays an import (same module and name),
+    /// the largest minimum, the smallest maximum, `shared` if declared. An import and a definition,
+    /// two different imports, or shared and unshared are conflicts (unless `--import-memory` says
+    /// which memory it is), named at both places.
+    fn declare_memory(&mut self, i: usize) {
+        let input = &self.inputs[i];
+        let m = &input.module;
+        let (ty, span, import) = match m.imports.iter().find_map(|im| match &im.kind {
+            ImportKind::Memory(t) => Some((im, *t)),
+            _ => None,
+        }) {
+            Some((im, t)) => (
+                t,
+                Some(im.span),
+                Some((im.module.clone(), im.field.clone())),
+            ),
+            None => match m.memories.first() {
+                Some(t) => (*t, input.memory_spans.first().copied(), None),
+                None => return,
+            },
+        };
+        let describe = |import: &Option<(String, String)>, shared: bool| {
+            let s = if shared { " shared" } else { "" };
+            match import {
+                Some((module, field)) => format!("imports{s} memory \"{module}\" \"{field}\""),
+                None => format!("defines{s} its own memory"),
+            }
+        };
+        if let Some((j, other_span, other_import)) = &self.memory.first {
+            let other = &self.inputs[*j];
+            let where_other = match other_span {
+                Some(s) if !other.text.is_empty() => {
+                    format!("{}:{}", other.name, other.line_col(*s))
+                }
+                _ => other.name.clone(),
+            };
+            let conflict = if self.opts.import_memory.is_none() && *other_import != import {
+                Some(format!(
+                    "{} {}, but {where_other} {}",
+                    input.name,
+                    describe(&import, ty.shared),
+                    describe(other_import, self.memory.shared)
+                ))
+            } else if ty.shared != self.memory.shared {
+                Some(format!(
+                    "{} declares a{} memory, but {where_other} declares a{} one",
+                    input.name,
+                    if ty.shared { " shared" } else { "n unshared" },
+                    if self.memory.shared {
+                        " shared"
+                    } else {
+                        "n unshared"
+                    },
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = conflict {
+                let mut e = Error::unlocated(Class::Unlinkable, "conflicting memory declarations")
+                    .with_note(why)
+                    .with_note(
+                        "help: all inputs share the linked module's memory 0; declare it alike, \
+                         or say which it is with --import-memory=MODULE,NAME",
+                    );
+                if let Some(span) = span.filter(|_| !input.text.is_empty()) {
+                    e.span = Some(span);
+                    e.label = "this memory".into();
+                }
+                self.errors.push((Some(i), e));
+            }
+        } else {
+            self.memory.first = Some((i, span, import));
+            self.memory.shared = ty.shared;
+        }
+        self.memory.min = self.memory.min.max(ty.limits.min);
+        if let Some(max) = ty.limits.max {
+            self.memory.max = Some(self.memory.max.map_or(max, |m: u64| m.min(max)));
+        }
+    }
+
+    /// The memory's import, if it is imported: the flag's, else the inputs' declaration's.
+    fn memory_import(&self) -> Option<(String, String)> {
+        self.opts
+            .import_memory
+            .clone()
+            .or_else(|| self.memory.first.as_ref().and_then(|f| f.2.clone()))
     }
 
     /// Step 2: placed segments (checked) and fixed ones, in input order.
@@ -515,7 +619,10 @@ impl<'a> Linker<'a> {
 
     fn plan(&mut self) -> Result<Plan, Vec<LinkError>> {
         let mut layout = self.opts.layout.clone();
-        layout.import_memory = self.opts.import_memory.is_some();
+        layout.import_memory = self.memory_import().is_some();
+        layout.shared_memory |= self.memory.shared;
+        layout.declared_min = self.memory.min.saturating_mul(PAGE_SIZE);
+        layout.declared_max = self.memory.max.map(|m| m.saturating_mul(PAGE_SIZE));
         layout.heap_base_used = self.synth.contains(&Synth::Symbol("__heap_base"));
         let segments: Vec<Segment> = self
             .segs
@@ -529,7 +636,64 @@ impl<'a> Linker<'a> {
                 Segment::new(s.plan_name.clone(), size, align, s.kind)
             })
             .collect();
-        plan(&segments, &layout).map_err(|errors| errors.into_iter().map(|e| (None, e)).collect())
+        plan_about(&segments, &layout).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|(e, about)| self.locate(e, about))
+                .collect()
+        })
+    }
+
+    /// Where the text says what a layout error is about: the segment (the other region as a
+    /// secondary label or, in another input, a note), or the memory's declaration.
+    fn locate(&self, mut e: Error, about: About) -> LinkError {
+        let at = |k: usize| {
+            let seg = &self.segs[k];
+            let input = &self.inputs[seg.input];
+            let data = &input.module.datas[seg.data];
+            let span = match &data.place {
+                Some(p) => Some(p.span),
+                None => input.data_spans.get(seg.data).copied(),
+            };
+            (seg.input, span.filter(|_| !input.text.is_empty()))
+        };
+        match about {
+            About::Flags => (None, e),
+            About::Segments(ks) => {
+                let (i, span) = at(ks[0]);
+                let Some(span) = span else {
+                    return (Some(i), e);
+                };
+                e.span = Some(span);
+                e.label = "this segment".into();
+                for &k in &ks[1..] {
+                    match at(k) {
+                        (j, Some(other)) if j == i => {
+                            e = e.with_secondary(other, "the other segment");
+                        }
+                        (j, Some(other)) => {
+                            let input = &self.inputs[j];
+                            e = e.with_note(format!(
+                                "the other segment is at {}:{}",
+                                input.name,
+                                input.line_col(other)
+                            ));
+                        }
+                        (_, None) => {}
+                    }
+                }
+                (Some(i), e)
+            }
+            About::Declaration => match &self.memory.first {
+                Some((i, Some(span), _)) if !self.inputs[*i].text.is_empty() => {
+                    e.span = Some(*span);
+                    e.label = "the declared maximum".into();
+                    (Some(*i), e)
+                }
+                Some((i, _, _)) => (Some(*i), e),
+                None => (None, e),
+            },
+        }
     }
 
     /// The value of a synthesized global.
@@ -567,10 +731,10 @@ impl<'a> Linker<'a> {
             memory64: false,
             page_size_log2: None,
         };
-        if let Some((module, field)) = &self.opts.import_memory {
+        if let Some((module, field)) = self.memory_import() {
             out.imports.push(Import {
-                module: module.clone(),
-                field: field.clone(),
+                module,
+                field,
                 kind: ImportKind::Memory(memory_type),
                 span: Span::default(),
             });
