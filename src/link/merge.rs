@@ -23,6 +23,7 @@ use crate::instr::Op;
 use crate::span::Span;
 
 mod exports;
+mod init;
 
 /// The symbols the linker defines when an input imports them from `env`.
 pub const SYNTHESIZED: [&str; 10] = [
@@ -883,6 +884,8 @@ impl<'a> Linker<'a> {
                 .push((GlobalIdx(synth_base + k as u32), self.synth_name(s)));
         }
         let mut starts = Vec::new();
+        let mut init = init::InitMemory::default();
+        let imported = self.memory_import().is_some();
         for (i, input) in inputs.iter().enumerate() {
             let m = &input.module;
             let map = &maps[i];
@@ -939,15 +942,27 @@ impl<'a> Linker<'a> {
             }
             for (k, data) in m.datas.iter().enumerate() {
                 let seg = self.segs.iter().find(|s| s.input == i && s.data == k);
-                let mode = match (&data.place, seg) {
-                    (Some(p), _) if p.kind == PlaceKind::Zero => continue,
-                    (Some(_), Some(seg)) => {
-                        let addr = plan.segment(&seg.plan_name).map_or(0, |p| p.address);
-                        DataMode::Active {
-                            memory: MemIdx(0),
-                            offset: vec![Instr::new(Op::I32Const, Imm::I32(addr as u32 as i32))],
+                let placed = seg.and_then(|s| plan.segment(&s.plan_name));
+                let index = out.datas.len() as u32;
+                let mode = match (&data.place, placed) {
+                    (Some(p), placed) if p.kind == PlaceKind::Zero => {
+                        // Fresh memory is zero; imported or shared memory need not be.
+                        if let Some(placed) = placed.filter(|_| imported || plan.shared) {
+                            init.fill(placed.address, placed.size);
                         }
+                        continue;
                     }
+                    (_, Some(placed)) if plan.shared => {
+                        init.copy(index, placed.address, placed.size);
+                        DataMode::Passive
+                    }
+                    (Some(_), Some(placed)) => DataMode::Active {
+                        memory: MemIdx(0),
+                        offset: vec![Instr::new(
+                            Op::I32Const,
+                            Imm::I32(placed.address as u32 as i32),
+                        )],
+                    },
                     (_, _) => match &data.mode {
                         DataMode::Passive => DataMode::Passive,
                         DataMode::Active { memory, offset } => {
@@ -989,6 +1004,10 @@ impl<'a> Linker<'a> {
             if out.names.module.is_none() {
                 out.names.module.clone_from(&m.names.module);
             }
+        }
+        // `__wasm_init_memory` runs before the inputs' start functions.
+        if let Some(f) = init.finish(&mut out, plan.symbols.init_memory_flag) {
+            starts.insert(0, f);
         }
         out.start = match starts[..] {
             [] => None,
