@@ -27,6 +27,7 @@ pub mod error;
 pub mod exec;
 pub mod instr;
 pub mod link;
+pub mod output;
 pub mod resolve;
 pub mod script;
 pub mod span;

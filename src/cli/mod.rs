@@ -1,7 +1,7 @@
 //! The command line: one clap `Opts` struct and a `run()` per subcommand file.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -96,33 +96,38 @@ pub fn read_input(path: &Path) -> Result<(String, String), watlink::Errors> {
     Ok((path.display().to_string(), text))
 }
 
-/// Writes `bytes` to `path` (`-` for stdout) whole or not at all: a temporary file beside the target,
-/// then a rename.
+/// Writes `bytes` to `path` (`-` for stdout) whole or not at all ([`watlink::output`]: an
+/// exclusively created temporary file beside the target, then a rename).
 pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
         out.write_all(bytes)?;
         return out.flush();
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+    watlink::output::write_whole(path, bytes)
+}
+
+/// On SIGINT or SIGTERM, removes the temporary output files not yet renamed into place and exits
+/// with the status the signal would give (128 + its number).
+#[cfg(unix)]
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
     };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            watlink::output::remove_pending();
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(unix)]
+    clean_up_on_signals();
     let ctx = Ctx { color: cli.color };
     match cli.command {
         Command::Compile(opts) => compile::run(&ctx, opts),

@@ -779,3 +779,77 @@ fn the_examples_link_and_run() {
         i32::from(b'x')
     );
 }
+
+#[test]
+fn the_cli_keeps_stdout_clean_and_leaves_no_temporary_files() {
+    let exe = env!("CARGO_BIN_EXE_watlink");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/placed.wat");
+    // The binary to stdout: the map goes to stderr.
+    let run = std::process::Command::new(exe)
+        .args(["link", example, "-o", "-", "--print-map"])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(run.stdout.starts_with(b"\0asm"));
+    assert!(Module::new(&run.stdout).is_ok());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains(".rodata.greeting"), "{stderr}");
+
+    // A reader that goes away (`| head`): no panic, and the files are written.
+    let dir = std::env::temp_dir().join(format!("watlink-link-out-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("placed.wasm");
+    let mut child = std::process::Command::new(exe)
+        .args(["link", example, "--print-map", "--map"])
+        .arg(dir.join("placed.json"))
+        .arg("-o")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(
+        matches!(done.status.code(), Some(0 | 141)),
+        "{:?}",
+        done.status
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["placed.json", "placed.wasm"],
+        "no temporary files left"
+    );
+
+    // A failed link writes neither file and leaves nothing behind.
+    let bad = dir.join("bad.wat");
+    std::fs::write(
+        &bad,
+        "(module (data (i32.const 0) \"a\") (data (i32.const 0) \"b\"))",
+    )
+    .unwrap();
+    let run = std::process::Command::new(exe)
+        .arg("link")
+        .arg(&bad)
+        .arg("-o")
+        .arg(dir.join("bad.wasm"))
+        .arg("--map")
+        .arg(dir.join("bad.json"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("bad.wat:1:"), "{stderr}");
+    let count = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(count, 3, "only placed.json, placed.wasm and bad.wat");
+    let _ = std::fs::remove_dir_all(&dir);
+}
