@@ -778,6 +778,17 @@ fn the_examples_link_and_run() {
         Instance::new(&linked.wasm).call("first_byte", &[]),
         i32::from(b'x')
     );
+    // Fixed data with the defaults and the flags in its header comment.
+    let linked = Linker::new()
+        .stack_size(8192)
+        .input_file(std::path::Path::new(&format!("{dir}fixed.wat")))
+        .link()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut m = Instance::new(&linked.wasm);
+    m.call_void("clear_heap");
+    assert_eq!(m.call("first", &[]), i32::from(b'H'));
+    assert_eq!(m.call("table_sum", &[]), 36);
+    assert_eq!(linked.plan.symbols.stack_low, 1040);
 }
 
 #[test]
