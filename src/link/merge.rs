@@ -158,6 +158,10 @@ pub(super) fn link(inputs: &[Input], opts: &LinkOptions) -> Result<(Module, Plan
         return Err(l.errors);
     }
     let plan = l.plan()?;
+    if opts.export_all && plan.symbols.init_memory_flag.is_some() {
+        // wasm-ld's --export-all exports the flag's address too.
+        l.synth_index(Synth::Symbol("__wasm_init_memory_flag"));
+    }
     let module = l.build(&plan);
     if !l.errors.is_empty() {
         return Err(l.errors);
@@ -1103,6 +1107,7 @@ pub(super) fn symbol_value(plan: &Plan, name: &str) -> u64 {
         "__dso_handle" => s.dso_handle,
         "__memory_base" => s.memory_base,
         "__table_base" => s.table_base,
+        "__wasm_init_memory_flag" => s.init_memory_flag.unwrap_or(0),
         _ => 0,
     }
 }
