@@ -2,15 +2,17 @@
 //!
 //! In order, as lld's writer does it:
 //! 1. types are deduplicated across inputs;
-//! 2. data segments are collected: `(@place …)` ones for the planner, active ones at a constant
-//!    address in memory 0 as fixed segments;
+//! 2. the inputs' memory declarations are merged ([`memory`]); data segments are collected:
+//!    `(@place …)` ones for the planner, active ones at a constant address in memory 0 as fixed
+//!    segments;
 //! 3. every import is classified: a linker-synthesized symbol (`env.__heap_base`,
-//!    `watlink:data.NAME`, …), the memory (the linker defines memory 0 itself), bound to another
-//!    input's export, or kept;
+//!    `watlink:data.NAME`, …), the memory (memory 0, imported or defined as declared), bound to
+//!    another input's export, or kept;
 //! 4. [`plan`](super::plan) lays out memory;
 //! 5. index spaces are built (kept imports, then synthesized globals, then each input's entities in
 //!    input order) and every input is renumbered into them ([`super::remap`]);
-//! 6. exports are added: memory, `__heap_base`, `--export`, `--export-all`, the entry.
+//! 6. `__wasm_init_memory` is added where data cannot simply be active ([`init`]);
+//! 7. exports are added: memory, `__heap_base`, `--export`, `--export-all`, the entry.
 
 use std::collections::HashMap;
 
@@ -24,6 +26,9 @@ use crate::span::Span;
 
 mod exports;
 mod init;
+mod memory;
+
+use memory::Declared;
 
 /// The symbols the linker defines when an input imports them from `env`.
 pub const SYNTHESIZED: [&str; 10] = [
@@ -122,18 +127,6 @@ struct Linker<'a> {
     memory: Declared,
 }
 
-/// The inputs' memory declarations, merged: the starting point for memory 0.
-#[derive(Default)]
-struct Declared {
-    /// The first declaration: input, place, and the import's module and name if it is imported.
-    first: Option<(usize, Option<Span>, Option<(String, String)>)>,
-    /// The largest declared minimum, in pages.
-    min: u64,
-    /// The smallest declared maximum, in pages.
-    max: Option<u64>,
-    shared: bool,
-}
-
 /// Links `inputs` into one module.
 pub(super) fn link(inputs: &[Input], opts: &LinkOptions) -> Result<(Module, Plan), Vec<LinkError>> {
     let mut l = Linker {
@@ -227,94 +220,6 @@ impl<'a> Linker<'a> {
             }
             self.declare_memory(i);
         }
-    }
-
-    /// Merges input `i`'s memory declaration: an import stays an import (same module and name),
-    /// the largest minimum, the smallest maximum, `shared` if declared. An import and a definition,
-    /// two different imports, or shared and unshared are conflicts (unless `--import-memory` says
-    /// which memory it is), named at both places.
-    fn declare_memory(&mut self, i: usize) {
-        let input = &self.inputs[i];
-        let m = &input.module;
-        let (ty, span, import) = match m.imports.iter().find_map(|im| match &im.kind {
-            ImportKind::Memory(t) => Some((im, *t)),
-            _ => None,
-        }) {
-            Some((im, t)) => (
-                t,
-                Some(im.span),
-                Some((im.module.clone(), im.field.clone())),
-            ),
-            None => match m.memories.first() {
-                Some(t) => (*t, input.memory_spans.first().copied(), None),
-                None => return,
-            },
-        };
-        let describe = |import: &Option<(String, String)>, shared: bool| {
-            let s = if shared { " shared" } else { "" };
-            match import {
-                Some((module, field)) => format!("imports{s} memory \"{module}\" \"{field}\""),
-                None => format!("defines{s} its own memory"),
-            }
-        };
-        if let Some((j, other_span, other_import)) = &self.memory.first {
-            let other = &self.inputs[*j];
-            let where_other = match other_span {
-                Some(s) if !other.text.is_empty() => {
-                    format!("{}:{}", other.name, other.line_col(*s))
-                }
-                _ => other.name.clone(),
-            };
-            let conflict = if self.opts.import_memory.is_none() && *other_import != import {
-                Some(format!(
-                    "{} {}, but {where_other} {}",
-                    input.name,
-                    describe(&import, ty.shared),
-                    describe(other_import, self.memory.shared)
-                ))
-            } else if ty.shared != self.memory.shared {
-                Some(format!(
-                    "{} declares a{} memory, but {where_other} declares a{} one",
-                    input.name,
-                    if ty.shared { " shared" } else { "n unshared" },
-                    if self.memory.shared {
-                        " shared"
-                    } else {
-                        "n unshared"
-                    },
-                ))
-            } else {
-                None
-            };
-            if let Some(why) = conflict {
-                let mut e = Error::unlocated(Class::Unlinkable, "conflicting memory declarations")
-                    .with_note(why)
-                    .with_note(
-                        "help: all inputs share the linked module's memory 0; declare it alike, \
-                         or say which it is with --import-memory=MODULE,NAME",
-                    );
-                if let Some(span) = span.filter(|_| !input.text.is_empty()) {
-                    e.span = Some(span);
-                    e.label = "this memory".into();
-                }
-                self.errors.push((Some(i), e));
-            }
-        } else {
-            self.memory.first = Some((i, span, import));
-            self.memory.shared = ty.shared;
-        }
-        self.memory.min = self.memory.min.max(ty.limits.min);
-        if let Some(max) = ty.limits.max {
-            self.memory.max = Some(self.memory.max.map_or(max, |m: u64| m.min(max)));
-        }
-    }
-
-    /// The memory's import, if it is imported: the flag's, else the inputs' declaration's.
-    fn memory_import(&self) -> Option<(String, String)> {
-        self.opts
-            .import_memory
-            .clone()
-            .or_else(|| self.memory.first.as_ref().and_then(|f| f.2.clone()))
     }
 
     /// Step 2: placed segments (checked) and fixed ones, in input order.
@@ -647,58 +552,6 @@ impl<'a> Linker<'a> {
                 .map(|(e, about)| self.locate(e, about))
                 .collect()
         })
-    }
-
-    /// Where the text says what a layout error is about: the segment (the other region as a
-    /// secondary label or, in another input, a note), or the memory's declaration.
-    fn locate(&self, mut e: Error, about: About) -> LinkError {
-        let at = |k: usize| {
-            let seg = &self.segs[k];
-            let input = &self.inputs[seg.input];
-            let data = &input.module.datas[seg.data];
-            let span = match &data.place {
-                Some(p) => Some(p.span),
-                None => input.data_spans.get(seg.data).copied(),
-            };
-            (seg.input, span.filter(|_| !input.text.is_empty()))
-        };
-        match about {
-            About::Flags => (None, e),
-            About::Segments(ks) => {
-                let (i, span) = at(ks[0]);
-                let Some(span) = span else {
-                    return (Some(i), e);
-                };
-                e.span = Some(span);
-                e.label = "this segment".into();
-                for &k in &ks[1..] {
-                    match at(k) {
-                        (j, Some(other)) if j == i => {
-                            e = e.with_secondary(other, "the other segment");
-                        }
-                        (j, Some(other)) => {
-                            let input = &self.inputs[j];
-                            e = e.with_note(format!(
-                                "the other segment is at {}:{}",
-                                input.name,
-                                input.line_col(other)
-                            ));
-                        }
-                        (_, None) => {}
-                    }
-                }
-                (Some(i), e)
-            }
-            About::Declaration => match &self.memory.first {
-                Some((i, Some(span), _)) if !self.inputs[*i].text.is_empty() => {
-                    e.span = Some(*span);
-                    e.label = "the declared maximum".into();
-                    (Some(*i), e)
-                }
-                Some((i, _, _)) => (Some(*i), e),
-                None => (None, e),
-            },
-        }
     }
 
     /// The value of a synthesized global.
