@@ -251,11 +251,20 @@ impl Build {
     /// Builds `$OUT_DIR/NAME.wasm` and `$OUT_DIR/NAME_layout.rs`, or reports why not and exits the
     /// build script with status 1.
     ///
-    /// On failure the rendered diagnostics go to stderr (cargo shows them under `--- stderr`) and a
-    /// one-line `cargo::error=` names the first error's `file:line:col`.
+    /// The plan's notes (the stack moved away from address 0 for fixed data, …) become
+    /// `cargo:warning` lines. On failure the rendered diagnostics go to stderr (cargo shows them
+    /// under `--- stderr`) and a one-line `cargo::error=` names the first error's `file:line:col`.
     pub fn compile(&self, name: &str) -> Output {
         match self.try_compile(name) {
-            Ok(output) => output,
+            Ok(output) => {
+                // What the plan did that the flags did not say (the stack moved for fixed data).
+                if self.cargo_metadata {
+                    for note in &output.linked.plan.notes {
+                        println!("cargo:warning=watlink: {name}: {note}");
+                    }
+                }
+                output
+            }
             Err(error) => {
                 eprint!("{}", error.render());
                 if self.cargo_metadata {

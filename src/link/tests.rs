@@ -78,41 +78,22 @@ fn parse(text: &str) -> Vec<Case> {
     cases
 }
 
-/// wasm-ld's flags as [`LayoutOptions`]. Like wasm-ld ≤ 21, the stack comes after the data unless
-/// `--stack-first` is given.
+/// wasm-ld's flags as [`LayoutOptions`], read by the linker's own flag table ([`apply_args`]). Like
+/// wasm-ld ≤ 21, the stack comes after the data unless `--stack-first` is given; `__heap_base` is
+/// only rounded when it is used (`--export-all`, `--export=__heap_base`).
 fn options(flags: &[String], flavor: Flavor) -> LayoutOptions {
-    let mut o = LayoutOptions {
-        stack_first: false,
-        heap_base_used: false,
-        flavor,
-        ..LayoutOptions::default()
-    };
-    let mut flags = flags.iter();
-    while let Some(flag) = flags.next() {
-        let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
-        let bytes = || value.parse::<u64>().unwrap();
-        match name {
-            "-z" => {
-                let next = flags.next().unwrap();
-                o.stack_size = next.strip_prefix("stack-size=").unwrap().parse().unwrap();
-            }
-            "--stack-first" => o.stack_first = true,
-            "--no-stack-first" => o.stack_first = false,
-            "--global-base" => o.global_base = Some(bytes()),
-            "--initial-memory" => o.initial_memory = Some(bytes()),
-            "--max-memory" => o.max_memory = Some(bytes()),
-            "--initial-heap" => o.initial_heap = Some(bytes()),
-            "--no-growable-memory" => o.no_growable_memory = true,
-            "--import-memory" => o.import_memory = true,
-            "--shared-memory" => o.shared_memory = true,
-            "--export-all" => o.heap_base_used = true,
-            "--export" if value == "__heap_base" => o.heap_base_used = true,
-            "--table-base" => o.table_base = bytes(),
-            "--export" | "--no-entry" | "--features" => {}
-            _ => panic!("unknown flag {flag}"),
-        }
-    }
-    o
+    let mut o = LinkOptions::default();
+    let flags = flags
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !f.starts_with("--features"));
+    apply_args(&mut o, std::iter::once("--no-stack-first").chain(flags))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut layout = o.layout;
+    layout.flavor = flavor;
+    layout.import_memory = o.import_memory.is_some();
+    layout.heap_base_used = o.export_all || o.exports.iter().any(|e| e == "__heap_base");
+    layout
 }
 
 /// Runs `case` with `flavor`; returns the differences.

@@ -864,3 +864,37 @@ fn the_cli_keeps_stdout_clean_and_leaves_no_temporary_files() {
     assert_eq!(count, 3, "only placed.json, placed.wasm and bad.wat");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn table_base_sets_the_table_base_symbol() {
+    let text = r#"(module (import "env" "__table_base" (global $tb i32))
+      (func (export "tb") (result i32) (global.get $tb)))"#;
+    for (flags, want) in [(&[][..], 1), (&["--table-base=5"][..], 5)] {
+        let mut options = watlink::link::LinkOptions::default();
+        watlink::link::apply_args(&mut options, flags.iter().copied()).unwrap();
+        let linked = Linker::with_options(options)
+            .input_str("tb.wat", text)
+            .link()
+            .unwrap();
+        assert_eq!(Instance::new(&linked.wasm).call("tb", &[]), want);
+    }
+    // The same flag on the command line.
+    let dir = std::env::temp_dir().join(format!("watlink-tb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("tb.wat"), text).unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_watlink"))
+        .arg("link")
+        .arg(dir.join("tb.wat"))
+        .args(["--table-base=7", "--export-all", "-o"])
+        .arg(dir.join("tb.wasm"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let wasm = std::fs::read(dir.join("tb.wasm")).unwrap();
+    assert_eq!(Instance::new(&wasm).call("tb", &[]), 7);
+    let _ = std::fs::remove_dir_all(&dir);
+}
