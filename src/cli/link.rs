@@ -97,21 +97,24 @@ impl clap::FromArgMatches for Flags {
 impl clap::Args for Flags {
     fn augment_args(mut cmd: clap::Command) -> clap::Command {
         for flag in FLAGS {
-            let (short, long) = flag.help.split_once(".\n").unwrap_or((flag.help, ""));
+            // The doc's lines joined; its first sentence is the short help.
+            let help = flag
+                .help
+                .lines()
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let short = match help.split_once(". ") {
+                Some((first, _)) => format!("{first}."),
+                None => help.clone(),
+            };
             let mut arg = Arg::new(flag.long)
                 .long(flag.long)
-                .help(format!(
-                    "{}.",
-                    short.replace('\n', " ").trim_end_matches('.')
-                ))
-                .long_help(
-                    format!("{short}.\n{long}")
-                        .replace('\n', " ")
-                        .trim()
-                        .to_string(),
-                );
+                .help(short)
+                .long_help(help);
             arg = match (flag.value, flag.missing) {
-                (None, _) => arg.action(ArgAction::Count),
+                // Given twice is fine; its index is the last occurrence's.
+                (None, _) => arg.action(ArgAction::SetTrue).overrides_with(flag.long),
                 (Some(value), missing) => {
                     let arg = arg.value_name(value).action(ArgAction::Append);
                     match missing {

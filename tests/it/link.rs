@@ -898,3 +898,36 @@ fn table_base_sets_the_table_base_symbol() {
     assert_eq!(Instance::new(&wasm).call("tb", &[]), 7);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_cli_applies_flags_in_order_later_ones_win() {
+    let dir = std::env::temp_dir().join(format!("watlink-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/placed.wat");
+    for (flags, stack_first) in [
+        (["--no-stack-first", "--stack-first"], true),
+        (["--stack-first", "--no-stack-first"], false),
+    ] {
+        let json = dir.join("map.json");
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_watlink"))
+            .args(["link", example])
+            .args(flags)
+            .arg("-o")
+            .arg(dir.join("out.wasm"))
+            .arg("--map")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let map = std::fs::read_to_string(&json).unwrap();
+        assert!(
+            map.contains(&format!("\"first\": {stack_first}")),
+            "{flags:?}: {map}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
