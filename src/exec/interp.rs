@@ -221,6 +221,9 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     stack_vec[code.param_cells as usize..code.local_cells as usize].fill(0);
     let mut regs: *mut u64 = stack_vec.as_mut_ptr();
     let mut pc = 0usize;
+    // The current code's ops, kept in a local so that writes through `regs` do not force
+    // reloading it from `code` (the compiler cannot tell they do not alias).
+    let mut ops: *const Op = code.ops.as_ptr();
     let (mut mem_ptr, mut mem_len) = memory_view(memories, inst.mem0);
     let mut grown = false;
     let mut fuel_left = *fuel;
@@ -327,6 +330,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                     pc = fr.pc;
                     fp = fr.fp;
                     code = fr.code;
+                    ops = code.ops.as_ptr();
                     // SAFETY: the caller's frame was within `stack_vec` when it called, and
                     // the stack only grows.
                     regs = unsafe { stack_vec.as_mut_ptr().add(fp) };
@@ -372,6 +376,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             // SAFETY: `local_cells <= frame_cells`.
             unsafe { std::ptr::write_bytes(regs.add(p), 0, l - p) };
             code = callee;
+            ops = code.ops.as_ptr();
             pc = 0;
             switch_inst!(ci);
         }};
@@ -462,7 +467,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     loop {
         debug_assert!(pc < code.ops.len());
         // SAFETY: `pc < code.ops.len()`: see the module documentation.
-        let op = unsafe { *code.ops.get_unchecked(pc) };
+        let op = unsafe { *ops.add(pc) };
         pc += 1;
         for_each_numeric!(dispatch op {
             Op::Fuel { n } => charge!(n as u64),
