@@ -10,4 +10,4 @@ pub mod number;
 mod parse;
 pub mod syntax;
 
-pub use parse::{parse_module, parse_script};
+pub use parse::{blank_warning, is_blank, parse_module, parse_script};

@@ -1,7 +1,16 @@
-//! Golden diagnostics: each `tests/ui/*.wat` is compiled and its rendered errors compared with the
-//! `.stderr` file beside it. `BLESS=1 cargo test ui` rewrites the expectations (read the diff).
+//! Golden diagnostics: each `tests/ui/*.wat` is compiled and its rendered errors (or warnings)
+//! compared with the `.stderr` file beside it, rendered as `watlink compile` renders them (at most
+//! the default number of errors). `BLESS=1 cargo test ui` rewrites the expectations (read the diff).
 
 use std::path::Path;
+
+use watlink::diagnostic::{Report, emit_report};
+
+fn render(errors: &watlink::Errors, report: &Report) -> String {
+    let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+    emit_report(errors, &mut out, report).unwrap();
+    String::from_utf8(out.into_inner()).unwrap()
+}
 
 #[test]
 fn golden_diagnostics() {
@@ -19,8 +28,17 @@ fn golden_diagnostics() {
         let name = format!("tests/ui/{}", path.file_name().unwrap().to_string_lossy());
         let text = std::fs::read_to_string(&path).unwrap();
         let rendered = match watlink::compile(&name, &text, &watlink::CompileOptions::default()) {
-            Ok(_) => "(compiles)\n".to_string(),
-            Err(e) => e.render(),
+            Ok(_) => match watlink::text::blank_warning(&text) {
+                Some(w) => {
+                    let warning = Report {
+                        warning: true,
+                        ..Report::default()
+                    };
+                    render(&watlink::Errors::new(&name, text.as_str(), vec![w]), &warning)
+                }
+                None => "(compiles)\n".to_string(),
+            },
+            Err(e) => render(&e, &Report::default()),
         };
         let expected_path = path.with_extension("stderr");
         if bless {

@@ -12,7 +12,9 @@
 //! - malformed: `assert_malformed` on `(module quote …)`, and how many watlink rejects as malformed;
 //! - invalid: `assert_invalid` on text modules, and how many watlink rejects as invalid;
 //! - directives: every directive of the script run by `watlink::script` (compiler + interpreter),
-//!   and how many pass.
+//!   and how many pass;
+//! - assertions: the directives that expect an error (`assert_malformed`, `assert_invalid`,
+//!   `assert_unlinkable`, `assert_trap`, …), passing by class and by message.
 
 #![allow(dead_code)]
 
@@ -84,6 +86,9 @@ pub struct Tally {
     pub invalid_rejected: usize,
     pub directives: usize,
     pub directives_passed: usize,
+    /// Assertions naming an expected error, and how many passed by class alone and by class and
+    /// message (prefix, as the reference interpreter compares).
+    pub assertions: watlink::script::AssertionTally,
 }
 
 impl std::ops::AddAssign for Tally {
@@ -99,6 +104,7 @@ impl std::ops::AddAssign for Tally {
         self.invalid_rejected += o.invalid_rejected;
         self.directives += o.directives;
         self.directives_passed += o.directives_passed;
+        self.assertions += o.assertions;
     }
 }
 
@@ -137,6 +143,7 @@ pub fn run_directives(file: &str, source: &str, features: Features, report: &mut
         Ok(r) => {
             report.tally.directives += r.total();
             report.tally.directives_passed += r.passed;
+            report.tally.assertions += r.assertions;
             for f in r.failures {
                 report
                     .directive_failures
