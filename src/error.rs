@@ -182,6 +182,8 @@ pub fn spec_words(message: &str) -> String {
         ("integer representation too long", "integer representation too long"),
         ("integer too large", "integer too large"),
         ("section out of order", "unexpected content after last section"),
+        // A section whose length runs past its content: wasmparser reads on into the next header.
+        ("expected section, got", "length out of bounds"),
         ("unexpected end-of-file", "unexpected end of section or function"),
         (
             "control frames remain at end of function body or expression",

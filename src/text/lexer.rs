@@ -713,9 +713,10 @@ mod tests {
 
     #[test]
     fn glued_atoms_are_reserved() {
-        for src in [r#"data"a""#, r#"$l"a""#, r#""a""b""#, r#""a"b"#, r#"1"x""#] {
+        for src in [r#"data"a""#, r#"$l"a""#, r#""a""b""#, r#""a"b"#] {
             assert_eq!(lex(src), vec![Err(LexError::Reserved)], "{src}");
         }
+        assert_eq!(lex(r#"1"x""#), vec![Err(LexError::MalformedNumber)]);
         assert_eq!(
             lex(r#"("a")"b"(;c;)"d";;e"#),
             vec![

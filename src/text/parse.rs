@@ -110,7 +110,7 @@ fn convert(source: &str, e: ParseError<usize, Token<'_>, Error>) -> Error {
                 format!("unexpected end of input, {}", expectation(&expected)),
                 Span::new(location, location),
             );
-            if let Some(open) = open_paren(source, location) {
+            if let Some(&open) = open_parens(source, location).last() {
                 error = error.with_secondary(Span::new(open, open + 1), "unclosed `(` opened here");
             }
             error
@@ -139,11 +139,28 @@ fn convert(source: &str, e: ParseError<usize, Token<'_>, Error>) -> Error {
                 format!("unexpected token {found}, {}", expectation(&expected)),
                 Span::new(l, r),
             );
-            let closes = &source[l..r] == ")";
-            match open_paren(source, l) {
-                None if closes => error = error.with_label("this `)` closes nothing"),
-                Some(open) if expected.iter().any(|e| e == "\")\"") => {
-                    error = error.with_secondary(Span::new(open, open + 1), "`(` opened here")
+            let text = &source[l..r];
+            let open = open_parens(source, l);
+            // A field keyword where an instruction or a `)` belongs: a `)` is missing before it.
+            let field = matches!(
+                text,
+                "func" | "memory" | "table" | "global" | "data" | "elem" | "type" | "import"
+                    | "export" | "start"
+            );
+            let after_paren = open.last().is_some_and(|&p| source[p + 1..l].trim().is_empty());
+            match (open.as_slice(), text) {
+                ([], ")") => error = error.with_label("this `)` closes nothing"),
+                ([.., enclosing, _], _) if field && after_paren => {
+                    error = error
+                        .with_label(format!("`({text}` cannot stand here"))
+                        .with_secondary(
+                            Span::new(*enclosing, *enclosing + 1),
+                            "this `(` is still open",
+                        )
+                        .with_note(format!("help: is a `)` missing before `({text}`?"));
+                }
+                ([.., open], _) if expected.iter().any(|e| e == "\")\"") => {
+                    error = error.with_secondary(Span::new(*open, *open + 1), "`(` opened here")
                 }
                 _ => {}
             }
@@ -183,7 +200,7 @@ fn expectation(expected: &[String]) -> String {
             "nat" | "int" | "float" => push("a number".into()),
             "string" => push("a string".into()),
             "offset=" | "align=" => push(format!("`{name}…`")),
-            "other" => {}
+            "other" | "@custom" | "@place" => {}
             n => push(format!("`{}`", n.replace("\\\"", "\""))),
         }
     }
@@ -236,8 +253,8 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The innermost `(` still open at byte `at` (annotations count as open parentheses).
-fn open_paren(source: &str, at: usize) -> Option<usize> {
+/// The `(`s still open at byte `at`, outermost first (annotations count as open parentheses).
+fn open_parens(source: &str, at: usize) -> Vec<usize> {
     let mut open = Vec::new();
     for (l, token, _) in Lexer::new(source.get(..at).unwrap_or(source)).flatten() {
         match token {
@@ -248,7 +265,7 @@ fn open_paren(source: &str, at: usize) -> Option<usize> {
             _ => {}
         }
     }
-    open.pop()
+    open
 }
 
 #[cfg(test)]
@@ -453,7 +470,7 @@ mod tests {
         assert_eq!(err("(func (i32.foo))"), "unknown operator i32.foo");
         assert_eq!(
             err("(func (local i32) (param i32))"),
-            "unexpected token `param`, expected `)`, `(` or an instruction"
+            "unexpected token `param`, expected `local` or an instruction"
         );
         assert!(err("(func").starts_with("unexpected end of input, expected `)`"));
         assert_eq!(err("(func (export \"\\ff\"))"), "malformed UTF-8 encoding");

@@ -54,3 +54,69 @@ fn golden_diagnostics() {
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+#[path = "../support/diag_cases.rs"]
+mod diag_cases;
+
+/// Errors of `text` rendered with `report`, and how many errors there were.
+fn rendered(text: &str, report: &Report) -> (String, usize) {
+    let errors = watlink::compile("t.wat", text, &watlink::CompileOptions::default())
+        .expect_err("the case has errors");
+    (render(&errors, report), errors.errors.len())
+}
+
+/// Output grows with the number of errors shown, not with the length of the lines they are on: the
+/// default caps the errors shown, and each error costs a bounded number of bytes however long its
+/// line. (Time is measured in `benches/diagnostics.rs`, not asserted.)
+#[test]
+fn diagnostic_output_stays_proportional() {
+    for (name, text) in [
+        ("one line, 9 KB", diag_cases::one_line_9k()),
+        ("mutated, 300 KB", diag_cases::mutated_300k()),
+    ] {
+        let (capped, count) = rendered(&text, &Report::default());
+        assert!(count > 100, "{name}: only {count} errors");
+        let shown = capped.matches("error: type mismatch").count();
+        assert_eq!(shown, watlink::diagnostic::DEFAULT_MAX_ERRORS, "{name}");
+        assert!(
+            capped.ends_with(&format!(
+                "note: {} more errors not shown (--max-errors=0 shows all)\n",
+                count - shown
+            )),
+            "{name}: {}",
+            &capped[capped.len().saturating_sub(200)..]
+        );
+        assert!(capped.len() < 20 * 1200, "{name}: {} bytes", capped.len());
+        let all = Report {
+            max_errors: 0,
+            ..Report::default()
+        };
+        let (full, _) = rendered(&text, &all);
+        assert_eq!(full.matches("error: type mismatch").count(), count, "{name}");
+        assert!(
+            full.len() < count * 1200,
+            "{name}: {} bytes for {count} errors",
+            full.len()
+        );
+    }
+}
+
+/// `link` reports what `compile` reports for the same text.
+#[test]
+fn link_and_compile_report_the_same_errors() {
+    for text in [diag_cases::one_line_9k(), diag_cases::mutated_300k()] {
+        let compiled = watlink::compile("t.wat", &text, &watlink::CompileOptions::default())
+            .expect_err("the case has errors");
+        let linked = watlink::Linker::new()
+            .input_str("t.wat", &text)
+            .link()
+            .expect_err("the case has errors");
+        let messages = |e: &watlink::Errors| {
+            e.errors
+                .iter()
+                .map(|e| (e.message.clone(), e.span))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(messages(&linked), messages(&compiled));
+    }
+}
