@@ -158,10 +158,7 @@ fn plural(n: usize) -> &'static str {
 
 /// The final line of a failed run: "error: aborting due to 3 previous errors", or its JSON form.
 pub fn summary(count: usize, format: Format) -> String {
-    let message = format!(
-        "aborting due to {count} previous error{}",
-        plural(count)
-    );
+    let message = format!("aborting due to {count} previous error{}", plural(count));
     match format {
         Format::Human => format!("error: {message}"),
         Format::Json => format!(

@@ -179,23 +179,44 @@ impl std::error::Error for Errors {}
 pub fn spec_words(message: &str) -> String {
     /// (wasmparser's words, at the start or anywhere in its message; the spec's).
     const TABLE: &[(&str, &str)] = &[
-        ("integer representation too long", "integer representation too long"),
+        (
+            "integer representation too long",
+            "integer representation too long",
+        ),
         ("integer too large", "integer too large"),
-        ("section out of order", "unexpected content after last section"),
+        (
+            "section out of order",
+            "unexpected content after last section",
+        ),
         // A section whose length runs past its content: wasmparser reads on into the next header.
         ("expected section, got", "length out of bounds"),
-        ("unexpected end-of-file", "unexpected end of section or function"),
+        (
+            "unexpected end-of-file",
+            "unexpected end of section or function",
+        ),
         (
             "control frames remain at end of function body or expression",
             "unexpected end of section or function",
         ),
-        ("control frames remain at end of expression", "unexpected end"),
+        (
+            "control frames remain at end of expression",
+            "unexpected end",
+        ),
         ("for external kind", "malformed import kind"),
-        ("invalid start function type", "start function must take and return nothing"),
-        ("malformed memop: reserved flags bits set", "malformed memop flags"),
+        (
+            "invalid start function type",
+            "start function must take and return nothing",
+        ),
+        (
+            "malformed memop: reserved flags bits set",
+            "malformed memop flags",
+        ),
         ("malformed global flags", "malformed mutability"),
         ("invalid memory limits flags", "malformed limits flags"),
-        ("invalid table resizable limits flags", "malformed limits flags"),
+        (
+            "invalid table resizable limits flags",
+            "malformed limits flags",
+        ),
         (
             "function section has non-zero count but code section is absent",
             "function and code section have inconsistent lengths",
@@ -252,7 +273,10 @@ mod tests {
                 "malformed import kind (invalid leading byte (0x4) for external kind)",
             ),
             ("illegal opcode: 0xff", "illegal opcode ff"),
-            ("type mismatch: expected i32, found i64", "type mismatch: expected i32, found i64"),
+            (
+                "type mismatch: expected i32, found i64",
+                "type mismatch: expected i32, found i64",
+            ),
             (
                 "memory size must be at most 0x10000 65536-byte pages",
                 "memory size must be at most 65536 pages (4GiB)",

@@ -84,7 +84,13 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     };
     let module = match Module::new(&wasm) {
         Ok(m) => m,
-        Err(e) => return fail_as(ctx, e.class, format_args!("{}: {}", e.class.word(), e.message)),
+        Err(e) => {
+            return fail_as(
+                ctx,
+                e.class,
+                format_args!("{}: {}", e.class.word(), e.message),
+            );
+        }
     };
     let limits = Limits {
         fuel: opts.fuel,
@@ -95,7 +101,13 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     let mut store = Store::new(limits);
     let instance = match store.instantiate(&module, &Imports::new()) {
         Ok(i) => i,
-        Err(e) => return fail_as(ctx, e.class, format_args!("{}: {}", e.class.word(), e.message)),
+        Err(e) => {
+            return fail_as(
+                ctx,
+                e.class,
+                format_args!("{}: {}", e.class.word(), e.message),
+            );
+        }
     };
     if opts.stack_guard && store.guard_stack(instance).is_none() {
         return fail_as(
@@ -110,15 +122,23 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         (None, _) => return ExitCode::SUCCESS,
     };
     let Some(Extern::Func(func)) = store.export(instance, &name) else {
-        return fail_as(ctx, watlink::Class::Io, format_args!("no exported function \"{name}\""));
+        return fail_as(
+            ctx,
+            watlink::Class::Io,
+            format_args!("no exported function \"{name}\""),
+        );
     };
     let params = store.func_type(func).params.clone();
     if params.len() != opts.args.len() {
-        return fail_as(ctx, watlink::Class::Io, format_args!(
-            "\"{name}\" takes {} argument(s), {} given",
-            params.len(),
-            opts.args.len()
-        ));
+        return fail_as(
+            ctx,
+            watlink::Class::Io,
+            format_args!(
+                "\"{name}\" takes {} argument(s), {} given",
+                params.len(),
+                opts.args.len()
+            ),
+        );
     }
     let mut args = Vec::new();
     for (ty, text) in params.iter().zip(&opts.args) {

@@ -263,7 +263,8 @@ impl Runner {
 
     /// Judges an assertion that names an expected error; `None` for other directives.
     fn assertion(&mut self, command: &Command<'_>) -> Option<Verdict> {
-        let trap_or_exhaustion = |r: Result<Vec<Value>, Trap>, class: Class, expected: &str| match r {
+        let trap_or_exhaustion = |r: Result<Vec<Value>, Trap>, class: Class, expected: &str| match r
+        {
             Ok(v) => Verdict::wrong(format!(
                 "expected {} \"{expected}\", got {}",
                 class.word(),

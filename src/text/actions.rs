@@ -423,8 +423,10 @@ pub fn memarg<'a>(
         if n.node.starts_with(|c: char| c.is_ascii_digit()) {
             Ok(())
         } else {
-            Err(Error::malformed(format!("unknown operator {key}={}", n.node), n.span)
-                .with_label(format!("`{key}=` takes an unsigned integer")))
+            Err(
+                Error::malformed(format!("unknown operator {key}={}", n.node), n.span)
+                    .with_label(format!("`{key}=` takes an unsigned integer")),
+            )
         }
     };
     let offset = match offset {

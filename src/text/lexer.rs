@@ -438,7 +438,9 @@ fn quoted_id<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, str>, 
     // The reference lexer reads `$` followed by anything but a well-formed name as an empty one.
     let bytes = unescape(&s[2..s.len() - 1]).map_err(|e| LexError::BadId(Box::new(shift(e, 2))))?;
     if bytes.is_empty() {
-        return Err(LexError::BadId(Box::new(LexError::MalformedString("`$\"\"` has no name"))));
+        return Err(LexError::BadId(Box::new(LexError::MalformedString(
+            "`$\"\"` has no name",
+        ))));
     }
     match bytes {
         Cow::Borrowed(b) => Ok(Cow::Borrowed(
@@ -644,7 +646,10 @@ mod tests {
         for src in ["1_", "1__0", "0x", "1.0x", "0x_1", "0xZZ"] {
             assert_eq!(lex(src), vec![Err(LexError::MalformedNumber)], "{src}");
         }
-        assert_eq!(lex("$"), vec![Err(LexError::BadId(Box::new(LexError::Reserved)))]);
+        assert_eq!(
+            lex("$"),
+            vec![Err(LexError::BadId(Box::new(LexError::Reserved)))]
+        );
         for src in ["+", "-nan:0x"] {
             assert_eq!(lex(src), vec![Err(LexError::Reserved)], "{src}");
         }

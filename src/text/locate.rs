@@ -60,12 +60,8 @@ fn field_span(module: &Module<'_>, kind: Kind, index: usize) -> Option<(Span, &'
         .iter()
         .filter_map(|field| match (kind, field) {
             (Kind::Table, Field::Table(t)) if t.import.is_none() => Some((t.span, "this table")),
-            (Kind::Memory, Field::Memory(m)) if m.import.is_none() => {
-                Some((m.span, "this memory"))
-            }
-            (Kind::Global, Field::Global(g)) if g.import.is_none() => {
-                Some((g.span, "this global"))
-            }
+            (Kind::Memory, Field::Memory(m)) if m.import.is_none() => Some((m.span, "this memory")),
+            (Kind::Global, Field::Global(g)) if g.import.is_none() => Some((g.span, "this global")),
             (Kind::Elem, Field::Elem(e)) => Some((e.span, "this element segment")),
             (Kind::Elem, Field::Table(t)) if t.inline_elem.is_some() => {
                 Some((t.span, "this table's element segment"))

@@ -144,10 +144,20 @@ fn convert(source: &str, e: ParseError<usize, Token<'_>, Error>) -> Error {
             // A field keyword where an instruction or a `)` belongs: a `)` is missing before it.
             let field = matches!(
                 text,
-                "func" | "memory" | "table" | "global" | "data" | "elem" | "type" | "import"
-                    | "export" | "start"
+                "func"
+                    | "memory"
+                    | "table"
+                    | "global"
+                    | "data"
+                    | "elem"
+                    | "type"
+                    | "import"
+                    | "export"
+                    | "start"
             );
-            let after_paren = open.last().is_some_and(|&p| source[p + 1..l].trim().is_empty());
+            let after_paren = open
+                .last()
+                .is_some_and(|&p| source[p + 1..l].trim().is_empty());
             match (open.as_slice(), text) {
                 ([], ")") => error = error.with_label("this `)` closes nothing"),
                 ([.., enclosing, _], _) if field && after_paren => {
@@ -231,7 +241,12 @@ fn closest_instruction(word: &str) -> Option<&'static str> {
     crate::instr::Op::ALL
         .iter()
         .map(|op| op.keyword())
-        .map(|k| (distance(word, k).min(distance(&normalized, &k.replace('_', "."))), k))
+        .map(|k| {
+            (
+                distance(word, k).min(distance(&normalized, &k.replace('_', "."))),
+                k,
+            )
+        })
         .filter(|&(d, k)| d <= 2 && d < k.len() / 2)
         .min_by_key(|&(d, _)| d)
         .map(|(_, k)| k)

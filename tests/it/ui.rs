@@ -34,7 +34,10 @@ fn golden_diagnostics() {
                         warning: true,
                         ..Report::default()
                     };
-                    render(&watlink::Errors::new(&name, text.as_str(), vec![w]), &warning)
+                    render(
+                        &watlink::Errors::new(&name, text.as_str(), vec![w]),
+                        &warning,
+                    )
                 }
                 None => "(compiles)\n".to_string(),
             },
@@ -92,7 +95,11 @@ fn diagnostic_output_stays_proportional() {
             ..Report::default()
         };
         let (full, _) = rendered(&text, &all);
-        assert_eq!(full.matches("error: type mismatch").count(), count, "{name}");
+        assert_eq!(
+            full.matches("error: type mismatch").count(),
+            count,
+            "{name}"
+        );
         assert!(
             full.len() < count * 1200,
             "{name}: {} bytes for {count} errors",
@@ -119,4 +126,86 @@ fn link_and_compile_report_the_same_errors() {
         };
         assert_eq!(messages(&linked), messages(&compiled));
     }
+}
+
+/// `--error-format json` and `--max-errors` on compile, link and run.
+#[test]
+fn cli_error_format_json_and_max_errors() {
+    let dir = std::env::temp_dir().join(format!("watlink-ui-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.wat");
+    std::fs::write(&bad, diag_cases::one_line_9k()).unwrap();
+    let trap = dir.join("trap.wat");
+    std::fs::write(
+        &trap,
+        "(module (func (export \"f\") (result i32) (i32.div_s (i32.const 1) (i32.const 0))))",
+    )
+    .unwrap();
+    let out = dir.join("out.wasm");
+    let watlink = |args: &[&std::ffi::OsStr]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_watlink"))
+            .args(args)
+            .output()
+            .expect("run watlink");
+        assert!(!o.status.success());
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let json = std::ffi::OsStr::new("--error-format=json");
+    for command in ["compile", "link"] {
+        let args = [
+            command.as_ref(),
+            bad.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            json,
+        ];
+        let stderr = watlink(&args);
+        let lines: Vec<&str> = stderr.lines().collect();
+        // The default cap, a note counting the rest, the summary: one JSON object per line.
+        assert_eq!(
+            lines.len(),
+            watlink::diagnostic::DEFAULT_MAX_ERRORS + 2,
+            "{command}"
+        );
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.starts_with("{\"$message_type\":\"diagnostic\""))
+        );
+        assert!(
+            lines[0].contains(r#""message":"type mismatch"#),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains(r#""code":{"code":"invalid""#),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[0].contains(r#""line_start":1"#), "{}", lines[0]);
+        let three = watlink(&[
+            command.as_ref(),
+            bad.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--max-errors=3".as_ref(),
+        ]);
+        assert_eq!(
+            three.matches("error: type mismatch").count(),
+            3,
+            "{command}"
+        );
+        assert!(three.contains("more errors not shown"), "{three}");
+    }
+    let stderr = watlink(&[
+        "run".as_ref(),
+        trap.as_os_str(),
+        "--invoke".as_ref(),
+        "f".as_ref(),
+        json,
+    ]);
+    assert!(stderr.contains(r#""code":{"code":"trap""#), "{stderr}");
+    assert!(stderr.contains("integer divide by zero"), "{stderr}");
+    assert!(!out.exists(), "no output written for a failed run");
+    let _ = std::fs::remove_dir_all(&dir);
 }
