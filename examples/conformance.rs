@@ -12,6 +12,9 @@
 //!
 //! The wasm-v3 row is informative: the interpreter implements 2.0 plus tail calls, so scripts of 3.0
 //! proposals (GC, exceptions, memory64, …) fail there; its assertion counts still show the wording.
+//! The simd row's directives are informative too (SIMD validates but is not executed). The exit
+//! status is 1 if a compiler check fails, or a wasm-v1/v2/tail-call directive fails other than the
+//! message gaps named in `tests/support/conformance.rs`.
 
 #[path = "../tests/support/conformance.rs"]
 mod conformance;
@@ -35,16 +38,27 @@ fn main() {
         }
         let mut total = conformance::Tally::default();
         let mut failures = Vec::new();
+        let (mut unexplained, mut compiler_failures) = (0, 0);
         for (name, text) in conformance::tier_files(tier) {
             let mut report =
                 conformance::check_script(&name, text, conformance::tier_features(tier));
             conformance::run_directives(&name, text, conformance::tier_features(tier), &mut report);
             total += report.tally;
-            failures.extend(report.failures);
+            // Directive failures outside the named message gaps fail the run.
+            unexplained += report
+                .directive_failure_lines
+                .iter()
+                .filter(|&&line| conformance::known_gap(tier, &name, line).is_none())
+                .count();
+            failures.extend(report.failures.iter().cloned());
+            compiler_failures += report.failures.len();
             failures.extend(report.directive_failures);
         }
-        if *tier != "wasm-v3" {
-            all_pass &= total.all_pass() && failures.is_empty();
+        // wasm-v3 is informative, and so are simd's directives (see the module docs).
+        match *tier {
+            "wasm-v3" => {}
+            "simd" => all_pass &= total.all_pass() && compiler_failures == 0,
+            _ => all_pass &= total.all_pass() && compiler_failures == 0 && unexplained == 0,
         }
         let frac = |n: usize, d: usize| format!("{n}/{d}");
         println!(
@@ -105,7 +119,12 @@ fn main() {
         println!("  {tier}: {n} x {why}");
     }
     println!(
-        "  wasm-v3, simd: the interpreter decodes WebAssembly 2.0 + tail calls (exec::features); \
+        "  simd: the interpreter validates SIMD but does not execute it (\"SIMD is not supported by \
+         this interpreter\" where an out-of-bounds trap is expected); one module uses a \
+         multi-memory memarg the 2.0 decoder refuses"
+    );
+    println!(
+        "  wasm-v3: the interpreter decodes WebAssembly 2.0 + tail calls (exec::features); \
          modules using 3.0 proposals (function references, extended constants, memory64 limits, \
          multi-memory memarg flags) fail to decode or validate there, so assertions about them \
          fail by class or by message"
