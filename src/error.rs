@@ -246,8 +246,8 @@ pub fn spec_words(message: &str) -> String {
         if message.contains(theirs) {
             return if message == theirs || message.ends_with(theirs) && theirs == ours {
                 ours.to_string()
-            } else if message.starts_with(theirs) {
-                format!("{ours}{}", &message[theirs.len()..])
+            } else if let Some(rest) = message.strip_prefix(theirs) {
+                format!("{ours}{rest}")
             } else {
                 format!("{ours} ({message})")
             };
