@@ -1,27 +1,30 @@
 //! cargo-fuzz target: `watlink::exec` against wasmi on one `wasm-smith` module per input
-//! (the check is `tests/support/differential.rs`, shared with the in-tree test).
+//! (the check is `tests/support/differential.rs`, shared with the in-tree test). Prints the
+//! running counts to stderr every 30 seconds.
 #![no_main]
 
 #[path = "../../tests/support/differential.rs"]
 mod differential;
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use libfuzzer_sys::fuzz_target;
 
-static STATS: Mutex<Option<differential::Stats>> = Mutex::new(None);
-static RUNS: AtomicU64 = AtomicU64::new(0);
+static TOTAL: Mutex<Option<(differential::Stats, Instant)>> = Mutex::new(None);
 
 fuzz_target!(|data: &[u8]| {
     let mut stats = differential::Stats::default();
     let (_, verdict) = differential::check_input(data, &mut stats);
-    let mut total = STATS.lock().unwrap();
-    let total = total.get_or_insert_with(Default::default);
-    total.add(&stats);
-    let n = RUNS.fetch_add(1, Ordering::Relaxed) + 1;
-    if n.is_power_of_two() || n % 100_000 == 0 {
-        eprintln!("differential: {total}");
+    {
+        let mut total = TOTAL.lock().unwrap();
+        let (total, printed) =
+            total.get_or_insert_with(|| (differential::Stats::default(), Instant::now()));
+        total.add(&stats);
+        if printed.elapsed() > Duration::from_secs(30) || verdict.is_err() {
+            eprintln!("differential: {total}");
+            *printed = Instant::now();
+        }
     }
     if let Err(m) = verdict {
         panic!("watlink and wasmi disagree: {m}");

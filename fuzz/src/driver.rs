@@ -54,8 +54,11 @@ fn main() {
             let first = m.what.lines().last().unwrap_or("").to_string();
             println!("seed {seed}: {first}");
             std::fs::write(out.join(format!("seed-{seed}.wasm")), &wasm).unwrap();
-            std::fs::write(out.join(format!("seed-{seed}.txt")), format!("seed {seed}\n{m}\n"))
-                .unwrap();
+            std::fs::write(
+                out.join(format!("seed-{seed}.txt")),
+                format!("seed {seed}\n{m}\n"),
+            )
+            .unwrap();
         }
         seed += 1;
         if report.elapsed() > Duration::from_secs(60) {

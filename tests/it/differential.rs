@@ -2,9 +2,9 @@
 //! check, `tests/support/differential.rs`, on seeded inputs instead of libFuzzer's).
 
 #[path = "../support/differential.rs"]
-mod differential;
+mod check;
 
-use differential::{Stats, check_input, check_module};
+use check::{Stats, check_input, check_module};
 
 /// How many seeded inputs the slice checks.
 const SEEDS: u64 = 5000;
@@ -39,7 +39,7 @@ fn input(seed: u64) -> Vec<u8> {
 #[test]
 fn generated_features_are_ones_watlink_validates() {
     assert!(
-        differential::features_are_supported(),
+        check::features_are_supported(),
         "smith_config() generates features watlink::exec::features() does not validate"
     );
 }
