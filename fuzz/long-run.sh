@@ -7,5 +7,5 @@ cd "$(dirname "$0")"
 end=$(($(date +%s) + ${1:-3600}))
 while [ "$(date +%s)" -lt "$end" ]; do
     cargo fuzz run -s none differential -- \
-        -max_total_time=$((end - $(date +%s))) -max_len=16384 -print_final_stats=1
+        -max_total_time=$((end - $(date +%s))) -max_len=16384 -len_control=0 -print_final_stats=1
 done

@@ -62,9 +62,10 @@ pub fn smith_config() -> wasm_smith::Config {
         multibyte_array_access_enabled: false,
         // Comparable results: NaNs are canonicalized after every float operation.
         canonicalize_nans: true,
-        // Everything is exported so both engines' state can be read; nothing is imported.
+        // Everything is exported so both engines' state can be read; imports are from `HOST`.
         export_everything: true,
-        max_imports: 0,
+        available_imports: Some(wat::parse_str(HOST).expect("HOST parses")),
+        max_imports: 8,
         // Small resources, each with a maximum, so both engines grow (or refuse) alike.
         max_memory32_bytes: 4 * 65536,
         memory_max_size_required: true,
@@ -82,6 +83,31 @@ pub fn smith_config() -> wasm_smith::Config {
         max_elements: 20,
         ..wasm_smith::Config::default()
     }
+}
+
+/// What modules may import: the same host functions, globals, memory and table are given to
+/// both engines (see `Watlink::imports` and `Wasmi::linker`).
+pub const HOST: &str = r#"(module
+  (import "host" "id" (func (param i32) (result i32)))      ;; x * 3 + 1
+  (import "host" "mix" (func (param i64 f64) (result i64))) ;; x ^ bits(y)
+  (import "host" "nop" (func))
+  (import "host" "trap" (func (param i32)))                 ;; traps when x & 0xff == 0x7f
+  (import "host" "g_i32" (global (mut i32)))                ;; 5
+  (import "host" "g_f64" (global f64))                      ;; 2.5
+  (import "host" "mem" (memory 1 3))
+  (import "host" "tab" (table 4 20 funcref))
+)"#;
+
+fn host_id(x: i32) -> i32 {
+    x.wrapping_mul(3).wrapping_add(1)
+}
+
+fn host_mix(x: i64, y: u64) -> i64 {
+    x ^ y as i64
+}
+
+fn host_traps(x: i32) -> bool {
+    x & 0xff == 0x7f
 }
 
 /// Whether every feature [`smith_config`] generates is one watlink validates.
@@ -210,6 +236,8 @@ pub enum TrapKind {
     IntegerOverflow,
     IntegerDivideByZero,
     InvalidConversionToInteger,
+    /// A host function trapped (both engines' messages are the host's, not compared).
+    Host,
     /// Anything else, with the engine's message (never equal across engines on purpose).
     Other(String),
 }
@@ -344,6 +372,7 @@ fn wl_outcome(store: &exec::Store, r: Result<Vec<exec::Value>, exec::Trap>) -> O
                 Ok(k) => Outcome::Trapped(k),
                 Err(e) => Outcome::Exhausted(e),
             },
+            None if t.message() == HOST_TRAP => Outcome::Trapped(TrapKind::Host),
             None => Outcome::Failed(format!("watlink: {}", t.message())),
         },
     }
@@ -366,6 +395,9 @@ fn wl_error_outcome(e: &watlink::Error) -> Outcome {
     }
 }
 
+/// The message of the host function `trap`.
+const HOST_TRAP: &str = "host trap";
+
 struct Watlink {
     store: exec::Store,
     instance: exec::InstanceHandle,
@@ -379,7 +411,8 @@ impl Watlink {
             max_call_depth: MAX_CALL_DEPTH,
             ..exec::Limits::default()
         });
-        match store.instantiate(module, &exec::Imports::new()) {
+        let imports = Watlink::imports(&mut store);
+        match store.instantiate(module, &imports) {
             Ok(instance) => Ok(Watlink {
                 store,
                 instance,
@@ -387,6 +420,41 @@ impl Watlink {
             }),
             Err(e) => Err(wl_error_outcome(&e)),
         }
+    }
+
+    /// The [`HOST`] imports.
+    fn imports(store: &mut exec::Store) -> exec::Imports {
+        use exec::{Extern, FuncType, ValType as T, Value as V};
+        let mut imports = exec::Imports::new();
+        let id = store.host_func(FuncType::new([T::I32], [T::I32]), |a| match a {
+            [V::I32(x)] => Ok(vec![V::I32(host_id(*x))]),
+            _ => unreachable!("type-checked"),
+        });
+        let mix = store.host_func(FuncType::new([T::I64, T::F64], [T::I64]), |a| match a {
+            [V::I64(x), V::F64(y)] => Ok(vec![V::I64(host_mix(*x, *y))]),
+            _ => unreachable!("type-checked"),
+        });
+        let nop = store.host_func(FuncType::new([], []), |_| Ok(vec![]));
+        let trap = store.host_func(FuncType::new([T::I32], []), |a| match a {
+            [V::I32(x)] if host_traps(*x) => Err(exec::Trap::Host(HOST_TRAP.into())),
+            _ => Ok(vec![]),
+        });
+        let g_i32 = store.new_global(V::I32(5), true);
+        let g_f64 = store.new_global(V::F64(2.5f64.to_bits()), false);
+        let mem = store.new_memory(1, Some(3)).expect("small memory");
+        let tab = store
+            .new_table(T::FuncRef, 4, Some(20))
+            .expect("small table");
+        imports
+            .define("host", "id", Extern::Func(id))
+            .define("host", "mix", Extern::Func(mix))
+            .define("host", "nop", Extern::Func(nop))
+            .define("host", "trap", Extern::Func(trap))
+            .define("host", "g_i32", Extern::Global(g_i32))
+            .define("host", "g_f64", Extern::Global(g_f64))
+            .define("host", "mem", Extern::Memory(mem))
+            .define("host", "tab", Extern::Table(tab));
+        imports
     }
 
     fn func_type(&self, name: &str) -> Option<exec::FuncType> {
@@ -504,6 +572,7 @@ fn wasmi_error_outcome(e: &wasmi::Error) -> Outcome {
             | I::FailedToInstantiateMemory(_)
             | I::FailedToInstantiateTable(_),
         ) => Outcome::Refused(format!("wasmi: {e}")),
+        K::Message(m) if &**m == HOST_TRAP => Outcome::Trapped(TrapKind::Host),
         _ => Outcome::Failed(format!("wasmi: {e}")),
     }
 }
@@ -527,7 +596,7 @@ impl Wasmi {
     fn instantiate(module: &wasmi::Module) -> Result<Wasmi, Outcome> {
         let mut store = wasmi::Store::new(module.engine(), ());
         store.set_fuel(FUEL).expect("fuel is enabled");
-        let linker = wasmi::Linker::<()>::new(module.engine());
+        let linker = Wasmi::linker(&mut store);
         match linker.instantiate_and_start(&mut store, module) {
             Ok(instance) => Ok(Wasmi {
                 store,
@@ -536,6 +605,47 @@ impl Wasmi {
             }),
             Err(e) => Err(wasmi_error_outcome(&e)),
         }
+    }
+
+    /// The [`HOST`] imports.
+    fn linker(store: &mut wasmi::Store<()>) -> wasmi::Linker<()> {
+        use wasmi::{Global, Memory, MemoryType, Mutability, Table, TableType, Val};
+        let mut linker = wasmi::Linker::<()>::new(store.engine());
+        linker
+            .func_wrap("host", "id", |x: i32| host_id(x))
+            .unwrap()
+            .func_wrap("host", "mix", |x: i64, y: wasmi::F64| {
+                host_mix(x, y.to_bits())
+            })
+            .unwrap()
+            .func_wrap("host", "nop", || {})
+            .unwrap()
+            .func_wrap("host", "trap", |x: i32| -> Result<(), wasmi::Error> {
+                match host_traps(x) {
+                    true => Err(wasmi::Error::new(HOST_TRAP)),
+                    false => Ok(()),
+                }
+            })
+            .unwrap();
+        let g_i32 = Global::new(&mut *store, Val::I32(5), Mutability::Var);
+        let g_f64 = Global::new(&mut *store, Val::F64(2.5f64.into()), Mutability::Const);
+        let mem = Memory::new(&mut *store, MemoryType::new(1, Some(3))).expect("small memory");
+        let tab = Table::new(
+            &mut *store,
+            TableType::new(wasmi::RefType::Func, 4, Some(20)),
+            wasmi::Ref::Func(wasmi::Nullable::Null),
+        )
+        .expect("small table");
+        linker
+            .define("host", "g_i32", g_i32)
+            .unwrap()
+            .define("host", "g_f64", g_f64)
+            .unwrap()
+            .define("host", "mem", mem)
+            .unwrap()
+            .define("host", "tab", tab)
+            .unwrap();
+        linker
     }
 
     fn call(&mut self, name: &str, args: &[Arg]) -> Outcome {
