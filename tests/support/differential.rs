@@ -22,10 +22,18 @@ use std::fmt;
 use arbitrary::Unstructured;
 use watlink::exec;
 
-/// Fuel each engine gets for instantiation (the start function) and again for each call. The two
-/// count differently (watlink one unit per instruction, wasmi per instruction with extra for some),
-/// so running out in either skips the comparison.
+/// Fuel each engine gets for instantiation (the start function) and again for each call, unless
+/// `DIFFERENTIAL_FUEL` says otherwise. The two count differently (per instruction or block, bulk
+/// operations by bytes or not), so running out in either skips the comparison.
 pub const FUEL: u64 = 20_000;
+
+fn fuel() -> u64 {
+    static FUEL_SET: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *FUEL_SET.get_or_init(|| match std::env::var("DIFFERENTIAL_FUEL") {
+        Ok(v) => v.parse().expect("DIFFERENTIAL_FUEL is a number"),
+        Err(_) => FUEL,
+    })
+}
 /// The deepest guest call nesting in both engines.
 pub const MAX_CALL_DEPTH: u32 = 300;
 
@@ -407,7 +415,7 @@ struct Watlink {
 impl Watlink {
     fn instantiate(module: &exec::Module) -> Result<Watlink, Outcome> {
         let mut store = exec::Store::new(exec::Limits {
-            fuel: Some(FUEL),
+            fuel: Some(fuel()),
             max_call_depth: MAX_CALL_DEPTH,
             ..exec::Limits::default()
         });
@@ -465,7 +473,7 @@ impl Watlink {
     }
 
     fn call(&mut self, name: &str, args: &[Arg]) -> Outcome {
-        self.store.set_fuel(Some(FUEL));
+        self.store.set_fuel(Some(fuel()));
         let args: Vec<exec::Value> = args
             .iter()
             .map(|a| match *a {
@@ -595,7 +603,7 @@ impl Wasmi {
 
     fn instantiate(module: &wasmi::Module) -> Result<Wasmi, Outcome> {
         let mut store = wasmi::Store::new(module.engine(), ());
-        store.set_fuel(FUEL).expect("fuel is enabled");
+        store.set_fuel(fuel()).expect("fuel is enabled");
         let linker = Wasmi::linker(&mut store);
         match linker.instantiate_and_start(&mut store, module) {
             Ok(instance) => Ok(Wasmi {
@@ -649,7 +657,7 @@ impl Wasmi {
     }
 
     fn call(&mut self, name: &str, args: &[Arg]) -> Outcome {
-        self.store.set_fuel(FUEL).expect("fuel is enabled");
+        self.store.set_fuel(fuel()).expect("fuel is enabled");
         let Some(f) = self.instance.get_func(&self.store, name) else {
             return Outcome::Failed(format!("wasmi: no function export {name}"));
         };
