@@ -1,4 +1,4 @@
-;; Every trap category once (a seed for the regression list; the real repros sit beside it).
+;; Every trap category once. Minimized repros of differential mismatches go beside this file.
 (module
   (type $v (func))
   (table 2 funcref)
