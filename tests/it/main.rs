@@ -2,6 +2,7 @@
 
 mod build_script;
 mod cli;
+mod differential;
 mod examples;
 mod link;
 mod readme;
