@@ -1,9 +1,15 @@
 //! Integration tests (one binary: each test binary costs a link step).
 
 mod build_script;
+// These run the `watlink` binary, built only with the `cli` feature (a default one).
+#[cfg(feature = "cli")]
 mod cli;
 mod examples;
+#[cfg(feature = "cli")]
 mod link;
+#[cfg(feature = "print")]
+mod print;
+#[cfg(feature = "cli")]
 mod readme;
 mod robust;
 mod spec;
