@@ -411,3 +411,14 @@ fn completions_know_print_and_validate() {
         assert!(script.contains(word), "bash completion lacks {word}");
     }
 }
+
+#[test]
+fn the_readme_binary_is_its_text_compiled_without_validation() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/validate");
+    let options = watlink::CompileOptions {
+        validate: false,
+        ..Default::default()
+    };
+    let wasm = watlink::compile_file(&dir.join("type_errors.wat"), &options).unwrap();
+    assert_eq!(std::fs::read(dir.join("type_errors.wasm")).unwrap(), wasm);
+}
