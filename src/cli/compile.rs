@@ -88,11 +88,11 @@ fn copy_binary(
     name: &str,
     bytes: &[u8],
 ) -> ExitCode {
-    if options.validate {
-        if let Err(errors) = watlink::binary::validate_binary(name, bytes, &options.features) {
-            ctx.report(&errors);
-            return ExitCode::FAILURE;
-        }
+    if options.validate
+        && let Err(errors) = watlink::binary::validate_binary(name, bytes, &options.features)
+    {
+        ctx.report(&errors);
+        return ExitCode::FAILURE;
     }
     let done = if options.validate {
         "validated"

@@ -16,7 +16,7 @@ mod run;
 mod validate;
 mod wast;
 
-/// watlink: WebAssembly text toolchain — compile, link and run `.wat` modules.
+/// watlink: WebAssembly text toolchain — compile, link, run, print and validate modules.
 #[derive(Parser, Debug)]
 #[command(name = "watlink", version, about, long_about = None)]
 struct Cli {
@@ -49,7 +49,7 @@ enum Command {
     Wast(wast::Opts),
     /// Print a binary module (.wasm) as text.
     Print(print::Opts),
-    /// Validate modules, text (.wat) or binary (.wasm), reporting every error found.
+    /// Validate modules, text (.wat) or binary (.wasm): several errors per run, located.
     Validate(validate::Opts),
     /// Print a shell completion script.
     Completions(completions::Opts),

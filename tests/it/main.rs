@@ -1,5 +1,9 @@
 //! Integration tests (one binary: each test binary costs a link step).
 
+// The conformance checks, shared with `examples/conformance.rs`.
+#[path = "../support/conformance.rs"]
+mod conformance;
+
 mod build_script;
 // These run the `watlink` binary, built only with the `cli` feature (a default one).
 #[cfg(feature = "cli")]

@@ -2,8 +2,7 @@
 //! the spec tiers the compiler is judged on, and the compile benchmark's inputs, in flat and folded
 //! form.
 
-#[path = "../support/conformance.rs"]
-mod conformance;
+use crate::conformance;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,6 @@
 //! One test per spec script: the compiler's conformance checks (see `tests/support/conformance.rs`).
 
-#[path = "../support/conformance.rs"]
-mod conformance;
+use crate::conformance;
 
 /// Compiler checks for every tier; directives too, except for the SIMD proposal, whose instructions
 /// the interpreter does not execute yet (its scripts' modules are still compiled and compared).
