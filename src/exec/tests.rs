@@ -1,6 +1,7 @@
 //! Interpreter tests: modules built from text with the `wat` crate.
 
 use super::*;
+use crate::error::Class;
 
 fn setup(src: &str, limits: Limits) -> (Store, InstanceHandle) {
     let wasm = wat::parse_str(src).unwrap();
