@@ -19,6 +19,7 @@
 //! SIMD (`v128`) instructions validate but are not executed: running one traps with
 //! "SIMD is not supported by this interpreter".
 
+mod code;
 mod decode;
 mod instantiate;
 mod interp;
@@ -31,7 +32,7 @@ mod tests;
 mod trap;
 mod value;
 
-pub(crate) use lower::FuncCode;
+pub(crate) use code::FuncCode;
 pub(crate) use module::*;
 pub use module::{Module, features};
 pub(crate) use store::*;

@@ -1,6 +1,6 @@
 //! Module loading: decode (malformed), validate (invalid), and keep what instantiation and lowering need.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use wasmparser::{
     BinaryReaderError, CompositeInnerType, ElementItems, ElementKind, ExternalKind, Parser,
@@ -106,7 +106,10 @@ pub(crate) struct ModuleInner {
     pub(crate) start: Option<u32>,
     pub(crate) elems: Vec<ElemSeg>,
     pub(crate) datas: Vec<DataSeg>,
-    pub(crate) code: Vec<FuncCode>,
+    /// The body of every defined function, lowered on first call (see [`ModuleInner::code`]).
+    pub(crate) bodies: Vec<Body>,
+    /// Lowered code of every defined function: without fuel ops, and with them.
+    pub(crate) code: Vec<[OnceLock<FuncCode>; 2]>,
     /// Global indices of `__stack_pointer`, `__stack_low` and `__stack_high`, by export or by
     /// the name section.
     pub(crate) stack_globals: [Option<u32>; 3],
@@ -114,7 +117,34 @@ pub(crate) struct ModuleInner {
 
 pub(crate) const STACK_GLOBALS: [&str; 3] = ["__stack_pointer", "__stack_low", "__stack_high"];
 
+/// A function body's bytes and their offset in the module (for reader positions).
+#[derive(Debug)]
+pub(crate) struct Body {
+    pub(crate) bytes: Box<[u8]>,
+    pub(crate) offset: u64,
+}
+
 impl ModuleInner {
+    /// The lowered code of defined function `index`, lowered now if this is its first call.
+    /// Lowering is lazy so that loading a large module costs only its validation; a store with
+    /// fuel gets code with fuel ops, one without gets code with none.
+    #[inline]
+    pub(crate) fn code(&self, index: u32, fuel: bool) -> &FuncCode {
+        self.code[index as usize][fuel as usize].get_or_init(|| lower::lower(self, index, fuel))
+    }
+
+    /// The type of global `index` (imports first).
+    pub(crate) fn global_type(&self, index: u32) -> ValType {
+        let imported = self.imports.iter().filter_map(|(_, _, k)| match k {
+            ImportKind::Global(g) => Some(g.ty),
+            _ => None,
+        });
+        imported
+            .chain(self.globals.iter().map(|(g, _)| g.ty))
+            .nth(index as usize)
+            .unwrap_or(ValType::I32)
+    }
+
     pub(crate) fn note_global_name(&mut self, index: u32, name: &str) {
         if let Some(k) = STACK_GLOBALS.iter().position(|n| *n == name) {
             self.stack_globals[k].get_or_insert(index);
@@ -333,19 +363,17 @@ impl Module {
                 }
             }
         }
-        let n_imported = m.n_imported_funcs;
-        for (i, (body, f)) in bodies.into_iter().enumerate() {
-            let ty = &m.types[m.funcs[n_imported as usize + i] as usize];
-            let v = f.into_validator(Default::default());
-            let mut code = lower::lower(&m.types, ty, n_imported, &body, v)?;
-            if let Some(sp) = m.stack_globals[0] {
-                for op in &mut code.ops {
-                    if *op == lower::Op::GlobalSet(sp) {
-                        *op = lower::Op::GlobalSetGuarded(sp);
-                    }
-                }
-            }
-            m.code.push(code);
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        for (body, f) in bodies {
+            let mut v = f.into_validator(allocs);
+            v.validate(&body).map_err(|e| classify(e, false))?;
+            allocs = v.into_allocations();
+            let range = body.range();
+            m.bodies.push(Body {
+                bytes: bytes[range.start as usize..range.end as usize].into(),
+                offset: range.start,
+            });
+            m.code.push([OnceLock::new(), OnceLock::new()]);
         }
         Ok(Module { inner: Arc::new(m) })
     }

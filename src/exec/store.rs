@@ -148,7 +148,6 @@ pub struct Store {
     pub(crate) datas: Vec<Arc<[u8]>>,
     pub(crate) instances: Vec<InstanceEntity>,
     pub(crate) stack: Vec<u64>,
-    pub(crate) frames: Vec<interp::Frame>,
 }
 
 impl Default for Store {
@@ -207,7 +206,6 @@ impl Store {
             datas: Vec::new(),
             instances: Vec::new(),
             stack: Vec::new(),
-            frames: Vec::new(),
         }
     }
 

@@ -120,6 +120,29 @@ impl Value {
         Value::from_slot(ty, 0)
     }
 
+    /// Writes the value into `cells` (two for a v128, low half first); returns how many.
+    pub(crate) fn write_cells(self, cells: &mut [u64]) -> usize {
+        match self {
+            Value::V128(v) => {
+                cells[0] = v as u64;
+                cells[1] = (v >> 64) as u64;
+                2
+            }
+            v => {
+                cells[0] = v.to_slot();
+                1
+            }
+        }
+    }
+
+    /// Reads a value of type `ty` from `cells`; returns it and how many cells it took.
+    pub(crate) fn read_cells(ty: ValType, cells: &[u64]) -> (Value, usize) {
+        match ty {
+            ValType::V128 => (Value::V128(cells[0] as u128 | (cells[1] as u128) << 64), 2),
+            t => (Value::from_slot(t, cells[0]), 1),
+        }
+    }
+
     pub(crate) fn to_slot(self) -> u64 {
         match self {
             Value::I32(v) => v as u32 as u64,
