@@ -36,22 +36,16 @@ enum Color {
 }
 
 #[derive(Subcommand, Debug)]
+// No doc comments here: each subcommand's help (the one-line summary and the long text shown by
+// `--help`) is its `Opts` struct's doc comment, which a doc comment here would replace.
 enum Command {
-    /// Compile a text module (.wat) to a binary module (.wasm).
     Compile(compile::Opts),
-    /// Link text modules into one binary, placing data, stack and heap as wasm-ld does.
     Link(link::Opts),
-    /// Print the memory map of a linked module.
     Layout(layout::Opts),
-    /// Run a module in the bundled interpreter.
     Run(run::Opts),
-    /// Run .wast spec scripts.
     Wast(wast::Opts),
-    /// Print a binary module (.wasm) as text.
     Print(print::Opts),
-    /// Validate modules, text (.wat) or binary (.wasm): several errors per run, located.
     Validate(validate::Opts),
-    /// Print a shell completion script.
     Completions(completions::Opts),
 }
 
