@@ -1,38 +1,69 @@
 //! Build-script integration: compile and link `.wat` files from a crate's `build.rs`.
 //!
 //! ```text
-//! build.rs:  Build -Linker-> $OUT_DIR/NAME.wasm          (include_bytes!)
-//!                          -> $OUT_DIR/NAME_layout.rs     (include!: exports, symbols, segment addresses)
+//! build.rs:  Build -Linker-> $OUT_DIR/NAME.wasm
+//!                          -> $OUT_DIR/NAME_layout.rs     (include!: `pub mod NAME`: WASM, exports,
+//!                                                          symbols, segment addresses)
 //!            cargo:rerun-if-changed=FILE for every input; diagnostics to stderr, then a clean failure
 //! ```
 //!
-//! In `build.rs`:
+//! In `build.rs` (the [`cc`](https://docs.rs/cc) crate's shape: `&mut self` setters, one
+//! `compile(name)`; the linker flags are [`Linker`]'s and `watlink link`'s, from one table):
 //!
 //! ```no_run
-//! watlink::build::Build::new()
-//!     .file("wasm/app.wat")
-//!     .stack_size(8192)
-//!     .export("__heap_base")
-//!     .compile("app");
+//! let mut build = watlink::build::Build::new();
+//! build.file("wasm/app.wat").stack_size(8192);
+//! if std::env::var("PROFILE").as_deref() == Ok("release") {
+//!     build.no_names();
+//! }
+//! build.compile("app");
 //! ```
 //!
-//! In the crate:
+//! In the crate, one `include!` brings a module named after the build:
 //!
 //! ```ignore
 //! include!(concat!(env!("OUT_DIR"), "/app_layout.rs"));
-//! static WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/app.wasm"));
-//! // `(data $greeting (@place rodata) "hi")` gives GREETING_ADDR and GREETING_LEN.
+//! // app::WASM is the linked binary; `(data $greeting (@place rodata) "hi")` gives
+//! // app::GREETING_ADDR and app::GREETING_LEN; app::HEAP_BASE, app::EXPORTS, …
+//! let bytes: &[u8] = app::WASM;
 //! ```
 //!
-//! The layout file holds `EXPORTS` (the exported function names), `HEAP_BASE`, `DATA_END`,
-//! `STACK_LOW`, `STACK_HIGH`, `MIN_PAGES`, `MAX_PAGES` and, for each named data segment,
-//! `<NAME>_ADDR` and `<NAME>_LEN` (the `$id` upper-cased, other characters than `A-Z0-9_` turned
-//! into `_`).
+//! Two builds (`compile("app")`, `compile("worker")`) give `app` and `worker`, which can be
+//! included side by side. The module holds `WASM` (the binary, by `include_bytes!`), `EXPORTS`
+//! (the exported function names), `HEAP_BASE`, `DATA_END`, `STACK_LOW`, `STACK_HIGH`,
+//! `MIN_PAGES`, `MAX_PAGES` and, for each named data segment, `<NAME>_ADDR` and `<NAME>_LEN` (the
+//! `$id` upper-cased, other characters than `A-Z0-9_` turned into `_`).
+//!
+//! A build that runs (here into a temporary directory instead of `$OUT_DIR`):
+//!
+//! ```
+//! use watlink::build::Build;
+//!
+//! let dir = std::env::temp_dir().join(format!("watlink-build-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! std::fs::write(
+//!     dir.join("app.wat"),
+//!     r#"(module (memory 1) (data $greeting (@place rodata) "hi") (func (export "f")))"#,
+//! )
+//! .unwrap();
+//! let output = Build::new()
+//!     .file(dir.join("app.wat"))
+//!     .stack_size(1024)
+//!     .out_dir(&dir)
+//!     .cargo_metadata(false)
+//!     .try_compile("app")
+//!     .unwrap();
+//! let layout = std::fs::read_to_string(&output.layout_path).unwrap();
+//! assert!(layout.contains("pub mod app {"));
+//! assert!(layout.contains("pub const GREETING_ADDR: u32 = 1024;"));
+//! assert_eq!(output.exports, ["f"]);
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
 //!
 //! A failed build prints the rendered diagnostics (file, line, caret) to stderr, which cargo shows
 //! under `--- stderr`, plus one `cargo::error=` line naming the first error's place; then the build
 //! script exits with status 1 (no panic, no backtrace). [`Build::try_compile`] returns the error
-//! instead.
+//! instead. Outputs are written whole or not at all, both or neither.
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -40,6 +71,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::Errors;
+use crate::link::flags::{link_flags, setters};
 use crate::link::{LinkOptions, Linked, Linker, Plan, SegmentKind};
 
 /// Compiles and links `.wat` (or `.wasm`) files into `$OUT_DIR`, for a build script.
@@ -49,7 +81,6 @@ use crate::link::{LinkOptions, Linked, Linker, Plan, SegmentKind};
 pub struct Build {
     files: Vec<PathBuf>,
     options: LinkOptions,
-    export_memory_set: bool,
     out_dir: Option<PathBuf>,
     cargo_metadata: bool,
 }
@@ -167,7 +198,6 @@ impl Build {
         Build {
             files: Vec::new(),
             options: LinkOptions::default(),
-            export_memory_set: false,
             out_dir: None,
             cargo_metadata: true,
         }
@@ -175,133 +205,66 @@ impl Build {
 
     /// Adds an input file (text, or binary by its magic number). Relative paths are relative to
     /// the current directory, which for a build script is the package root.
-    pub fn file(mut self, path: impl AsRef<Path>) -> Build {
+    pub fn file(&mut self, path: impl AsRef<Path>) -> &mut Self {
         self.files.push(path.as_ref().to_path_buf());
         self
     }
 
     /// Adds several input files.
-    pub fn files<P: AsRef<Path>>(mut self, paths: impl IntoIterator<Item = P>) -> Build {
+    pub fn files<P: AsRef<Path>>(&mut self, paths: impl IntoIterator<Item = P>) -> &mut Self {
         self.files
             .extend(paths.into_iter().map(|p| p.as_ref().to_path_buf()));
         self
     }
 
     /// Where to write (default: `$OUT_DIR`).
-    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Build {
+    pub fn out_dir(&mut self, dir: impl AsRef<Path>) -> &mut Self {
         self.out_dir = Some(dir.as_ref().to_path_buf());
         self
     }
 
     /// Whether to print `cargo:rerun-if-changed` and `cargo::error` lines (default: yes).
-    pub fn cargo_metadata(mut self, print: bool) -> Build {
+    pub fn cargo_metadata(&mut self, print: bool) -> &mut Self {
         self.cargo_metadata = print;
         self
     }
 
-    /// `-z stack-size=N`: bytes of stack, a multiple of 16.
-    pub fn stack_size(mut self, bytes: u64) -> Build {
-        self.options.layout.stack_size = bytes;
-        self
+    /// Applies `watlink link`-style flags (`"--global-base=2048"`, `"-z"`, `"stack-size=8192"`),
+    /// for a build script that reads them from its configuration.
+    ///
+    /// # Errors
+    /// The first unknown flag or bad value.
+    pub fn flags<'a>(
+        &mut self,
+        args: impl IntoIterator<Item = &'a str>,
+    ) -> Result<&mut Self, String> {
+        crate::link::apply_args(&mut self.options, args)?;
+        Ok(self)
     }
 
-    /// `--stack-first` (true, the default) or `--no-stack-first`.
-    pub fn stack_first(mut self, first: bool) -> Build {
-        self.options.layout.stack_first = first;
-        self
+    fn link_options_mut(&mut self) -> &mut LinkOptions {
+        &mut self.options
     }
 
-    /// `--global-base=N`: where static data starts.
-    pub fn global_base(mut self, address: u64) -> Build {
-        self.options.layout.global_base = Some(address);
-        self
-    }
-
-    /// `--initial-memory=N` in bytes (a page multiple).
-    pub fn initial_memory(mut self, bytes: u64) -> Build {
-        self.options.layout.initial_memory = Some(bytes);
-        self
-    }
-
-    /// `--max-memory=N` in bytes (a page multiple).
-    pub fn max_memory(mut self, bytes: u64) -> Build {
-        self.options.layout.max_memory = Some(bytes);
-        self
-    }
-
-    /// `--no-growable-memory`: maximum = initial.
-    pub fn no_growable_memory(mut self) -> Build {
-        self.options.layout.no_growable_memory = true;
-        self
-    }
-
-    /// `--initial-heap=N`: bytes of heap in the initial memory (a page multiple).
-    pub fn initial_heap(mut self, bytes: u64) -> Build {
-        self.options.layout.initial_heap = Some(bytes);
-        self
-    }
-
-    /// `--import-memory=MODULE,NAME`; the memory is then not exported unless
-    /// [`Build::export_memory`] says so.
-    pub fn import_memory(mut self, module: &str, name: &str) -> Build {
-        self.options.import_memory = Some((module.into(), name.into()));
-        if !self.export_memory_set {
-            self.options.export_memory = None;
-        }
-        self
-    }
-
-    /// `--export-memory=NAME`.
-    pub fn export_memory(mut self, name: &str) -> Build {
-        self.options.export_memory = Some(name.into());
-        self.export_memory_set = true;
-        self
-    }
-
-    /// `--export=SYM`: a function, global, placed segment or linker symbol; it must exist.
-    pub fn export(mut self, symbol: &str) -> Build {
-        self.options.exports.push(symbol.into());
-        self
-    }
-
-    /// `--export-if-defined=SYM`.
-    pub fn export_if_defined(mut self, symbol: &str) -> Build {
-        self.options.exports_if_defined.push(symbol.into());
-        self
-    }
-
-    /// `--export-all`.
-    pub fn export_all(mut self) -> Build {
-        self.options.export_all = true;
-        self
-    }
-
-    /// `--entry=NAME`.
-    pub fn entry(mut self, name: &str) -> Build {
-        self.options.entry = crate::link::Entry::Named(name.into());
-        self
-    }
-
-    /// `--no-entry`.
-    pub fn no_entry(mut self) -> Build {
-        self.options.entry = crate::link::Entry::None;
-        self
-    }
-
-    /// Leave out the name section.
-    pub fn no_names(mut self) -> Build {
-        self.options.name_section = false;
-        self
-    }
+    link_flags!(setters);
 
     /// Builds `$OUT_DIR/NAME.wasm` and `$OUT_DIR/NAME_layout.rs`, or reports why not and exits the
     /// build script with status 1.
     ///
-    /// On failure the rendered diagnostics go to stderr (cargo shows them under `--- stderr`) and a
-    /// one-line `cargo::error=` names the first error's `file:line:col`.
+    /// The plan's notes (the stack moved away from address 0 for fixed data, …) become
+    /// `cargo:warning` lines. On failure the rendered diagnostics go to stderr (cargo shows them
+    /// under `--- stderr`) and a one-line `cargo::error=` names the first error's `file:line:col`.
     pub fn compile(&self, name: &str) -> Output {
         match self.try_compile(name) {
-            Ok(output) => output,
+            Ok(output) => {
+                // What the plan did that the flags did not say (the stack moved for fixed data).
+                if self.cargo_metadata {
+                    for note in &output.linked.plan.notes {
+                        println!("cargo:warning=watlink: {name}: {note}");
+                    }
+                }
+                output
+            }
             Err(error) => {
                 eprint!("{}", error.render());
                 if self.cargo_metadata {
@@ -343,16 +306,27 @@ impl Build {
             if self.cargo_metadata {
                 println!("cargo:rerun-if-changed={}", file.display());
             }
-            linker = linker.input_file(file);
+            linker.input_file(file);
         }
         let linked = linker.link().map_err(BuildError::Compile)?;
         let exports = exported_functions(&linked.wasm);
-        let layout = layout_source(name, &exports, &linked.plan);
-
         let wasm_path = out_dir.join(format!("{name}.wasm"));
         let layout_path = out_dir.join(format!("{name}_layout.rs"));
-        write_whole(&wasm_path, &linked.wasm)?;
-        write_whole(&layout_path, layout.as_bytes())?;
+        let layout = layout_source(name, &wasm_path, &exports, &linked.plan);
+        let fail = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| BuildError::Write { path, error }
+        };
+        std::fs::create_dir_all(&out_dir).map_err(fail(&out_dir))?;
+        // Both or neither: a new layout never sits beside an old binary.
+        let mut outputs = crate::output::Outputs::new();
+        outputs
+            .stage(&wasm_path, &linked.wasm)
+            .map_err(fail(&wasm_path))?;
+        outputs
+            .stage(&layout_path, layout.as_bytes())
+            .map_err(fail(&layout_path))?;
+        outputs.commit().map_err(fail(&wasm_path))?;
         Ok(Output {
             wasm_path,
             layout_path,
@@ -360,25 +334,6 @@ impl Build {
             exports,
         })
     }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it: readers never see half a file.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
-    let fail = |error| BuildError::Write {
-        path: path.to_path_buf(),
-        error,
-    };
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
 }
 
 /// The names of the function exports of a (validated) module, in export order.
@@ -434,8 +389,36 @@ fn const_name(id: &str) -> String {
     out
 }
 
-/// The constants of `NAME_layout.rs`.
-fn layout_source(name: &str, exports: &[String], plan: &Plan) -> String {
+/// The module name for output `name`: lower-case, `a-z0-9_` kept, anything else `_`, a leading `_`
+/// before a digit, `r#` before a keyword.
+fn module_name(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    const KEYWORDS: [&str; 38] = [
+        "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern",
+        "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+        "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe",
+        "use", "where", "while", "abstract", "become", "box",
+    ];
+    if KEYWORDS.contains(&out.as_str()) {
+        out.insert_str(0, "r#");
+    }
+    out
+}
+
+/// `NAME_layout.rs`: `pub mod NAME { … }` with the binary and its constants.
+fn layout_source(name: &str, wasm_path: &Path, exports: &[String], plan: &Plan) -> String {
     let s = &plan.symbols;
     // `__heap_base` is always computed when exported (the default); otherwise wasm-ld's value,
     // the end of data rounded up to 16.
@@ -445,10 +428,22 @@ fn layout_source(name: &str, exports: &[String], plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "// Generated by watlink::build for `{name}`; do not edit.\n"
+        "// Generated by watlink::build for `{name}`; do not edit.\n\n\
+         /// `{name}.wasm` as linked by watlink::build: the binary, its exports and its memory layout.\n\
+         #[allow(dead_code)]\n\
+         pub mod {} {{",
+        module_name(name)
     );
-    let _ = writeln!(out, "/// The module's exported functions, in export order.");
-    let _ = writeln!(out, "pub const EXPORTS: &[&str] = &{exports:?};");
+    let _ = writeln!(
+        out,
+        "    /// The linked module.\n    pub static WASM: &[u8] = include_bytes!({:?});",
+        wasm_path.display().to_string()
+    );
+    let _ = writeln!(
+        out,
+        "    /// The module's exported functions, in export order."
+    );
+    let _ = writeln!(out, "    pub const EXPORTS: &[&str] = &{exports:?};");
     let symbols = [
         (
             "HEAP_BASE",
@@ -473,7 +468,10 @@ fn layout_source(name: &str, exports: &[String], plan: &Plan) -> String {
         ),
     ];
     for (constant, value, doc) in symbols {
-        let _ = writeln!(out, "/// {doc}\npub const {constant}: u32 = {value};");
+        let _ = writeln!(
+            out,
+            "    /// {doc}\n    pub const {constant}: u32 = {value};"
+        );
     }
     let max = match plan.max_pages {
         Some(p) => format!("Some({p})"),
@@ -481,9 +479,10 @@ fn layout_source(name: &str, exports: &[String], plan: &Plan) -> String {
     };
     let _ = writeln!(
         out,
-        "/// Maximum memory, in 64 KiB pages, if any.\npub const MAX_PAGES: Option<u32> = {max};"
+        "    /// Maximum memory, in 64 KiB pages, if any.\n    pub const MAX_PAGES: Option<u32> = {max};"
     );
     let mut seen: Vec<String> = [
+        "WASM",
         "EXPORTS",
         "HEAP_BASE",
         "DATA_END",
@@ -511,16 +510,17 @@ fn layout_source(name: &str, exports: &[String], plan: &Plan) -> String {
         seen.push(format!("{base}_ADDR"));
         let _ = writeln!(
             out,
-            "/// Address of `${id}` ({}).\npub const {base}_ADDR: u32 = {};",
+            "    /// Address of `${id}` ({}).\n    pub const {base}_ADDR: u32 = {};",
             seg.kind.word(),
             seg.address
         );
         let _ = writeln!(
             out,
-            "/// Length in bytes of `${id}`.\npub const {base}_LEN: u32 = {};",
+            "    /// Length in bytes of `${id}`.\n    pub const {base}_LEN: u32 = {};",
             seg.size
         );
     }
+    out.push_str("}\n");
     out
 }
 
@@ -551,6 +551,14 @@ mod tests {
             segment_id("app:table", SegmentKind::Fixed(16)),
             Some("table")
         );
+    }
+
+    #[test]
+    fn module_names_are_identifiers() {
+        assert_eq!(module_name("app"), "app");
+        assert_eq!(module_name("My-App.v2"), "my_app_v2");
+        assert_eq!(module_name("2d"), "_2d");
+        assert_eq!(module_name("type"), "r#type");
     }
 
     #[test]

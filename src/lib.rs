@@ -32,6 +32,7 @@ pub mod error;
 pub mod exec;
 pub mod instr;
 pub mod link;
+pub mod output;
 #[cfg(feature = "print")]
 pub mod print;
 pub mod resolve;

@@ -61,9 +61,15 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         Ok(b) => b,
         Err(errors) => return fail(errors),
     };
+    if let Some(warning) = watlink::text::blank_warning(&text) {
+        ctx.warn(&watlink::Errors::new(&name, text.as_str(), vec![warning]));
+    }
     let output = output_path(&opts);
     if let Err(e) = super::write_output(&output, &bytes) {
-        eprintln!("error: cannot write {}: {e}", output.display());
+        ctx.fail(
+            watlink::Class::Io,
+            format!("cannot write {}: {e}", output.display()),
+        );
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
@@ -113,7 +119,10 @@ fn copy_binary(
         return ExitCode::SUCCESS;
     }
     if let Err(e) = super::write_output(&output, bytes) {
-        eprintln!("error: cannot write {}: {e}", output.display());
+        ctx.fail(
+            watlink::Class::Io,
+            format!("cannot write {}: {e}", output.display()),
+        );
         return ExitCode::FAILURE;
     }
     let to = if output.as_os_str() == "-" {

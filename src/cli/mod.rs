@@ -1,11 +1,11 @@
 //! The command line: one clap `Opts` struct and a `run()` per subcommand file.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 
 mod compile;
 mod completions;
@@ -23,6 +23,13 @@ struct Cli {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
+    /// How to print diagnostics: `human` (rustc-style pictures) or `json` (one rustc-shaped JSON
+    /// object per line, for editors and tools).
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human, global = true)]
+    error_format: ErrorFormat,
+    /// Show at most N errors, then only count the rest (0: show all).
+    #[arg(long, value_name = "N", default_value_t = watlink::diagnostic::DEFAULT_MAX_ERRORS, global = true)]
+    max_errors: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -33,6 +40,13 @@ enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// `--error-format` choices.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ErrorFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,30 +66,52 @@ enum Command {
 /// Shared output settings.
 pub struct Ctx {
     color: Color,
+    report: watlink::diagnostic::Report,
 }
 
 impl Ctx {
-    /// A colour-aware stderr stream for diagnostics.
-    pub fn stderr(&self) -> StandardStream {
-        let choice = match self.color {
-            Color::Always => ColorChoice::Always,
-            Color::Never => ColorChoice::Never,
-            Color::Auto if std::io::stderr().is_terminal() => ColorChoice::Auto,
-            Color::Auto => ColorChoice::Never,
+    /// A colour-aware, buffered stderr stream for diagnostics (flushed when dropped).
+    pub fn stderr(&self) -> BufferedStandardStream {
+        let choice = match (self.color, self.report.format) {
+            (_, watlink::diagnostic::Format::Json) => ColorChoice::Never,
+            (Color::Always, _) => ColorChoice::Always,
+            (Color::Never, _) => ColorChoice::Never,
+            (Color::Auto, _) if std::io::stderr().is_terminal() => ColorChoice::Auto,
+            (Color::Auto, _) => ColorChoice::Never,
         };
-        StandardStream::stderr(choice)
+        BufferedStandardStream::stderr(choice)
     }
 
-    /// Prints errors rustc-style to stderr.
+    /// Prints errors to stderr as `--error-format` and `--max-errors` say, then the summary.
     pub fn report(&self, errors: &watlink::Errors) {
         let mut out = self.stderr();
-        watlink::diagnostic::emit(errors, &mut out);
-        let n = errors.errors.len();
-        let _ = writeln!(
-            out,
-            "error: aborting due to {n} previous error{}",
-            if n == 1 { "" } else { "s" }
+        let _ = watlink::diagnostic::emit_report(errors, &mut out, &self.report);
+        let summary = watlink::diagnostic::summary(errors.errors.len(), self.report.format);
+        let _ = writeln!(out, "{summary}");
+        let _ = out.flush();
+    }
+
+    /// Prints warnings to stderr (no summary; the run goes on).
+    pub fn warn(&self, warnings: &watlink::Errors) {
+        let mut out = self.stderr();
+        let report = watlink::diagnostic::Report {
+            warning: true,
+            ..self.report
+        };
+        let _ = watlink::diagnostic::emit_report(warnings, &mut out, &report);
+        let _ = out.flush();
+    }
+
+    /// Prints one error without a source (a failed write, a bad argument).
+    pub fn fail(&self, class: watlink::Class, message: impl Into<String>) {
+        let error = watlink::Error::unlocated(class, message);
+        let mut out = self.stderr();
+        let _ = watlink::diagnostic::emit_report(
+            &watlink::Errors::new("", "", vec![error]),
+            &mut out,
+            &self.report,
         );
+        let _ = out.flush();
     }
 }
 
@@ -142,34 +178,49 @@ pub fn read_module(path: &Path) -> Result<Input, watlink::Errors> {
     Ok(Input::Text(name, text))
 }
 
-/// Writes `bytes` to `path` (`-` for stdout) whole or not at all: a temporary file beside the target,
-/// then a rename.
+/// Writes `bytes` to `path` (`-` for stdout) whole or not at all ([`watlink::output`]: an
+/// exclusively created temporary file beside the target, then a rename).
 pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
         out.write_all(bytes)?;
         return out.flush();
     }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
+    watlink::output::write_whole(path, bytes)
+}
+
+/// On SIGINT or SIGTERM, removes the temporary output files not yet renamed into place and exits
+/// with the status the signal would give (128 + its number).
+#[cfg(unix)]
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
     };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            watlink::output::remove_pending();
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = Ctx { color: cli.color };
+    #[cfg(unix)]
+    clean_up_on_signals();
+    let ctx = Ctx {
+        color: cli.color,
+        report: watlink::diagnostic::Report {
+            format: match cli.error_format {
+                ErrorFormat::Human => watlink::diagnostic::Format::Human,
+                ErrorFormat::Json => watlink::diagnostic::Format::Json,
+            },
+            max_errors: cli.max_errors,
+            warning: false,
+        },
+    };
     match cli.command {
         Command::Compile(opts) => compile::run(&ctx, opts),
         Command::Link(opts) => link::run(&ctx, opts),

@@ -61,7 +61,10 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     };
     let output = opts.output.unwrap_or_else(|| PathBuf::from("-"));
     if let Err(e) = super::write_output(&output, text.as_bytes()) {
-        eprintln!("error: cannot write {}: {e}", output.display());
+        ctx.fail(
+            watlink::Class::Io,
+            format!("cannot write {}: {e}", output.display()),
+        );
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

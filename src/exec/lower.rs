@@ -685,6 +685,22 @@ impl Lower<'_> {
         }
     }
 
+    /// Lowers an `eqz` as `eq` (the comparison `eq`) with an immediate 0.
+    fn eqz(&mut self, eq: &Operator<'_>) {
+        let Some(NumForm::Compare(forms)) = numeric(eq) else {
+            unreachable!("eq is a comparison");
+        };
+        let a = self.pop_cell();
+        let dst = self.push_result(1, |dst| (forms.value_imm)(dst, a, 0));
+        self.last = Last::Compare {
+            at: self.ops.len() - 1,
+            dst,
+            forms,
+            a,
+            b: Err(0),
+        };
+    }
+
     fn op(&mut self, op: &Operator<'_>) {
         use Operator as O;
         if self.dead && self.skip_dead(op) {
@@ -697,6 +713,12 @@ impl Lower<'_> {
         }
         if let Some(Op::Fuel { n }) = self.fuel_at.map(|i| &mut self.ops[i]) {
             *n += 1;
+        }
+        // `eqz` is a comparison with 0, so that it fuses into a following branch.
+        match op {
+            O::I32Eqz => return self.eqz(&O::I32Eq),
+            O::I64Eqz => return self.eqz(&O::I64Eq),
+            _ => {}
         }
         if let Some(form) = numeric(op) {
             self.wide = wide_operands(op);

@@ -26,7 +26,8 @@ pub(crate) fn classify(e: BinaryReaderError, decoding: bool) -> Error {
     } else {
         Class::Invalid
     };
-    Error::unlocated(class, e.message()).with_note(format!("at byte offset {}", e.offset()))
+    Error::unlocated(class, crate::error::spec_words(e.message()))
+        .with_note(format!("at byte offset {}", e.offset()))
 }
 
 #[derive(Clone, Debug)]

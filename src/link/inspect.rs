@@ -188,6 +188,7 @@ pub fn recover(wasm: &[u8]) -> Result<Recovered, Error> {
         notes.push("__heap_base is not exported or named: the heap is not shown".into());
     }
     let plan = Plan {
+        notes: Vec::new(),
         segments,
         symbols: Symbols {
             stack_pointer: stack_high,

@@ -26,8 +26,24 @@
 //! Segments are grouped into output segments by name (`.rodata.x` → `.rodata`, `.data.x` → `.data`,
 //! `.bss.x` → `.bss`; other names stay whole), output segments keep first-seen order and are then
 //! stably sorted `.rodata`, `.data`, others, `.bss`. An output segment is aligned to the largest
-//! alignment of its inputs; inside it, each input is aligned to its own. Segments of
-//! [`SegmentKind::Fixed`] keep their address and take no part in the walk; any overlap is an error.
+//! alignment of its inputs; inside it, each input is aligned to its own.
+//!
+//! Segments of [`SegmentKind::Fixed`] (`(data (i32.const 1024) …)`, the way tutorials write data)
+//! keep their address. They are reserved before the walk; the stack and every output segment go
+//! at their natural place if it is free, else at the next aligned address that is; `__heap_base`
+//! and the initial memory lie after every fixed byte. Only two fixed segments can overlap (an
+//! error naming both). wasm-ld has no such segments, so with none the numbers are wasm-ld's:
+//!
+//! ```text
+//!  --no-stack-first -z stack-size=8192, fixed data [1024, 1324):
+//!  0     1024        1324 1328                  9520
+//!  |.....|## fixed ##|....|<------ stack -------|<-- heap ...
+//!        ^__global_base = __data_end (no placed data)
+//!                         ^__stack_low          ^__stack_high = __heap_base
+//! ```
+//!
+//! When the stack had to leave its natural place (address 0 with the stack first), the plan says
+//! so in [`Plan::notes`]: an overflow then no longer traps at address 0.
 //!
 //! Where LLVM 14 (the wasm-ld the test data was measured with) and current wasm-ld disagree, the
 //! planner follows current wasm-ld; [`Flavor::Llvm14`] reproduces the old numbers so the measurements
@@ -160,6 +176,12 @@ pub struct LayoutOptions {
     pub heap_base_used: bool,
     /// `--table-base=N`, for `__table_base`. Default 1.
     pub table_base: u64,
+    /// The inputs' declared memory minimum, in bytes: a lower bound for the initial memory (never
+    /// an error). 0 when nothing is declared.
+    pub declared_min: u64,
+    /// The inputs' declared memory maximum, in bytes: the maximum unless `--max-memory` is given;
+    /// a layout that needs more is an error naming the declaration.
+    pub declared_max: Option<u64>,
     /// Which wasm-ld to follow where versions differ.
     pub flavor: Flavor,
 }
@@ -178,6 +200,8 @@ impl Default for LayoutOptions {
             shared_memory: false,
             heap_base_used: true,
             table_base: 1,
+            declared_min: 0,
+            declared_max: None,
             flavor: Flavor::Current,
         }
     }
@@ -253,6 +277,9 @@ pub struct Plan {
     pub imported: bool,
     /// Whether memory is shared.
     pub shared: bool,
+    /// What the plan had to do that the flags did not say (the stack moved off address 0 to make
+    /// room for fixed data, …), as sentences for a `note:`.
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -270,6 +297,25 @@ impl Plan {
 /// order, each with notes naming the region that needs the space and a flag value that would work.
 /// Overlapping fixed segments are reported naming both.
 pub fn plan(segments: &[Segment], options: &LayoutOptions) -> Result<Plan, Vec<Error>> {
+    plan_about(segments, options).map_err(|errors| errors.into_iter().map(|(e, _)| e).collect())
+}
+
+/// What a layout error is about, so the linker can point at it in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum About {
+    /// Nothing in the inputs: a flag, or the sum of everything.
+    Flags,
+    /// These segments (indices into the planner's input), the first the primary one.
+    Segments(Vec<usize>),
+    /// The inputs' memory declaration (its maximum).
+    Declaration,
+}
+
+/// [`plan`], with what each error is about.
+pub(crate) fn plan_about(
+    segments: &[Segment],
+    options: &LayoutOptions,
+) -> Result<Plan, Vec<(Error, About)>> {
     Planner::new(segments, options).run()
 }
 
@@ -292,6 +338,10 @@ enum Last {
     Stack,
     HeapBase,
     InitialHeap,
+    /// A fixed segment, by index into the inputs.
+    Fixed(usize),
+    /// The declared minimum.
+    Declared,
 }
 
 struct Planner<'a> {
@@ -302,6 +352,11 @@ struct Planner<'a> {
     placed: Vec<Placed>,
     symbols: Symbols,
     errors: Vec<Error>,
+    /// What `errors[i]` is about, where it is not the flags.
+    about: Vec<(usize, About)>,
+    /// Fixed segments' ranges `[start, end)` with their input index, by address, non-empty only.
+    reserved: Vec<(u64, u64, usize)>,
+    notes: Vec<String>,
 }
 
 impl<'a> Planner<'a> {
@@ -314,31 +369,84 @@ impl<'a> Planner<'a> {
             placed: Vec::new(),
             symbols: Symbols::default(),
             errors: Vec::new(),
+            about: Vec::new(),
+            reserved: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
-    fn run(mut self) -> Result<Plan, Vec<Error>> {
-        let opts = self.opts;
-        if opts.no_growable_memory && opts.max_memory.is_some() {
-            return Err(vec![
-                error("--max-memory is incompatible with --no-growable-memory".into())
-                    .with_note("help: drop one; --no-growable-memory already sets the maximum to the initial size"),
-            ]);
+    /// Records an error about `about`.
+    fn error_about(&mut self, e: Error, about: About) {
+        self.about.push((self.errors.len(), about));
+        self.errors.push(e);
+    }
+
+    /// The errors with what each is about.
+    fn take_errors(&mut self) -> Vec<(Error, About)> {
+        let about = std::mem::take(&mut self.about);
+        std::mem::take(&mut self.errors)
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let a = about.iter().find(|(j, _)| *j == i).map(|(_, a)| a.clone());
+                (e, a.unwrap_or(About::Flags))
+            })
+            .collect()
+    }
+
+    /// The lowest address at or above `from`, aligned to `align`, where `size` bytes touch no fixed
+    /// segment.
+    fn fit(&self, from: u64, size: u64, align: u64) -> u64 {
+        let mut at = align_to(from, align);
+        if size == 0 {
+            return at;
         }
-        for seg in self.inputs {
-            if !seg.align.is_power_of_two() {
-                self.errors.push(error(format!(
-                    "segment {} has alignment {}, which is not a power of two",
-                    seg.name, seg.align
-                )));
+        for &(start, end, _) in &self.reserved {
+            if at < end && start < at + size {
+                at = align_to(end, align);
             }
         }
+        at
+    }
+
+    /// The fixed segment `[start, end)` overlaps, if any (the first by address).
+    fn reserved_in(&self, start: u64, end: u64) -> Option<(u64, u64, usize)> {
+        self.reserved
+            .iter()
+            .copied()
+            .find(|&(s, e, _)| start < e && s < end)
+    }
+
+    fn run(mut self) -> Result<Plan, Vec<(Error, About)>> {
+        let opts = self.opts;
+        if opts.no_growable_memory && opts.max_memory.is_some() {
+            return Err(vec![(
+                error("--max-memory is incompatible with --no-growable-memory".into())
+                    .with_note("help: drop one; --no-growable-memory already sets the maximum to the initial size"),
+                About::Flags,
+            )]);
+        }
+        for (k, seg) in self.inputs.iter().enumerate() {
+            if !seg.align.is_power_of_two() {
+                self.error_about(
+                    error(format!(
+                        "segment {} has alignment {}, which is not a power of two",
+                        seg.name, seg.align
+                    )),
+                    About::Segments(vec![k]),
+                );
+            }
+        }
+        self.reserve_fixed();
         if !self.errors.is_empty() {
-            return Err(self.errors);
+            return Err(self.take_errors());
         }
         if opts.stack_first {
             self.place_stack();
-            self.place_global_base_after_stack()?;
+            if let Err(e) = self.place_global_base_after_stack() {
+                self.errors.push(e);
+                return Err(self.take_errors());
+            }
         } else {
             self.ptr = opts.global_base.unwrap_or(DEFAULT_GLOBAL_BASE);
         }
@@ -350,16 +458,20 @@ impl<'a> Planner<'a> {
         if !opts.stack_first {
             self.place_stack();
         }
+        self.pass_fixed();
         self.place_heap_base();
-        self.place_fixed();
         self.place_initial_heap();
+        if opts.declared_min > self.ptr {
+            self.ptr = opts.declared_min;
+            self.last = Last::Declared;
+        }
         let initial = self.size_initial_memory();
         self.symbols.heap_end = initial;
         let max_pages = self.size_max_memory(initial);
         self.symbols.memory_base = 0;
         self.symbols.table_base = opts.table_base;
         if !self.errors.is_empty() {
-            return Err(self.errors);
+            return Err(self.take_errors());
         }
         self.placed.sort_by_key(|p| (p.address, p.size));
         Ok(Plan {
@@ -371,13 +483,32 @@ impl<'a> Planner<'a> {
             max_pages,
             imported: opts.import_memory,
             shared: opts.shared_memory,
+            notes: self.notes,
         })
     }
 
     /// The stack: 16-aligned, `stack_size` bytes; `__stack_pointer` starts at its top.
+    /// Where fixed data is in the way, the stack goes to the next free address that holds it.
     fn place_stack(&mut self) {
         let size = self.opts.stack_size;
-        self.ptr = align_to(self.ptr, STACK_ALIGN);
+        let natural = align_to(self.ptr, STACK_ALIGN);
+        self.ptr = self.fit(natural, size, STACK_ALIGN);
+        if self.ptr != natural
+            && let Some((start, end, k)) = self.reserved_in(natural, natural + size)
+        {
+            let mut note = format!(
+                "the stack [{}, {}) moved to [{}, {}): fixed data {} [{start}, {end}) is in its place",
+                natural,
+                natural + size,
+                self.ptr,
+                self.ptr + size,
+                self.inputs[k].name
+            );
+            if natural == 0 {
+                note.push_str("; an overflow no longer traps at address 0 but runs into that data");
+            }
+            self.notes.push(note);
+        }
         self.symbols.stack_low = self.ptr;
         if !size.is_multiple_of(STACK_ALIGN) {
             self.errors.push(
@@ -395,7 +526,7 @@ impl<'a> Planner<'a> {
     }
 
     /// With the stack first, `--global-base` moves the data up (current wasm-ld; LLVM 14 ignores it).
-    fn place_global_base_after_stack(&mut self) -> Result<(), Vec<Error>> {
+    fn place_global_base_after_stack(&mut self) -> Result<(), Error> {
         let Some(base) = self.opts.global_base else {
             return Ok(());
         };
@@ -404,22 +535,18 @@ impl<'a> Planner<'a> {
         }
         if base < self.ptr {
             let stack_top = self.ptr;
-            self.errors.push(
-                error(
-                    "--global-base cannot be less than stack size when --stack-first is used"
-                        .into(),
-                )
-                .with_note(format!(
-                    "the stack occupies [{}, {stack_top}) and --global-base={base} is inside it",
-                    self.symbols.stack_low
-                ))
-                .with_note(format!(
-                    "help: --global-base={stack_top} or more would work, or -z stack-size={} with \
+            return Err(error(
+                "--global-base cannot be less than stack size when --stack-first is used".into(),
+            )
+            .with_note(format!(
+                "the stack occupies [{}, {stack_top}) and --global-base={base} is inside it",
+                self.symbols.stack_low
+            ))
+            .with_note(format!(
+                "help: --global-base={stack_top} or more would work, or -z stack-size={} with \
                          --global-base={base}, or --no-stack-first",
-                    base / STACK_ALIGN * STACK_ALIGN
-                )),
-            );
-            return Err(std::mem::take(&mut self.errors));
+                base / STACK_ALIGN * STACK_ALIGN
+            )));
         }
         self.ptr = base;
         Ok(())
@@ -449,11 +576,17 @@ impl<'a> Planner<'a> {
         });
         for (name, members) in outputs {
             let align = members.iter().map(|s| s.align).max().unwrap_or(1);
-            self.ptr = align_to(self.ptr, align);
-            let start = self.ptr;
-            let mut offset = 0;
-            for seg in members {
-                offset = align_to(offset, seg.align);
+            // Offsets inside the output segment do not depend on where it starts (the start is
+            // aligned to the largest member alignment), so its size is known before it is placed.
+            let mut offsets = Vec::new();
+            let mut size = 0;
+            for seg in &members {
+                size = align_to(size, seg.align);
+                offsets.push(size);
+                size += seg.size;
+            }
+            let start = self.fit(self.ptr, size, align);
+            for (seg, offset) in members.into_iter().zip(offsets) {
                 self.placed.push(Placed {
                     name: seg.name.clone(),
                     output: name.clone(),
@@ -462,21 +595,17 @@ impl<'a> Planner<'a> {
                     align: seg.align,
                     kind: seg.kind,
                 });
-                offset += seg.size;
             }
-            self.ptr = start + offset;
+            self.ptr = start + size;
         }
         self.last = Last::Data;
     }
 
     /// Shared memory with passive initialised segments: a 4-byte `__wasm_init_memory_flag`.
+    /// With shared memory every segment is passive (bss too: `memory.fill`), as in wasm-ld.
     fn place_init_memory_flag(&mut self) {
-        let passive = self
-            .inputs
-            .iter()
-            .any(|s| matches!(s.kind, SegmentKind::ReadOnly | SegmentKind::Writable));
-        if self.opts.shared_memory && passive {
-            self.ptr = align_to(self.ptr, 4);
+        if self.opts.shared_memory && !self.inputs.is_empty() {
+            self.ptr = self.fit(self.ptr, 4, 4);
             self.symbols.init_memory_flag = Some(self.ptr);
             self.ptr += 4;
         }
@@ -491,84 +620,63 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Fixed segments keep their address; none may overlap another segment or the stack.
-    fn place_fixed(&mut self) {
-        for seg in self.inputs {
-            if let SegmentKind::Fixed(address) = seg.kind {
-                if !address.is_multiple_of(seg.align) {
-                    self.errors.push(
-                        error(format!(
-                            "segment {} at {address} is not {}-byte aligned",
-                            seg.name, seg.align
-                        ))
-                        .with_note(format!(
-                            "help: place it at {}",
-                            align_to(address, seg.align)
-                        )),
-                    );
-                }
-                self.placed.push(Placed {
-                    name: seg.name.clone(),
-                    output: seg.name.clone(),
-                    address,
-                    size: seg.size,
-                    align: seg.align,
-                    kind: seg.kind,
-                });
-            }
-        }
-        let stack = (self.symbols.stack_low, self.symbols.stack_high);
-        for (i, a) in self.placed.iter().enumerate() {
-            if !matches!(a.kind, SegmentKind::Fixed(_)) {
+    /// Fixed segments keep their address: they are reserved before anything is placed, and only
+    /// fixed segments can overlap each other (an error naming both).
+    fn reserve_fixed(&mut self) {
+        for (k, seg) in self.inputs.iter().enumerate() {
+            let SegmentKind::Fixed(address) = seg.kind else {
                 continue;
-            }
-            if a.size > 0 && a.address < stack.1 && stack.0 < a.end() {
-                self.errors.push(
+            };
+            if !address.is_multiple_of(seg.align) {
+                self.error_about(
                     error(format!(
-                        "segment {} [{}, {}) overlaps the stack [{}, {})",
-                        a.name,
-                        a.address,
-                        a.end(),
-                        stack.0,
-                        stack.1
+                        "segment {} at {address} is not {}-byte aligned",
+                        seg.name, seg.align
                     ))
-                    .with_note("help: move the segment, or change -z stack-size / --stack-first"),
+                    .with_note(format!(
+                        "help: place it at {}",
+                        align_to(address, seg.align)
+                    )),
+                    About::Segments(vec![k]),
                 );
             }
-            for (j, b) in self.placed.iter().enumerate() {
-                let both_fixed = matches!(b.kind, SegmentKind::Fixed(_));
-                if i == j || (both_fixed && j < i) || a.size == 0 || b.size == 0 {
-                    continue;
-                }
-                if a.address < b.end() && b.address < a.end() {
-                    self.errors.push(
-                        error(format!(
-                            "segment {} [{}, {}) overlaps segment {} [{}, {})",
-                            a.name,
-                            a.address,
-                            a.end(),
-                            b.name,
-                            b.address,
-                            b.end()
-                        ))
-                        .with_note(format!(
-                            "help: place {} at {} or later",
-                            a.name,
-                            align_to(b.end(), a.align)
-                        )),
-                    );
-                }
+            self.placed.push(Placed {
+                name: seg.name.clone(),
+                output: seg.name.clone(),
+                address,
+                size: seg.size,
+                align: seg.align,
+                kind: seg.kind,
+            });
+            if seg.size > 0 {
+                self.reserved.push((address, address + seg.size, k));
             }
         }
-        let fixed_end = self
-            .placed
-            .iter()
-            .filter(|p| matches!(p.kind, SegmentKind::Fixed(_)))
-            .map(Placed::end)
-            .max();
-        if let Some(end) = fixed_end.filter(|&e| e > self.ptr) {
+        self.reserved.sort();
+        for i in 1..self.reserved.len() {
+            let (b_start, b_end, b) = self.reserved[i];
+            // The earlier one that reaches furthest is the one this overlaps, if any.
+            let Some(&(a_start, a_end, a)) = self.reserved[..i].iter().max_by_key(|r| r.1) else {
+                continue;
+            };
+            if b_start < a_end {
+                let (na, nb) = (&self.inputs[a].name, &self.inputs[b].name);
+                let e = error(format!(
+                    "segment {nb} [{b_start}, {b_end}) overlaps segment {na} [{a_start}, {a_end})"
+                ))
+                .with_note(format!("help: place {nb} at {a_end} or later"));
+                self.error_about(e, About::Segments(vec![b, a]));
+            }
+        }
+    }
+
+    /// `__heap_base` and the initial memory lie after every fixed byte too.
+    fn pass_fixed(&mut self) {
+        if let Some(&(_, end, k)) = self.reserved.iter().max_by_key(|r| r.1)
+            && end > self.ptr
+        {
             self.ptr = end;
-            self.last = Last::Data;
+            self.last = Last::Fixed(k);
         }
     }
 
@@ -620,6 +728,15 @@ impl<'a> Planner<'a> {
                 } else {
                     "the stack"
                 }
+            ),
+            Last::Fixed(k) => format!(
+                "fixed data {} ends at {}",
+                self.inputs[k].name,
+                self.ptr.max(s.data_end)
+            ),
+            Last::Declared => format!(
+                "the memory is declared with {} pages",
+                self.opts.declared_min / PAGE_SIZE
             ),
             Last::InitialHeap => format!(
                 "--initial-heap={} starts at __heap_base={}",
@@ -727,6 +844,22 @@ impl<'a> Planner<'a> {
             max = Some(limit);
         } else if self.opts.no_growable_memory {
             max = Some(initial);
+        } else if let Some(limit) = self.opts.declared_max {
+            if initial > limit {
+                let e = error(format!("maximum memory too small, {initial} bytes needed"))
+                    .with_note(format!(
+                        "the memory is declared with a maximum of {} pages; {}",
+                        limit / PAGE_SIZE,
+                        self.needed_because()
+                    ))
+                    .with_note(format!(
+                        "help: declare a maximum of {} pages or more, or give --max-memory={}",
+                        pages(initial),
+                        align_to(initial, PAGE_SIZE)
+                    ));
+                self.error_about(e, About::Declaration);
+            }
+            max = Some(limit);
         }
         if self.opts.shared_memory && max.is_none() {
             max = Some(initial);

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::flags::{link_flags, setters};
 use super::layout::{Flavor, LayoutOptions, Plan};
 use crate::ast;
 use crate::error::{Class, Error, Errors};
@@ -28,8 +29,8 @@ pub struct LinkOptions {
     pub layout: LayoutOptions,
     /// `--import-memory[=MOD,NAME]`: import memory 0 as `(import MOD NAME (memory …))`.
     pub import_memory: Option<(String, String)>,
-    /// `--export-memory[=NAME]`: export memory 0 under this name. Default `memory`, or none when the
-    /// memory is imported.
+    /// `--export-memory[=NAME]`: export memory 0 under this name. `None`: `memory`, or nothing when
+    /// the memory is imported (by the flag or by the inputs' declaration).
     pub export_memory: Option<String>,
     /// Export `__heap_base` as an immutable i32 global (default: yes).
     pub export_heap_base: bool,
@@ -55,7 +56,7 @@ impl Default for LinkOptions {
         LinkOptions {
             layout: LayoutOptions::default(),
             import_memory: None,
-            export_memory: Some("memory".into()),
+            export_memory: None,
             export_heap_base: true,
             exports: Vec::new(),
             exports_if_defined: Vec::new(),
@@ -76,9 +77,25 @@ pub(super) struct Input {
     pub bind: String,
     pub text: Arc<str>,
     pub module: ast::Module,
+    /// Where each of the module's data segments was written, in data index order (text inputs).
+    pub data_spans: Vec<Span>,
+    /// Where each defined memory was written, in definition order (text inputs).
+    pub memory_spans: Vec<Span>,
 }
 
 impl Input {
+    /// A binary or resolved input: no places in a text.
+    fn unlocated(name: &str, module: ast::Module) -> Input {
+        Input {
+            name: name.to_string(),
+            bind: input_name(name),
+            text: "".into(),
+            module,
+            data_spans: Vec::new(),
+            memory_spans: Vec::new(),
+        }
+    }
+
     /// `line:col` (1-based) of `span` in the input's text.
     pub fn line_col(&self, span: Span) -> String {
         let at = span.start.min(self.text.len());
@@ -103,9 +120,12 @@ pub struct Linked {
 /// ```
 /// use watlink::Linker;
 ///
-/// let linked = Linker::new()
-///     .stack_size(8192)
-///     .export("__data_end")
+/// let mut linker = Linker::new();
+/// linker.stack_size(8192).export("__data_end");
+/// if cfg!(debug_assertions) {
+///     linker.no_names(); // setters take `&mut self`: a conditional one needs no reassignment
+/// }
+/// let linked = linker
 ///     .input_module("empty", watlink::ast::Module::default())
 ///     .link()
 ///     .unwrap();
@@ -117,15 +137,14 @@ pub struct Linked {
 #[derive(Default)]
 pub struct Linker {
     options: LinkOptions,
-    export_memory_set: bool,
     inputs: Vec<Input>,
     /// Inputs that did not parse or resolve.
     failed: Vec<Errors>,
 }
 
 impl Linker {
-    /// A linker with wasm-ld's defaults (stack first, 64 KiB stack, memory exported as `memory`,
-    /// `__heap_base` exported).
+    /// A linker with wasm-ld's defaults (stack first, 64 KiB stack, memory exported as `memory`
+    /// unless imported, `__heap_base` exported).
     pub fn new() -> Linker {
         Linker::default()
     }
@@ -134,143 +153,42 @@ impl Linker {
     pub fn with_options(options: LinkOptions) -> Linker {
         Linker {
             options,
-            export_memory_set: true,
             ..Linker::default()
         }
     }
 
-    /// `-z stack-size=N`: bytes of stack, a multiple of 16.
-    pub fn stack_size(mut self, bytes: u64) -> Linker {
-        self.options.layout.stack_size = bytes;
-        self
+    fn link_options_mut(&mut self) -> &mut LinkOptions {
+        &mut self.options
     }
 
-    /// `--stack-first` (true, the default) or `--no-stack-first`.
-    pub fn stack_first(mut self, first: bool) -> Linker {
-        self.options.layout.stack_first = first;
-        self
-    }
-
-    /// `--global-base=N`: where static data starts.
-    pub fn global_base(mut self, address: u64) -> Linker {
-        self.options.layout.global_base = Some(address);
-        self
-    }
-
-    /// `--initial-memory=N` in bytes (a page multiple).
-    pub fn initial_memory(mut self, bytes: u64) -> Linker {
-        self.options.layout.initial_memory = Some(bytes);
-        self
-    }
-
-    /// `--max-memory=N` in bytes (a page multiple).
-    pub fn max_memory(mut self, bytes: u64) -> Linker {
-        self.options.layout.max_memory = Some(bytes);
-        self
-    }
-
-    /// `--no-growable-memory`: maximum = initial.
-    pub fn no_growable_memory(mut self) -> Linker {
-        self.options.layout.no_growable_memory = true;
-        self
-    }
-
-    /// `--initial-heap=N`: bytes of heap in the initial memory (a page multiple).
-    pub fn initial_heap(mut self, bytes: u64) -> Linker {
-        self.options.layout.initial_heap = Some(bytes);
-        self
-    }
-
-    /// `--shared-memory`.
-    pub fn shared_memory(mut self) -> Linker {
-        self.options.layout.shared_memory = true;
-        self
-    }
+    link_flags!(setters);
 
     /// Follow LLVM 14's wasm-ld where versions differ.
-    pub fn flavor(mut self, flavor: Flavor) -> Linker {
+    pub fn flavor(&mut self, flavor: Flavor) -> &mut Self {
         self.options.layout.flavor = flavor;
-        self
-    }
-
-    /// `--import-memory=MODULE,NAME` (`env`, `memory` for plain `--import-memory`). The memory is
-    /// then not exported unless [`Linker::export_memory`] says so.
-    pub fn import_memory(mut self, module: &str, name: &str) -> Linker {
-        self.options.import_memory = Some((module.into(), name.into()));
-        if !self.export_memory_set {
-            self.options.export_memory = None;
-        }
-        self
-    }
-
-    /// `--export-memory=NAME`.
-    pub fn export_memory(mut self, name: &str) -> Linker {
-        self.options.export_memory = Some(name.into());
-        self.export_memory_set = true;
-        self
-    }
-
-    /// Do not export `__heap_base`.
-    pub fn no_export_heap_base(mut self) -> Linker {
-        self.options.export_heap_base = false;
-        self
-    }
-
-    /// `--export=SYM`: a function's or global's `$id`, a placed segment's `$id` (its address), or a
-    /// linker symbol (`__data_end`, …). It is an error if it does not exist.
-    pub fn export(mut self, symbol: &str) -> Linker {
-        self.options.exports.push(symbol.into());
-        self
-    }
-
-    /// `--export-if-defined=SYM`.
-    pub fn export_if_defined(mut self, symbol: &str) -> Linker {
-        self.options.exports_if_defined.push(symbol.into());
-        self
-    }
-
-    /// `--export-all`.
-    pub fn export_all(mut self) -> Linker {
-        self.options.export_all = true;
-        self
-    }
-
-    /// `--entry=NAME`.
-    pub fn entry(mut self, name: &str) -> Linker {
-        self.options.entry = Entry::Named(name.into());
-        self
-    }
-
-    /// `--no-entry`.
-    pub fn no_entry(mut self) -> Linker {
-        self.options.entry = Entry::None;
         self
     }
 
     /// The features inputs may use and the output is validated with (default: WebAssembly 3.0).
     /// Set it before adding text inputs: they are resolved as they are added.
-    pub fn features(mut self, features: crate::Features) -> Linker {
+    pub fn features(&mut self, features: crate::Features) -> &mut Self {
         self.options.features = features;
         self
     }
 
-    /// Leave out the name section.
-    pub fn no_names(mut self) -> Linker {
-        self.options.name_section = false;
-        self
-    }
-
     /// Adds a text module; `name` is used in diagnostics and binds imports (`(import "NAME" …)`).
-    pub fn input_str(mut self, name: &str, text: &str) -> Linker {
+    pub fn input_str(&mut self, name: &str, text: &str) -> &mut Self {
         let features = &self.options.features;
-        let resolved = crate::text::parse_module(text)
-            .and_then(|m| crate::resolve::resolve_with(&m, features));
+        let resolved = crate::text::parse_module(text).and_then(|m| {
+            let spans = declaration_spans(&m);
+            crate::resolve::resolve_with(&m, features).map(|module| (module, spans))
+        });
         match resolved {
-            Ok(module) => self.inputs.push(Input {
-                name: name.to_string(),
-                bind: input_name(name),
+            Ok((module, (data_spans, memory_spans))) => self.inputs.push(Input {
                 text: text.into(),
-                module,
+                data_spans,
+                memory_spans,
+                ..Input::unlocated(name, module)
             }),
             Err(errors) => self.failed.push(Errors::new(name, text, errors)),
         }
@@ -278,49 +196,37 @@ impl Linker {
     }
 
     /// Adds a resolved module.
-    pub fn input_module(mut self, name: &str, module: ast::Module) -> Linker {
-        self.inputs.push(Input {
-            name: name.to_string(),
-            bind: input_name(name),
-            text: "".into(),
-            module,
-        });
+    pub fn input_module(&mut self, name: &str, module: ast::Module) -> &mut Self {
+        self.inputs.push(Input::unlocated(name, module));
         self
     }
 
     /// Adds a binary module: decoded into an [`ast::Module`] (its data segments stay where they are;
     /// binary modules cannot carry `(@place …)`).
-    pub fn input_wasm(mut self, name: &str, bytes: &[u8]) -> Linker {
+    pub fn input_wasm(&mut self, name: &str, bytes: &[u8]) -> &mut Self {
         match super::decode::decode(bytes) {
-            Ok(module) => self.inputs.push(Input {
-                name: name.to_string(),
-                bind: input_name(name),
-                text: "".into(),
-                module,
-            }),
+            Ok(module) => self.inputs.push(Input::unlocated(name, module)),
             Err(e) => self.failed.push(Errors::new(name, "", vec![*e])),
         }
         self
     }
 
     /// Adds a file: `.wasm` (by its magic number) or text.
-    pub fn input_file(self, path: &Path) -> Linker {
+    pub fn input_file(&mut self, path: &Path) -> &mut Self {
         let name = path.display().to_string();
         match std::fs::read(path) {
             Ok(bytes) if bytes.starts_with(b"\0asm") => self.input_wasm(&name, &bytes),
             Ok(bytes) => match crate::text_from_bytes(&name, bytes) {
                 Ok(text) => self.input_str(&name, &text),
                 Err(e) => {
-                    let mut me = self;
-                    me.failed.push(e);
-                    me
+                    self.failed.push(e);
+                    self
                 }
             },
             Err(e) => {
-                let mut me = self;
                 let err = Error::unlocated(Class::Io, format!("cannot read {name}: {e}"));
-                me.failed.push(Errors::new(&name, "", vec![err]));
-                me
+                self.failed.push(Errors::new(&name, "", vec![err]));
+                self
             }
         }
     }
@@ -336,9 +242,9 @@ impl Linker {
     /// The first failing input's parse or resolve errors; otherwise every link error found (located
     /// in the input they are about; layout errors, which have no place in the text, with notes that
     /// name byte counts and flag values that would work), or the output's validation error.
-    pub fn link(self) -> Result<Linked, Errors> {
-        if let Some(errors) = self.failed.into_iter().next() {
-            return Err(errors);
+    pub fn link(&self) -> Result<Linked, Errors> {
+        if let Some(errors) = self.failed.first() {
+            return Err(errors.clone());
         }
         if self.options.layout.shared_memory && !self.options.features.threads {
             // wasm-ld's words.
@@ -363,6 +269,26 @@ impl Linker {
         }
         Ok(Linked { wasm, plan })
     }
+}
+
+/// The spans of a parsed module's data segments and defined memories, in the order the resolver
+/// numbers them: `(memory (data …))` defines its segment where the memory is written.
+fn declaration_spans(m: &crate::text::syntax::Module<'_>) -> (Vec<Span>, Vec<Span>) {
+    use crate::text::syntax::Field;
+    let (mut datas, mut memories) = (Vec::new(), Vec::new());
+    for field in &m.fields {
+        match field {
+            Field::Memory(mem) if mem.import.is_none() => {
+                if mem.inline_data.is_some() {
+                    datas.push(mem.span);
+                }
+                memories.push(mem.span);
+            }
+            Field::Data(d) => datas.push(d.span),
+            _ => {}
+        }
+    }
+    (datas, memories)
 }
 
 /// The name an input binds imports by: the file stem (`lib/alloc.wat` → `alloc`).

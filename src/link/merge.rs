@@ -2,19 +2,21 @@
 //!
 //! In order, as lld's writer does it:
 //! 1. types are deduplicated across inputs;
-//! 2. data segments are collected: `(@place …)` ones for the planner, active ones at a constant
-//!    address in memory 0 as fixed segments;
+//! 2. the inputs' memory declarations are merged ([`memory`]); data segments are collected:
+//!    `(@place …)` ones for the planner, active ones at a constant address in memory 0 as fixed
+//!    segments;
 //! 3. every import is classified: a linker-synthesized symbol (`env.__heap_base`,
-//!    `watlink:data.NAME`, …), the memory (the linker defines memory 0 itself), bound to another
-//!    input's export, or kept;
+//!    `watlink:data.NAME`, …), the memory (memory 0, imported or defined as declared), bound to
+//!    another input's export, or kept;
 //! 4. [`plan`](super::plan) lays out memory;
 //! 5. index spaces are built (kept imports, then synthesized globals, then each input's entities in
 //!    input order) and every input is renumbered into them ([`super::remap`]);
-//! 6. exports are added: memory, `__heap_base`, `--export`, `--export-all`, the entry.
+//! 6. `__wasm_init_memory` is added where data cannot simply be active ([`init`]);
+//! 7. exports are added: memory, `__heap_base`, `--export`, `--export-all`, the entry.
 
 use std::collections::HashMap;
 
-use super::layout::{Plan, Segment, SegmentKind, plan};
+use super::layout::{About, PAGE_SIZE, Plan, Segment, SegmentKind, plan_about};
 use super::remap::{self, Maps};
 use super::{Entry, Input, LinkOptions};
 use crate::ast::*;
@@ -23,6 +25,10 @@ use crate::instr::Op;
 use crate::span::Span;
 
 mod exports;
+mod init;
+mod memory;
+
+use memory::Declared;
 
 /// The symbols the linker defines when an input imports them from `env`.
 pub const SYNTHESIZED: [&str; 10] = [
@@ -117,6 +123,8 @@ struct Linker<'a> {
     /// Per input, per import: how it is satisfied.
     res: Vec<Vec<Res>>,
     kept: Vec<Import>,
+    /// What the inputs declare about memory 0.
+    memory: Declared,
 }
 
 /// Links `inputs` into one module.
@@ -131,6 +139,7 @@ pub(super) fn link(inputs: &[Input], opts: &LinkOptions) -> Result<(Module, Plan
         synth: Vec::new(),
         res: Vec::new(),
         kept: Vec::new(),
+        memory: Declared::default(),
     };
     l.dedup_types();
     l.check_memories();
@@ -142,6 +151,10 @@ pub(super) fn link(inputs: &[Input], opts: &LinkOptions) -> Result<(Module, Plan
         return Err(l.errors);
     }
     let plan = l.plan()?;
+    if opts.export_all && plan.symbols.init_memory_flag.is_some() {
+        // wasm-ld's --export-all exports the flag's address too.
+        l.synth_index(Synth::Symbol("__wasm_init_memory_flag"));
+    }
     let module = l.build(&plan);
     if !l.errors.is_empty() {
         return Err(l.errors);
@@ -205,6 +218,7 @@ impl<'a> Linker<'a> {
                     ),
                 ));
             }
+            self.declare_memory(i);
         }
     }
 
@@ -515,7 +529,10 @@ impl<'a> Linker<'a> {
 
     fn plan(&mut self) -> Result<Plan, Vec<LinkError>> {
         let mut layout = self.opts.layout.clone();
-        layout.import_memory = self.opts.import_memory.is_some();
+        layout.import_memory = self.memory_import().is_some();
+        layout.shared_memory |= self.memory.shared;
+        layout.declared_min = self.memory.min.saturating_mul(PAGE_SIZE);
+        layout.declared_max = self.memory.max.map(|m| m.saturating_mul(PAGE_SIZE));
         layout.heap_base_used = self.synth.contains(&Synth::Symbol("__heap_base"));
         let segments: Vec<Segment> = self
             .segs
@@ -529,7 +546,12 @@ impl<'a> Linker<'a> {
                 Segment::new(s.plan_name.clone(), size, align, s.kind)
             })
             .collect();
-        plan(&segments, &layout).map_err(|errors| errors.into_iter().map(|e| (None, e)).collect())
+        plan_about(&segments, &layout).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|(e, about)| self.locate(e, about))
+                .collect()
+        })
     }
 
     /// The value of a synthesized global.
@@ -567,10 +589,10 @@ impl<'a> Linker<'a> {
             memory64: false,
             page_size_log2: None,
         };
-        if let Some((module, field)) = &self.opts.import_memory {
+        if let Some((module, field)) = self.memory_import() {
             out.imports.push(Import {
-                module: module.clone(),
-                field: field.clone(),
+                module,
+                field,
                 kind: ImportKind::Memory(memory_type),
                 span: Span::default(),
             });
@@ -719,6 +741,8 @@ impl<'a> Linker<'a> {
                 .push((GlobalIdx(synth_base + k as u32), self.synth_name(s)));
         }
         let mut starts = Vec::new();
+        let mut init = init::InitMemory::default();
+        let imported = self.memory_import().is_some();
         for (i, input) in inputs.iter().enumerate() {
             let m = &input.module;
             let map = &maps[i];
@@ -775,15 +799,27 @@ impl<'a> Linker<'a> {
             }
             for (k, data) in m.datas.iter().enumerate() {
                 let seg = self.segs.iter().find(|s| s.input == i && s.data == k);
-                let mode = match (&data.place, seg) {
-                    (Some(p), _) if p.kind == PlaceKind::Zero => continue,
-                    (Some(_), Some(seg)) => {
-                        let addr = plan.segment(&seg.plan_name).map_or(0, |p| p.address);
-                        DataMode::Active {
-                            memory: MemIdx(0),
-                            offset: vec![Instr::new(Op::I32Const, Imm::I32(addr as u32 as i32))],
+                let placed = seg.and_then(|s| plan.segment(&s.plan_name));
+                let index = out.datas.len() as u32;
+                let mode = match (&data.place, placed) {
+                    (Some(p), placed) if p.kind == PlaceKind::Zero => {
+                        // Fresh memory is zero; imported or shared memory need not be.
+                        if let Some(placed) = placed.filter(|_| imported || plan.shared) {
+                            init.fill(placed.address, placed.size);
                         }
+                        continue;
                     }
+                    (_, Some(placed)) if plan.shared => {
+                        init.copy(index, placed.address, placed.size);
+                        DataMode::Passive
+                    }
+                    (Some(_), Some(placed)) => DataMode::Active {
+                        memory: MemIdx(0),
+                        offset: vec![Instr::new(
+                            Op::I32Const,
+                            Imm::I32(placed.address as u32 as i32),
+                        )],
+                    },
                     (_, _) => match &data.mode {
                         DataMode::Passive => DataMode::Passive,
                         DataMode::Active { memory, offset } => {
@@ -825,6 +861,10 @@ impl<'a> Linker<'a> {
             if out.names.module.is_none() {
                 out.names.module.clone_from(&m.names.module);
             }
+        }
+        // `__wasm_init_memory` runs before the inputs' start functions.
+        if let Some(f) = init.finish(&mut out, plan.symbols.init_memory_flag) {
+            starts.insert(0, f);
         }
         out.start = match starts[..] {
             [] => None,
@@ -920,6 +960,7 @@ pub(super) fn symbol_value(plan: &Plan, name: &str) -> u64 {
         "__dso_handle" => s.dso_handle,
         "__memory_base" => s.memory_base,
         "__table_base" => s.table_base,
+        "__wasm_init_memory_flag" => s.init_memory_flag.unwrap_or(0),
         _ => 0,
     }
 }

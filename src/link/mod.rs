@@ -73,6 +73,7 @@
 //! ```
 
 mod decode;
+pub(crate) mod flags;
 mod inspect;
 mod layout;
 #[cfg(test)]
@@ -84,6 +85,7 @@ mod remap;
 #[cfg(test)]
 mod tests;
 
+pub use flags::{FLAGS, Flag, apply, apply_args};
 pub use inspect::{Recovered, recover};
 pub use layout::{
     DEFAULT_GLOBAL_BASE, DEFAULT_STACK_SIZE, Flavor, HEAP_ALIGN, LayoutOptions, MAX_MEMORY_32,

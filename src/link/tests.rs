@@ -14,6 +14,11 @@ struct Case {
     symbols: Vec<(String, u64)>,
     addrs: Vec<(String, u64)>,
     errors: Vec<String>,
+    /// Module facts (measured for some cases): the start function's name (`-`: none), each data
+    /// segment as (passive, address, size), the export names.
+    start: Option<String>,
+    datas: Vec<(bool, Option<u64>, u64)>,
+    exports: Vec<String>,
 }
 
 fn parse(text: &str) -> Vec<Case> {
@@ -61,6 +66,11 @@ fn parse(text: &str) -> Vec<Case> {
             "sym" => case.symbols.push((nums[0].to_string(), num(1))),
             "addr" => case.addrs.push((nums[0].to_string(), num(1))),
             "error" => case.errors.push(rest.to_string()),
+            "start" => case.start = Some(rest.to_string()),
+            "data" => case
+                .datas
+                .push((nums[0] == "passive", nums[1].parse().ok(), num(2))),
+            "export" => case.exports.push(rest.to_string()),
             "end" => cases.push(std::mem::take(&mut case)),
             _ => panic!("unknown line {line:?}"),
         }
@@ -68,41 +78,22 @@ fn parse(text: &str) -> Vec<Case> {
     cases
 }
 
-/// wasm-ld's flags as [`LayoutOptions`]. Like wasm-ld ≤ 21, the stack comes after the data unless
-/// `--stack-first` is given.
+/// wasm-ld's flags as [`LayoutOptions`], read by the linker's own flag table ([`apply_args`]). Like
+/// wasm-ld ≤ 21, the stack comes after the data unless `--stack-first` is given; `__heap_base` is
+/// only rounded when it is used (`--export-all`, `--export=__heap_base`).
 fn options(flags: &[String], flavor: Flavor) -> LayoutOptions {
-    let mut o = LayoutOptions {
-        stack_first: false,
-        heap_base_used: false,
-        flavor,
-        ..LayoutOptions::default()
-    };
-    let mut flags = flags.iter();
-    while let Some(flag) = flags.next() {
-        let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
-        let bytes = || value.parse::<u64>().unwrap();
-        match name {
-            "-z" => {
-                let next = flags.next().unwrap();
-                o.stack_size = next.strip_prefix("stack-size=").unwrap().parse().unwrap();
-            }
-            "--stack-first" => o.stack_first = true,
-            "--no-stack-first" => o.stack_first = false,
-            "--global-base" => o.global_base = Some(bytes()),
-            "--initial-memory" => o.initial_memory = Some(bytes()),
-            "--max-memory" => o.max_memory = Some(bytes()),
-            "--initial-heap" => o.initial_heap = Some(bytes()),
-            "--no-growable-memory" => o.no_growable_memory = true,
-            "--import-memory" => o.import_memory = true,
-            "--shared-memory" => o.shared_memory = true,
-            "--export-all" => o.heap_base_used = true,
-            "--export" if value == "__heap_base" => o.heap_base_used = true,
-            "--table-base" => o.table_base = bytes(),
-            "--export" | "--no-entry" | "--features" => {}
-            _ => panic!("unknown flag {flag}"),
-        }
-    }
-    o
+    let mut o = LinkOptions::default();
+    let flags = flags
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !f.starts_with("--features"));
+    apply_args(&mut o, std::iter::once("--no-stack-first").chain(flags))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut layout = o.layout;
+    layout.flavor = flavor;
+    layout.import_memory = o.import_memory.is_some();
+    layout.heap_base_used = o.export_all || o.exports.iter().any(|e| e == "__heap_base");
+    layout
 }
 
 /// Runs `case` with `flavor`; returns the differences.
@@ -206,6 +197,181 @@ fn measured_and_derived_cases() {
         );
         for d in check(case, Flavor::Current) {
             failures.push(format!("{} (current): {d}", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The case's segments as placed data in a text module, for the whole linker.
+fn wat(case: &Case) -> String {
+    let mut text = String::from("(module\n");
+    for seg in &case.segments {
+        let (kind, id) = match seg
+            .name
+            .split_once('.')
+            .and_then(|(_, r)| r.split_once('.'))
+        {
+            Some((kind @ ("rodata" | "data" | "bss"), id)) => (kind, id),
+            _ => panic!("{}: no text form for segment {}", case.name, seg.name),
+        };
+        if kind == "bss" {
+            text += &format!(
+                "  (data ${id} (@place bss (align {}) (size {})))\n",
+                seg.align, seg.size
+            );
+        } else {
+            // C's `= {1}`: a one, then zeros.
+            let bytes = "\\01".to_string() + &"\\00".repeat(seg.size as usize - 1);
+            text += &format!(
+                "  (data ${id} (@place {kind} (align {})) \"{bytes}\")\n",
+                seg.align
+            );
+        }
+    }
+    text + ")"
+}
+
+/// Names only wasm-ld's C world has (constructors, TLS, the function table).
+const C_ONLY: [&str; 6] = [
+    "__wasm_call_ctors",
+    "__wasm_init_tls",
+    "__tls_align",
+    "__tls_size",
+    "__tls_base",
+    "__indirect_function_table",
+];
+
+/// The measured module facts against the whole linker on the same data and flags.
+fn check_module(case: &Case) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let mut options = LinkOptions::default();
+    options.layout.flavor = Flavor::Llvm14;
+    let flags = case
+        .flags
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !f.starts_with("--features"));
+    apply_args(
+        &mut options,
+        std::iter::once("--no-stack-first").chain(flags),
+    )
+    .unwrap();
+    let linked = match Linker::with_options(options)
+        .input_str("case.wat", &wat(case))
+        .link()
+    {
+        Ok(l) => l,
+        Err(e) => return vec![format!("link failed: {e}")],
+    };
+    // Exports, leaving out what only C objects define.
+    let mut exported = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&linked.wasm) {
+        if let wasmparser::Payload::ExportSection(r) = payload.unwrap() {
+            exported.extend(r.into_iter().map(|e| e.unwrap().name.to_string()));
+        }
+    }
+    let mut got: Vec<&str> = exported.iter().map(String::as_str).collect();
+    got.sort();
+    let want: Vec<&str> = case
+        .exports
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !C_ONLY.contains(e))
+        .collect();
+    if got != want {
+        diffs.push(format!("exports: got {got:?}, want {want:?}"));
+    }
+    // The start function, and the data section: wasm-ld writes one segment per output segment
+    // (`.data`, padding included), watlink one per input; compare modes and covered bytes.
+    let mut start = None;
+    let mut names = std::collections::HashMap::new();
+    let mut datas = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&linked.wasm) {
+        match payload.unwrap() {
+            wasmparser::Payload::StartSection { func, .. } => start = Some(func),
+            wasmparser::Payload::DataSection(r) => {
+                for d in r {
+                    let d = d.unwrap();
+                    datas.push(match d.kind {
+                        wasmparser::DataKind::Passive => (true, None, d.data.len() as u64),
+                        wasmparser::DataKind::Active { offset_expr, .. } => {
+                            let mut ops = offset_expr.get_operators_reader();
+                            let Ok(wasmparser::Operator::I32Const { value }) = ops.read() else {
+                                panic!("offset")
+                            };
+                            (false, Some(value as u64), d.data.len() as u64)
+                        }
+                    });
+                }
+            }
+            wasmparser::Payload::CustomSection(c) => {
+                if let wasmparser::KnownCustom::Name(r) = c.as_known() {
+                    for n in r.into_iter().flatten() {
+                        if let wasmparser::Name::Function(map) = n {
+                            for naming in map.into_iter().flatten() {
+                                names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let start = start.map_or("-".to_string(), |f| {
+        names.get(&f).cloned().unwrap_or_default()
+    });
+    if case.start.as_deref() != Some(start.as_str()) {
+        diffs.push(format!("start: got {start}, want {:?}", case.start));
+    }
+    let modes = |d: &[(bool, Option<u64>, u64)]| {
+        let mut m: Vec<bool> = d.iter().map(|x| x.0).collect();
+        m.dedup();
+        m
+    };
+    if modes(&datas) != modes(&case.datas) {
+        diffs.push(format!("data modes: got {datas:?}, want {:?}", case.datas));
+    }
+    let within = |(_, a, n): &(bool, Option<u64>, u64), (_, b, m): &(bool, Option<u64>, u64)| matches!((a, b), (Some(a), Some(b)) if b <= a && a + n <= b + m);
+    for ours in datas.iter().filter(|d| d.1.is_some()) {
+        if !case.datas.iter().any(|theirs| within(ours, theirs)) {
+            diffs.push(format!(
+                "segment {ours:?} is in no wasm-ld segment {:?}",
+                case.datas
+            ));
+        }
+    }
+    for theirs in case.datas.iter().filter(|d| d.1.is_some()) {
+        if !datas.iter().any(|ours| within(ours, theirs)) {
+            diffs.push(format!(
+                "wasm-ld's segment {theirs:?} has no counterpart in {datas:?}"
+            ));
+        }
+    }
+    diffs
+}
+
+#[test]
+fn measured_module_facts() {
+    let measured = parse(&std::fs::read_to_string(format!("{DATA}measured.txt")).unwrap());
+    let cases: Vec<&Case> = measured.iter().filter(|c| c.start.is_some()).collect();
+    assert!(cases.len() >= 6, "{} cases with module facts", cases.len());
+    let mut failures = Vec::new();
+    for case in cases {
+        // Without bulk memory LLVM 14 writes the bss of an imported memory as zeros; watlink always
+        // has bulk memory and clears it in __wasm_init_memory, as wasm-ld does with it (case 36).
+        let no_bulk = !case.flags.iter().any(|f| f.contains("bulk-memory"));
+        if no_bulk && case.flags.iter().any(|f| f == "--import-memory") {
+            assert_eq!(case.datas.len(), 3, "{}: bss written as zeros", case.name);
+            continue;
+        }
+        for d in check_module(case) {
+            failures.push(format!("{}: {d}", case.name));
         }
     }
     assert!(

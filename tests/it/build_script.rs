@@ -69,7 +69,7 @@ fn writes_the_wasm_and_the_layout_constants() {
         "pub const MAX_PAGES: Option<u32> = None;".to_string(),
     ] {
         assert!(
-            layout.lines().any(|l| l == line),
+            layout.lines().any(|l| l.trim() == line),
             "no `{line}` in\n{layout}"
         );
     }
@@ -124,7 +124,7 @@ fn segment_names_become_identifiers_and_options_reach_the_linker() {
         "pub const MAX_PAGES: Option<u32> = Some(1);",
     ] {
         assert!(
-            layout.lines().any(|l| l == line),
+            layout.lines().any(|l| l.trim() == line),
             "no `{line}` in\n{layout}"
         );
     }
@@ -172,9 +172,10 @@ fn a_type_error_is_rendered_with_file_line_and_caret() {
 #[test]
 fn misuse_is_an_error_not_a_panic() {
     let dir = scratch("misuse");
-    let build = Build::new().out_dir(&dir).cargo_metadata(false);
+    let mut build = Build::new();
+    build.out_dir(&dir).cargo_metadata(false);
     assert!(matches!(build.try_compile("x"), Err(BuildError::NoInputs)));
-    let build = build.file(dir.join("missing.wat"));
+    build.file(dir.join("missing.wat"));
     for bad in ["", "a/b", ".."] {
         assert!(matches!(
             build.try_compile(bad),
@@ -258,5 +259,60 @@ fn a_bad_wat_fails_cargo_build_with_file_line_and_caret() {
     assert!(stderr.contains("type mismatch"), "{stderr}");
     assert!(stderr.contains('^'), "no caret in\n{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn two_layouts_included_in_one_crate_do_not_collide() {
+    let dir = scratch("two");
+    std::fs::write(
+        dir.join("a.wat"),
+        r#"(module (memory 1) (data $msg (@place rodata) "a") (func (export "f")))"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b.wat"),
+        r#"(module (memory 1) (data $msg (@place rodata) "bb") (func (export "g")))"#,
+    )
+    .unwrap();
+    let mut build = Build::new();
+    build.out_dir(&dir).cargo_metadata(false).stack_size(1024);
+    build.file(dir.join("a.wat"));
+    build
+        .try_compile("app")
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    let mut build = Build::new();
+    build.out_dir(&dir).cargo_metadata(false).stack_size(2048);
+    build.file(dir.join("b.wat"));
+    build
+        .try_compile("worker")
+        .unwrap_or_else(|e| panic!("{}", e.render()));
+    // A crate that includes both and uses the same constant names from each module.
+    let lib = dir.join("lib.rs");
+    std::fs::write(
+        &lib,
+        format!(
+            "include!({:?});\ninclude!({:?});\n\
+             const _: () = assert!(app::MSG_LEN == 1 && worker::MSG_LEN == 2);\n\
+             const _: () = assert!(app::MSG_ADDR == 1024 && worker::MSG_ADDR == 2048);\n\
+             pub fn sizes() -> (usize, usize) {{ (app::WASM.len(), worker::WASM.len()) }}\n\
+             pub const NAMES: [&str; 2] = [app::EXPORTS[0], worker::EXPORTS[0]];\n",
+            dir.join("app_layout.rs").display().to_string(),
+            dir.join("worker_layout.rs").display().to_string()
+        ),
+    )
+    .unwrap();
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(rustc)
+        .args(["--edition", "2024", "--crate-type", "lib", "--out-dir"])
+        .arg(&dir)
+        .arg(&lib)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

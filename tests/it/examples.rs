@@ -148,7 +148,7 @@ fn strlen_and_length_prefixed_array() {
 }
 
 /// Links an example with `watlink::Linker` (the flags its header comment documents).
-fn link_example(name: &str, linker: watlink::Linker) -> watlink::Linked {
+fn link_example(name: &str, linker: &mut watlink::Linker) -> watlink::Linked {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join(name);

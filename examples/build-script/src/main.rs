@@ -2,9 +2,10 @@
 
 use watlink::exec::{Imports, Module, Store, Value};
 
+// `pub mod app { WASM, EXPORTS, HEAP_BASE, GREETING_ADDR, … }`, written by build.rs.
 include!(concat!(env!("OUT_DIR"), "/app_layout.rs"));
 
-static WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/app.wasm"));
+use app::{EXPORTS, GREETING_ADDR, GREETING_LEN, HEAP_BASE, STACK_HIGH, STACK_LOW, WASM};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let module = Module::new(WASM)?;

@@ -47,7 +47,14 @@ impl Linker<'_> {
             index,
             span: Span::default(),
         };
-        if let Some(name) = &self.opts.export_memory
+        // Memory is exported as `memory` unless it is imported (wasm-ld), or as `--export-memory`
+        // says.
+        let memory_export = self
+            .opts
+            .export_memory
+            .clone()
+            .or_else(|| self.memory_import().is_none().then(|| "memory".to_string()));
+        if let Some(name) = &memory_export
             && !out
                 .exports
                 .iter()
@@ -128,9 +135,16 @@ impl Linker<'_> {
             for (f, n) in &out.names.funcs {
                 all.push((n.clone(), ExternKind::Func, f.0));
             }
+            // Never the linker's mutable `__stack_pointer` (wasm-ld skips synthesized mutable
+            // globals), nor `__stack_low`/`__stack_high`, which watlink records for
+            // `run --stack-guard` but no wasm-ld version exports with --export-all.
+            let hidden: Vec<Option<u32>> = ["__stack_pointer", "__stack_low", "__stack_high"]
+                .iter()
+                .filter(|s| !self.opts.exports.iter().any(|e| e == *s))
+                .map(|s| synth_export(self, &Synth::Symbol(s)))
+                .collect();
             for (g, n) in &out.names.globals {
-                let stack = synth_export(self, &Synth::Symbol("__stack_pointer"));
-                if Some(g.0) != stack {
+                if !hidden.contains(&Some(g.0)) {
                     all.push((n.clone(), ExternKind::Global, g.0));
                 }
             }

@@ -16,6 +16,7 @@ SMALL = [g("ro_x", "ro", 7), g("da_y", "data", 2, "short"), g("bs_z", "bss", 9)]
 BIG = [g("ro_big", "ro", 70000), g("da_q", "data", 1, "long long"), g("bs_big", "bss", 200000)]
 EXPALL = ["--no-entry", "--export-all"]
 SH = ["--no-entry", "--export-all", "--shared-memory", "--features=atomics,bulk-memory,mutable-globals"]
+BULK = ["--no-entry", "--export-all", "--features=bulk-memory,mutable-globals"]
 
 CASES = [
     ("01-mixed-default", [MIXED], EXPALL),
@@ -53,7 +54,16 @@ CASES = [
                           g("l5", "data", 1, align=16), g("l6", "data", 1, align=32), g("l7", "data", 1, align=64), g("l8", "data", 1)]], EXPALL + ["--global-base=1"]),
     ("33-exact-initial-memory", [SMALL], EXPALL + ["--stack-first", "--initial-memory=131072", "--max-memory=131072"]),
     ("34-shared-import-memory", [SMALL], SH + ["--import-memory", "--initial-memory=131072", "--max-memory=131072"]),
+    # Module facts (start function, data segment modes, bss emission, exports), not only layout:
+    ("35-import-memory-bss-no-bulk", [MIXED], EXPALL + ["--import-memory"]),
+    ("36-import-memory-bss-bulk", [MIXED], BULK + ["--import-memory"]),
+    ("37-shared-memory-module", [MIXED], SH),
+    ("38-export-all-symbols", [MIXED], EXPALL),
+    ("39-shared-memory-only-bss", [[g("bs_1", "bss", 40000), g("bs_2", "bss", 3, align=32)]], SH),
+    ("40-defined-memory-bss-bulk", [MIXED], BULK),
 ]
+DETAIL = {"35-import-memory-bss-no-bulk", "36-import-memory-bss-bulk", "37-shared-memory-module",
+          "38-export-all-symbols", "39-shared-memory-only-bss", "40-defined-memory-bss-bulk"}
 
 def c_source(globs):
     out = []
@@ -83,6 +93,8 @@ def case(name, objs, flags, tmp):
         o = c[:-2] + ".o"
         open(c, "w").write(c_source(globs))
         extra = ["-matomics", "-mbulk-memory"] if shared else []
+        if "--features=bulk-memory,mutable-globals" in flags:
+            extra = ["-mbulk-memory"]
         r = run(["clang", "--target=wasm32", "-nostdlib", "-O1", *extra, "-c", c, "-o", o])
         if r.returncode:
             sys.exit(r.stderr)
@@ -114,8 +126,23 @@ def case(name, objs, flags, tmp):
             for gname, kind, *_ in globs:
                 if gname in glob:
                     lines.append(f"addr {gname} {glob[gname]}")
+        if name in DETAIL:
+            lines += details(dump)
     lines.append("end")
     return "\n".join(lines)
+
+def details(dump):
+    """start NAME|-, data MODE ADDR|- SIZE per segment, export NAME per export (sorted)."""
+    out = []
+    names = dict(re.findall(r"^ - func\[(\d+)\] sig=\d+ <([^>]+)>", dump, re.M))
+    m = re.search(r"^ - start function: (\d+)", dump, re.M)
+    out.append("start " + (names.get(m[1], "func" + m[1]) if m else "-"))
+    for seg in re.finditer(r"^ - segment\[\d+\](?: <[^>]*>)? (passive|memory=\d+) size=(\d+)(?: - init i32=(\d+))?", dump, re.M):
+        mode = "passive" if seg[1] == "passive" else "active"
+        out.append(f"data {mode} {seg[3] or '-'} {seg[2]}")
+    exports = sorted(re.findall(r"^ - \w+\[\d+\](?: <[^>]*>)? -> \"([^\"]+)\"", dump, re.M))
+    out += [f"export {e}" for e in exports]
+    return out
 
 def main():
     ver = run(["wasm-ld", "--version"]).stdout.strip()
