@@ -8,7 +8,12 @@
 //! script:  .wast -grammar-> script syntax -script::run-> drives compile + exec
 //! ```
 //!
-//! The CLI (`watlink compile|link|run|wast`) is a thin edge over this library.
+//! The CLI (`watlink compile|link|run|wast|print|validate`) is a thin edge over this library.
+//!
+//! Cargo features: `cli` (default) builds the `watlink` command and brings clap; `print` (part of
+//! `cli`) adds the `print` module, binary to text with wasmprinter. With
+//! `default-features = false` the crate is the compiler, linker, interpreter and build-script API
+//! alone, a light build-dependency.
 //!
 //! ```
 //! let wasm = watlink::compile_str(r#"(module (func (export "one") (result i32) i32.const 1))"#).unwrap();
@@ -28,6 +33,8 @@ pub mod exec;
 pub mod instr;
 pub mod link;
 pub mod output;
+#[cfg(feature = "print")]
+pub mod print;
 pub mod resolve;
 pub mod script;
 pub mod span;

@@ -13,7 +13,7 @@ mod tests;
 
 use crate::Features;
 use crate::ast;
-use crate::error::Error;
+use crate::error::{Error, Errors};
 
 pub use validate::features;
 
@@ -32,4 +32,24 @@ pub fn encode(module: &ast::Module) -> Vec<u8> {
 /// Invalid-class errors (wasmparser stops at the first, so there is at most one).
 pub fn validate(bytes: &[u8], module: &ast::Module, features: &Features) -> Result<(), Vec<Error>> {
     validate::validate(bytes, module, features)
+}
+
+/// Validates a binary module (from any producer) under `features`, naming it `name` in the errors.
+///
+/// There is no text to point into: each error's note gives the byte offset (`app.wasm:0x2c`) and,
+/// in a function body, the function's index, its name from the name section if there is one, and
+/// the offset into the body.
+///
+/// # Errors
+/// Malformed-class errors if the bytes do not decode (the first only), invalid-class ones otherwise:
+/// the first error of the module's declarations, or the first of every function body that has one.
+///
+/// ```
+/// let wasm = watlink::compile_str("(module (func $f (result i32) i32.const 1))").unwrap();
+/// watlink::binary::validate_binary("f.wasm", &wasm, &watlink::Features::default()).unwrap();
+/// let err = watlink::binary::validate_binary("x.wasm", b"\0asm", &watlink::Features::default());
+/// assert_eq!(err.unwrap_err().first().class, watlink::Class::Malformed);
+/// ```
+pub fn validate_binary(name: &str, bytes: &[u8], features: &Features) -> Result<(), Errors> {
+    validate::validate_binary(name, bytes, features).map_err(|errors| Errors::new(name, "", errors))
 }

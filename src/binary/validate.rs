@@ -15,7 +15,7 @@ use wasmparser::{
 
 use crate::Features;
 use crate::ast;
-use crate::error::Error;
+use crate::error::{Class, Error};
 use crate::span::Span;
 
 /// wasmparser's flags for `features`: the one place our [`Features`] meet wasmparser's.
@@ -53,33 +53,107 @@ pub(super) fn validate(
     module: &ast::Module,
     features: &Features,
 ) -> Result<(), Vec<Error>> {
-    // Module-level checks stop at the first error; function bodies are checked one by one, so a
-    // run reports the first error of every function that has one.
-    let mut validator = Validator::new_with_features(self::features(features));
     let mut errors = Vec::new();
-    let mut allocs = wasmparser::FuncValidatorAllocations::default();
-    for payload in Parser::new(0).parse_all(bytes) {
-        let step = payload.and_then(|p| validator.payload(&p));
-        match step {
-            Ok(wasmparser::ValidPayload::Func(func, body)) => {
-                let mut v = func.into_validator(std::mem::take(&mut allocs));
-                if let Err(err) = v.validate(&body) {
-                    errors.push(locate(&err, bytes, module));
-                }
-                allocs = v.into_allocations();
-            }
-            Ok(_) => {}
-            Err(err) => {
-                errors.push(locate(&err, bytes, module));
-                break;
-            }
-        }
-    }
+    each_error(bytes, features, |err, _, _| {
+        errors.push(locate(err, bytes, module))
+    });
     if errors.is_empty() {
         Ok(())
     } else {
         Err(errors)
     }
+}
+
+/// Validates a binary nobody has the text of: each error says where in `name` it is, by byte offset
+/// and, in a function body, by function (index and name-section name) and offset into the body.
+pub(super) fn validate_binary(
+    name: &str,
+    bytes: &[u8],
+    features: &Features,
+) -> Result<(), Vec<Error>> {
+    let names = function_names(bytes);
+    let fields = field_map(bytes);
+    let mut errors = Vec::new();
+    each_error(bytes, features, |err, class, func| {
+        let offset = err.offset();
+        let mut at = format!("at {name}:{offset:#x}");
+        match func {
+            Some((index, body_start)) => {
+                at += &format!(", in function {index}");
+                if let Some(n) = names.get(&index) {
+                    at += &format!(" ${n}");
+                }
+                at += &format!(" ({:#x} into its body)", offset - body_start);
+            }
+            None => {
+                if let Some((_, field)) = fields.iter().find(|(r, _)| r.contains(&offset)) {
+                    at += &format!(", in {}", describe(*field));
+                }
+            }
+        }
+        errors.push(Error::unlocated(class, err.message()).with_note(format!("note: {at}")));
+    });
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Runs wasmparser's validator over `bytes`, calling `report` with each error, its class (malformed
+/// if the bytes do not decode, else invalid) and, for an error in a function body, the function's
+/// index and the offset its body starts at. Module-level checks
+/// stop at the first error; function bodies are checked one by one, so a run reports the first
+/// error of every function that has one.
+fn each_error(
+    bytes: &[u8],
+    features: &Features,
+    mut report: impl FnMut(&BinaryReaderError, Class, Option<(u32, u64)>),
+) {
+    let mut validator = Validator::new_with_features(self::features(features));
+    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let step = match payload {
+            Ok(p) => validator.payload(&p).map_err(|e| (e, Class::Invalid)),
+            Err(e) => Err((e, Class::Malformed)),
+        };
+        match step {
+            Ok(wasmparser::ValidPayload::Func(func, body)) => {
+                let at = (func.index, body.range().start);
+                let mut v = func.into_validator(std::mem::take(&mut allocs));
+                if let Err(err) = v.validate(&body) {
+                    report(&err, Class::Invalid, Some(at));
+                }
+                allocs = v.into_allocations();
+            }
+            Ok(_) => {}
+            Err((err, class)) => {
+                report(&err, class, None);
+                break;
+            }
+        }
+    }
+}
+
+/// The function names of the name section, if it has any (decoding problems just mean fewer names).
+fn function_names(bytes: &[u8]) -> std::collections::HashMap<u32, String> {
+    let mut names = std::collections::HashMap::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let Ok(Payload::CustomSection(section)) = payload else {
+            continue;
+        };
+        let wasmparser::KnownCustom::Name(reader) = section.as_known() else {
+            continue;
+        };
+        for sub in reader.into_iter().flatten() {
+            if let wasmparser::Name::Function(map) = sub {
+                for naming in map.into_iter().flatten() {
+                    names.insert(naming.index, naming.name.to_string());
+                }
+            }
+        }
+    }
+    names
 }
 
 /// What a range of the binary encodes.

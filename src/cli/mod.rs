@@ -11,10 +11,12 @@ mod compile;
 mod completions;
 mod layout;
 mod link;
+mod print;
 mod run;
+mod validate;
 mod wast;
 
-/// watlink: WebAssembly text toolchain — compile, link and run `.wat` modules.
+/// watlink: WebAssembly text toolchain — compile, link, run, print and validate modules.
 #[derive(Parser, Debug)]
 #[command(name = "watlink", version, about, long_about = None)]
 struct Cli {
@@ -48,18 +50,16 @@ enum ErrorFormat {
 }
 
 #[derive(Subcommand, Debug)]
+// No doc comments here: each subcommand's help (the one-line summary and the long text shown by
+// `--help`) is its `Opts` struct's doc comment, which a doc comment here would replace.
 enum Command {
-    /// Compile a text module (.wat) to a binary module (.wasm).
     Compile(compile::Opts),
-    /// Link text modules into one binary, placing data, stack and heap as wasm-ld does.
     Link(link::Opts),
-    /// Print the memory map of a linked module.
     Layout(layout::Opts),
-    /// Run a module in the bundled interpreter.
     Run(run::Opts),
-    /// Run .wast spec scripts.
     Wast(wast::Opts),
-    /// Print a shell completion script.
+    Print(print::Opts),
+    Validate(validate::Opts),
     Completions(completions::Opts),
 }
 
@@ -115,21 +115,67 @@ impl Ctx {
     }
 }
 
-/// Reads `path` (`-` for stdin) as source text; a non-UTF-8 input gets a located error.
-pub fn read_input(path: &Path) -> Result<(String, String), watlink::Errors> {
-    if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        let name = "<stdin>".to_string();
-        if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes) {
-            let err =
-                watlink::Error::unlocated(watlink::Class::Io, format!("cannot read stdin: {e}"));
-            return Err(watlink::Errors::new(name, "", vec![err]));
+/// The feature sets `--features` names.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FeatureSet {
+    /// WebAssembly 2.0 plus tail calls.
+    Wasm2,
+    /// WebAssembly 3.0.
+    Wasm3,
+}
+
+impl FeatureSet {
+    /// The library's feature flags for this set.
+    pub fn features(self) -> watlink::Features {
+        match self {
+            FeatureSet::Wasm2 => watlink::Features::wasm2(),
+            FeatureSet::Wasm3 => watlink::Features::wasm3(),
         }
-        let text = watlink::text_from_bytes(&name, bytes)?;
-        return Ok((name, text));
     }
-    let text = watlink::read_source(path)?;
-    Ok((path.display().to_string(), text))
+}
+
+/// Reads `path` (`-` for stdin) as bytes, with the name to show in diagnostics.
+pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>), watlink::Errors> {
+    let (name, read) = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        let read = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes);
+        ("<stdin>".to_string(), read)
+    } else {
+        (path.display().to_string(), std::fs::read(path))
+    };
+    match read {
+        Ok(bytes) => Ok((name, bytes)),
+        Err(e) => {
+            let what = if path == Path::new("-") {
+                "stdin"
+            } else {
+                &name
+            };
+            let err =
+                watlink::Error::unlocated(watlink::Class::Io, format!("cannot read {what}: {e}"));
+            Err(watlink::Errors::new(name, "", vec![err]))
+        }
+    }
+}
+
+/// A module as read: text to compile, or a binary.
+pub enum Input {
+    /// Text (`.wat`): its name in diagnostics and the text.
+    Text(String, String),
+    /// Binary (`.wasm`): its name in diagnostics and the bytes.
+    Binary(String, Vec<u8>),
+}
+
+/// Reads a module from `path` (`-` for stdin): binary if it starts with the `\0asm` magic or its
+/// name ends in `.wasm` (then a file that is not one is reported as a malformed binary), text
+/// otherwise.
+pub fn read_module(path: &Path) -> Result<Input, watlink::Errors> {
+    let (name, bytes) = read_bytes(path)?;
+    if bytes.starts_with(b"\0asm") || path.extension().is_some_and(|e| e == "wasm") {
+        return Ok(Input::Binary(name, bytes));
+    }
+    let text = watlink::text_from_bytes(&name, bytes)?;
+    Ok(Input::Text(name, text))
 }
 
 /// Writes `bytes` to `path` (`-` for stdout) whole or not at all ([`watlink::output`]: an
@@ -181,6 +227,8 @@ pub fn main() -> ExitCode {
         Command::Layout(opts) => layout::run(&ctx, opts),
         Command::Run(opts) => run::run(&ctx, opts),
         Command::Wast(opts) => wast::run(&ctx, opts),
+        Command::Print(opts) => print::run(&ctx, opts),
+        Command::Validate(opts) => validate::run(&ctx, opts),
         Command::Completions(opts) => completions::run(opts),
     }
 }

@@ -225,9 +225,18 @@ fn a_bad_wat_fails_cargo_build_with_file_line_and_caret() {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::create_dir_all(dir.join("wasm")).unwrap();
     let example = root().join("examples/build-script");
+    // A name of its own: cargo hashes a path package by its name and its path relative to the
+    // workspace root, so under the example's name this copy would share the example's build-script
+    // fingerprint in the shared target directory, and a build of the example finishing after
+    // app.wat was written here would make this build look fresh.
     let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
         .unwrap()
-        .replace("path = \"../..\"", &format!("path = {:?}", root()));
+        .replace("path = \"../..\"", &format!("path = {:?}", root()))
+        .replace(
+            "name = \"watlink-build-script-example\"",
+            "name = \"watlink-build-script-bad-wat\"",
+        );
+    assert!(manifest.contains("watlink-build-script-bad-wat"));
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     for file in ["build.rs", "src/main.rs"] {
         std::fs::copy(example.join(file), dir.join(file)).unwrap();

@@ -172,7 +172,16 @@ fn wast_reports_failures_and_json() {
 
 #[test]
 fn every_subcommand_has_examples_in_its_help() {
-    for sub in ["compile", "run", "wast", "link", "layout", "completions"] {
+    for sub in [
+        "compile",
+        "run",
+        "wast",
+        "link",
+        "layout",
+        "print",
+        "validate",
+        "completions",
+    ] {
         let o = watlink(&[sub, "--help"]);
         assert!(o.status.success(), "{sub}");
         assert!(
@@ -212,4 +221,204 @@ fn a_linked_stack_overflow_traps_under_stack_guard() {
     // Without the guard the overflow goes unnoticed, as in a browser.
     let o = watlink(&["run", wasm, "--invoke", "recurse", "100"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Two functions with type errors, one fine: `validate` reports both errors.
+const TWO_ERRORS: &str = "(module\n  (func $a (result i32)\n    i64.const 1)\n  (func $b (param i32)\n    local.get 0\n    f32.neg\n    drop)\n  (func $c (result i32) i32.const 1))";
+
+#[test]
+fn print_writes_text_that_compiles_back() {
+    let src = temp(
+        "p.wat",
+        "(module (func $add (export \"add\") (param $x i32) (param $y i32) (result i32) (i32.add (local.get $x) (local.get $y))))",
+    );
+    let wasm = src.with_extension("wasm");
+    let o = watlink(&[
+        "compile",
+        src.to_str().unwrap(),
+        "-o",
+        wasm.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = watlink(&["print", wasm.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let flat = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        flat.contains("(func $add (;0;) (type 0) (param $x i32) (param $y i32) (result i32)"),
+        "{flat}"
+    );
+    assert!(
+        flat.contains("\n    local.get $x\n    local.get $y\n    i32.add\n"),
+        "{flat}"
+    );
+    let o = watlink(&["print", "--fold", wasm.to_str().unwrap()]);
+    let folded = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        folded.contains("(i32.add\n      (local.get $x)\n      (local.get $y))"),
+        "{folded}"
+    );
+    // -o writes a file, which compiles back to the same bytes.
+    let printed = src.with_file_name("p.printed.wat");
+    let o = watlink(&[
+        "print",
+        "--fold",
+        wasm.to_str().unwrap(),
+        "-o",
+        printed.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&printed).unwrap(), folded);
+    let back = src.with_file_name("p.back.wasm");
+    let o = watlink(&[
+        "compile",
+        printed.to_str().unwrap(),
+        "-o",
+        back.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&wasm).unwrap());
+    // Text input is compiled first.
+    let o = watlink(&["print", src.to_str().unwrap()]);
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), flat);
+}
+
+#[test]
+fn print_of_bytes_that_do_not_decode_fails_with_the_offset() {
+    let bad = temp("trunc.wasm", "");
+    std::fs::write(&bad, b"\0asm\x01\0\0\0\x01\x05").unwrap();
+    let out = bad.with_extension("wat");
+    let o = watlink(&["print", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error: unexpected end-of-file"), "{err}");
+    assert!(err.contains("trunc.wasm:0xa"), "{err}");
+    assert!(!out.exists(), "no output file after an error");
+}
+
+#[test]
+fn validate_reports_every_function_in_the_text() {
+    let f = temp("two.wat", TWO_ERRORS);
+    let o = watlink(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("type mismatch: expected i32, found i64"),
+        "{err}"
+    );
+    assert!(err.contains("two.wat:3:5"), "{err}");
+    assert!(
+        err.contains("type mismatch: expected f32, found i32"),
+        "{err}"
+    );
+    assert!(err.contains("two.wat:6:5"), "{err}");
+    assert!(err.contains("aborting due to 2 previous errors"), "{err}");
+    let good = temp("good3.wat", "(module (func))");
+    let o = watlink(&["validate", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        o.stdout.is_empty() && o.stderr.is_empty(),
+        "silent when valid"
+    );
+}
+
+#[test]
+fn validate_locates_binary_errors_by_function_and_offset() {
+    let src = temp("two-bin.wat", TWO_ERRORS);
+    let wasm = src.with_extension("wasm");
+    let o = watlink(&[
+        "compile",
+        "--no-validate",
+        src.to_str().unwrap(),
+        "-o",
+        wasm.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = watlink(&["validate", wasm.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let w = wasm.display();
+    assert!(err.contains(&format!("error: type mismatch: expected i32, found i64\n = note: at {w}:0x20, in function 0 $a (0x3 into its body)")), "{err}");
+    assert!(err.contains(&format!("error: type mismatch: expected f32, found i32\n = note: at {w}:0x25, in function 1 $b (0x3 into its body)")), "{err}");
+    // A 2.0-only validation refuses what 3.0 allows.
+    let mem = temp("two-mems.wat", "(module (memory 1) (memory 1))");
+    let mem_wasm = mem.with_extension("wasm");
+    let o = watlink(&[
+        "compile",
+        mem.to_str().unwrap(),
+        "-o",
+        mem_wasm.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = watlink(&["validate", mem_wasm.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = watlink(&[
+        "validate",
+        "--features",
+        "wasm2",
+        mem_wasm.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("multiple memories"), "{}", stderr(&o));
+}
+
+#[test]
+fn compile_of_a_binary_validates_and_copies_it() {
+    let src = temp("copy.wat", "(module (func (export \"f\")))");
+    let wasm = src.with_extension("wasm");
+    let o = watlink(&["compile", src.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let copy = src.with_file_name("copy2.wasm");
+    let o = watlink(&[
+        "compile",
+        wasm.to_str().unwrap(),
+        "-o",
+        copy.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&wasm).unwrap());
+    assert!(
+        stderr(&o).contains("is already a binary module: validated and copied to"),
+        "{}",
+        stderr(&o)
+    );
+    // Onto itself: nothing is written.
+    let o = watlink(&["compile", wasm.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing written"), "{}", stderr(&o));
+    // An invalid binary is not copied.
+    let bad_src = temp("copy-bad.wat", TWO_ERRORS);
+    let bad = bad_src.with_extension("wasm");
+    let o = watlink(&["compile", "--no-validate", bad_src.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bad_copy = bad_src.with_file_name("copy-bad2.wasm");
+    let o = watlink(&[
+        "compile",
+        bad.to_str().unwrap(),
+        "-o",
+        bad_copy.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("in function 1 $b"), "{}", stderr(&o));
+    assert!(!bad_copy.exists(), "no output file after an error");
+}
+
+#[test]
+fn completions_know_print_and_validate() {
+    let o = watlink(&["completions", "bash"]);
+    assert!(o.status.success());
+    let script = String::from_utf8_lossy(&o.stdout);
+    for word in ["print", "validate", "--fold", "--offsets", "--features"] {
+        assert!(script.contains(word), "bash completion lacks {word}");
+    }
+}
+
+#[test]
+fn the_readme_binary_is_its_text_compiled_without_validation() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/validate");
+    let options = watlink::CompileOptions {
+        validate: false,
+        ..Default::default()
+    };
+    let wasm = watlink::compile_file(&dir.join("type_errors.wat"), &options).unwrap();
+    assert_eq!(std::fs::read(dir.join("type_errors.wasm")).unwrap(), wasm);
 }

@@ -1,7 +1,6 @@
 //! One test per spec script: the compiler's conformance checks (see `tests/support/conformance.rs`).
 
-#[path = "../support/conformance.rs"]
-mod conformance;
+use crate::conformance;
 
 /// Compiler checks and every directive, for every tier. SIMD scripts whose directives need SIMD
 /// arithmetic (not executed by the interpreter yet) are ignored in `spec_list.rs`, with that
