@@ -80,14 +80,15 @@ impl Streaming {
         let mut parser = Parser::new(0);
         let mut offset = 0;
         loop {
-            let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&head[offset..], true) else {
-                return None;
-            };
-            offset += consumed;
-            if let Payload::End(_) = payload {
-                break;
+            // Not at the end of the module: the parser would want the code section.
+            match parser.parse(&head[offset..], false).ok()? {
+                Chunk::NeedMoreData(_) if offset == head.len() => break,
+                Chunk::NeedMoreData(_) => return None,
+                Chunk::Parsed { consumed, payload } => {
+                    offset += consumed;
+                    validator.payload(&payload).ok()?;
+                }
             }
-            validator.payload(&payload).ok()?;
         }
         let mut funcs = Vec::with_capacity(count as usize);
         if count > 0 {

@@ -43,6 +43,13 @@ struct Compiled {
     labels: Vec<(u32, String)>,
     /// The body's validation error.
     error: Option<Error>,
+    /// Whether the body uses `memory.init` or `data.drop`.
+    uses_data: bool,
+}
+
+fn uses_data(body: &[syntax::Instr<'_>]) -> bool {
+    body.iter()
+        .any(|i| matches!(i.op, Op::MemoryInit | Op::DataDrop))
 }
 
 /// A thread's reusable buffers.
@@ -65,15 +72,14 @@ pub(super) fn compile(text: &str, options: &CompileOptions) -> Option<Result<Vec
         names = ast::Names::default();
     }
     let count = header.func_count();
-    let data_count = skimmed.uses_data
-        || (0..count).any(|i| {
-            skimmed.bodies.get(i).is_some_and(Option::is_none)
-                && header.func_syntax(i).is_some_and(|f| {
-                    f.body
-                        .iter()
-                        .any(|i| matches!(i.op, Op::MemoryInit | Op::DataDrop))
-                })
-        });
+    // A DataCount section is written when a body uses `memory.init` or `data.drop`; the bodies set
+    // aside are only known to after they are parsed, so the head assumes what the text's words
+    // suggest, and a wrong guess (the words in a comment or a name) gives up below.
+    let in_tree = |i: usize| {
+        skimmed.bodies.get(i).is_some_and(Option::is_none)
+            && header.func_syntax(i).is_some_and(|f| uses_data(&f.body))
+    };
+    let data_count = skimmed.may_use_data || (0..count).any(in_tree);
     let writer = Writer::head(&module, data_count);
     let (streaming, validators) = if options.validate {
         let (s, v) = Streaming::head(writer.bytes(), u32::try_from(count).ok()?, &options.features)?;
@@ -103,6 +109,9 @@ pub(super) fn compile(text: &str, options: &CompileOptions) -> Option<Result<Vec
             .collect()
     };
     let mut compiled = compiled?;
+    if data_count != compiled.iter().any(|c| c.uses_data) {
+        return None;
+    }
     let mut errors = Vec::new();
     for (i, c) in compiled.iter_mut().enumerate() {
         errors.extend(c.error.take());
@@ -180,6 +189,7 @@ impl Job<'_, '_> {
             locals: resolved.locals,
             labels: resolved.labels,
             error,
+            uses_data: uses_data(&body.body),
         })
     }
 }
@@ -211,5 +221,18 @@ mod tests {
             assert!(fast.is_some(), "{}", e.path().display());
             assert_eq!(fast.unwrap().ok(), whole(&text, &options).ok());
         }
+    }
+}
+#[cfg(test)]
+mod dbg {
+    #[test]
+    fn dbg_file() {
+        let Ok(p) = std::env::var("DBG_WAT") else { return };
+        let text = std::fs::read_to_string(p).unwrap();
+        let o = crate::CompileOptions::default();
+        let fast = super::compile(&text, &o);
+        let m = crate::text::parse_module(&text).unwrap();
+        let whole = crate::compile_module(&m, &o);
+        eprintln!("fast {:?}\nwhole {:?}", fast.map(|r| r.map(|b| b.len())), whole.map(|b| b.len()));
     }
 }

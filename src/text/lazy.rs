@@ -12,7 +12,6 @@
 
 use std::collections::VecDeque;
 
-use crate::instr::Op;
 use crate::span::Span;
 use crate::text::lexer::{Keyword, Lexer, Spanned, Token};
 use crate::text::parse::module_from_tokens;
@@ -23,40 +22,62 @@ use crate::text::syntax::{Field, Func, Module};
 pub struct Skimmed<'a> {
     /// The module; the functions whose body was set aside have no locals and no instructions.
     pub module: Module<'a>,
-    /// Per `(func …)` field of the module, in order: where its body is, or `None` when the parser
-    /// saw it (an empty body, or one that could not be set aside).
+    /// Per defined function (a `(func …)` field that is no inline import), in order: where its body
+    /// is, or `None` when the parser saw it (an empty body, or one that could not be set aside).
     pub bodies: Vec<Option<Span>>,
-    /// Whether a body set aside uses `memory.init` or `data.drop` (then the module has a DataCount
-    /// section).
-    pub uses_data: bool,
+    /// Whether a body set aside may use `memory.init` or `data.drop` (the text has these words;
+    /// then the module may need a DataCount section). Only the bodies' trees tell for sure.
+    pub may_use_data: bool,
 }
 
 /// Parses `source` as one module with its function bodies set aside; `None` if it is malformed.
 pub fn skim(source: &str) -> Option<Skimmed<'_>> {
     let mut s = Skim {
+        source,
         lexer: Lexer::new(source),
+        base: 0,
         ahead: VecDeque::new(),
         out: Vec::new(),
         bodies: Vec::new(),
-        uses_data: false,
+        failed: false,
     };
     s.run();
     let Skim {
         out,
         bodies,
-        uses_data,
+        failed,
         ..
     } = s;
+    if failed {
+        return None;
+    }
+    let may_use_data = bodies
+        .iter()
+        .flatten()
+        .any(|b| source.get(b.start..b.end).is_none_or(mentions_data));
     let module = module_from_tokens(out.into_iter())?;
-    let funcs = module
+    let funcs: Vec<&Func<'_>> = module
         .fields
         .iter()
-        .filter(|f| matches!(f, Field::Func(_)))
-        .count();
-    (funcs == bodies.len()).then_some(Skimmed {
+        .filter_map(|f| match f {
+            Field::Func(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    if funcs.len() != bodies.len() {
+        return None;
+    }
+    // Keep the defined functions' entries (an imported function has no body).
+    let bodies = funcs
+        .iter()
+        .zip(bodies)
+        .filter(|(f, _)| f.import.is_none())
+        .map(|(_, b)| b)
+        .collect();
+    Some(Skimmed {
         module,
         bodies,
-        uses_data,
+        may_use_data,
     })
 }
 
@@ -82,22 +103,35 @@ pub fn parse_body(source: &str, body: Span) -> Option<Func<'_>> {
 
 /// The skimming of one text: tokens read ahead, tokens for the parser, bodies found.
 struct Skim<'a> {
+    source: &'a str,
+    /// The lexer, over the text from `base` on.
     lexer: Lexer<'a>,
+    base: usize,
     ahead: VecDeque<Spanned<'a>>,
     out: Vec<Spanned<'a>>,
     bodies: Vec<Option<Span>>,
-    uses_data: bool,
+    /// A body does not end.
+    failed: bool,
 }
 
 impl<'a> Skim<'a> {
+    /// The next token from the lexer, located in the whole text.
+    fn lex(&mut self) -> Option<Spanned<'a>> {
+        let base = self.base;
+        self.lexer.next().map(|t| match t {
+            Ok((l, tok, r)) => Ok((l + base, tok, r + base)),
+            Err((e, span)) => Err((e, Span::new(span.start + base, span.end + base))),
+        })
+    }
+
     fn next(&mut self) -> Option<Spanned<'a>> {
-        self.ahead.pop_front().or_else(|| self.lexer.next())
+        self.ahead.pop_front().or_else(|| self.lex())
     }
 
     /// The `n`-th token ahead (0: the next one).
     fn peek(&mut self, n: usize) -> Option<&Token<'a>> {
         while self.ahead.len() <= n {
-            let t = self.lexer.next()?;
+            let t = self.lex()?;
             self.ahead.push_back(t);
         }
         self.ahead[n].as_ref().ok().map(|(_, t, _)| t)
@@ -177,29 +211,19 @@ impl<'a> Skim<'a> {
             }
             Some(_) => {}
         }
-        let mut depth = 0usize;
-        let mut span: Option<Span> = None;
-        loop {
-            match self.peek(0) {
-                // An error or the end of the text: the parser fails, the body does not matter.
-                None => return,
-                Some(Token::RParen) if depth == 0 => break,
-                Some(_) => {}
+        let Some(Ok((start, _, _))) = self.ahead.front() else {
+            return;
+        };
+        let start = *start;
+        match scan_body(self.source.as_bytes(), start) {
+            Some((end, close)) => {
+                self.bodies.push(Some(Span::new(start, end)));
+                self.ahead.clear();
+                self.base = close;
+                self.lexer = Lexer::new(&self.source[close..]);
             }
-            let Some(Ok((l, tok, r))) = self.next() else {
-                return;
-            };
-            match tok {
-                Token::LParen | Token::Annotation(_) => depth += 1,
-                Token::RParen => depth -= 1,
-                Token::Keyword(Keyword::Instr(_, Op::MemoryInit | Op::DataDrop)) => {
-                    self.uses_data = true;
-                }
-                _ => {}
-            }
-            span = Some(span.map_or(Span::new(l, r), |s| Span::new(s.start, r)));
+            None => self.failed = true,
         }
-        self.bodies.push(span);
     }
 
     /// Passes on a parenthesised group whole.
@@ -221,4 +245,82 @@ impl<'a> Skim<'a> {
             }
         }
     }
+}
+
+/// Finds the end of the body starting at `start`, without tokenizing it: returns the end of its
+/// last token and the offset of the `)` that closes the function, or `None` if there is none.
+///
+/// Strings and comments are skipped as the lexer reads them, so parentheses inside them do not
+/// count. The body is then parsed by the real lexer and grammar, which reject it if this scan
+/// misjudged anything (an unterminated string, a stray parenthesis).
+fn scan_body(text: &[u8], start: usize) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut end = start;
+    let mut i = start;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'(' if text.get(i + 1) == Some(&b';') => i = block_comment_end(text, i)?,
+            b'(' => {
+                depth += 1;
+                i += 1;
+                end = i;
+            }
+            b')' if depth == 0 => return Some((end, i)),
+            b')' => {
+                depth -= 1;
+                i += 1;
+                end = i;
+            }
+            b';' if text.get(i + 1) == Some(&b';') => {
+                while text.get(i).is_some_and(|&c| c != b'\n' && c != b'\r') {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                loop {
+                    match text.get(i)? {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+                end = i;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    None
+}
+
+/// The offset after the block comment `(; … ;)` (nested) that starts at `at`.
+fn block_comment_end(text: &[u8], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = at;
+    loop {
+        match (text.get(i)?, text.get(i + 1)) {
+            (b'(', Some(b';')) => {
+                depth += 1;
+                i += 2;
+            }
+            (b';', Some(b')')) => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// Whether a body's text has the words `memory.init` or `data.drop`.
+fn mentions_data(body: &str) -> bool {
+    body.contains("memory.init") || body.contains("data.drop")
 }
