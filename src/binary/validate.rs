@@ -61,8 +61,7 @@ pub(crate) struct Streaming {
 }
 
 /// A defined function's validator-to-be; it can be sent to another thread.
-pub(crate) type FuncToValidate =
-    wasmparser::FuncToValidate<wasmparser::ValidatorResources>;
+pub(crate) type FuncToValidate = wasmparser::FuncToValidate<wasmparser::ValidatorResources>;
 
 /// A thread's reusable validator allocations.
 pub(crate) type FuncAllocations = wasmparser::FuncValidatorAllocations;

@@ -82,7 +82,11 @@ pub(super) fn compile(text: &str, options: &CompileOptions) -> Option<Result<Vec
     let data_count = skimmed.may_use_data || (0..count).any(in_tree);
     let writer = Writer::head(&module, data_count);
     let (streaming, validators) = if options.validate {
-        let (s, v) = Streaming::head(writer.bytes(), u32::try_from(count).ok()?, &options.features)?;
+        let (s, v) = Streaming::head(
+            writer.bytes(),
+            u32::try_from(count).ok()?,
+            &options.features,
+        )?;
         (Some(s), v.into_iter().map(Some).collect())
     } else {
         (None, (0..count).map(|_| None).collect::<Vec<_>>())
@@ -123,7 +127,10 @@ pub(super) fn compile(text: &str, options: &CompileOptions) -> Option<Result<Vec
             names.labels.push((idx, std::mem::take(&mut c.labels)));
         }
     }
-    let size = compiled.iter().map(|c| c.bytes.len() as u64 + 5).sum::<u64>();
+    let size = compiled
+        .iter()
+        .map(|c| c.bytes.len() as u64 + 5)
+        .sum::<u64>();
     if size >= u64::from(u32::MAX) {
         return None;
     }
@@ -221,18 +228,5 @@ mod tests {
             assert!(fast.is_some(), "{}", e.path().display());
             assert_eq!(fast.unwrap().ok(), whole(&text, &options).ok());
         }
-    }
-}
-#[cfg(test)]
-mod dbg {
-    #[test]
-    fn dbg_file() {
-        let Ok(p) = std::env::var("DBG_WAT") else { return };
-        let text = std::fs::read_to_string(p).unwrap();
-        let o = crate::CompileOptions::default();
-        let fast = super::compile(&text, &o);
-        let m = crate::text::parse_module(&text).unwrap();
-        let whole = crate::compile_module(&m, &o);
-        eprintln!("fast {:?}\nwhole {:?}", fast.map(|r| r.map(|b| b.len())), whole.map(|b| b.len()));
     }
 }

@@ -50,7 +50,12 @@ pub fn resolve_with(
     let mut errors = Vec::new();
     let items = expand::expand(module, &mut errors);
     let scope = Scope::build(&items, &mut errors);
-    let mut r = Resolver::new(*features, &scope, TypeTable::Building(Types::default()), errors);
+    let mut r = Resolver::new(
+        *features,
+        &scope,
+        TypeTable::Building(Types::default()),
+        errors,
+    );
     r.out.names.module = module.id.as_ref().map(|id| id.name.to_string());
     r.module(&items);
     let Resolver {
@@ -107,7 +112,12 @@ pub fn resolve_header<'s>(
     let mut errors = Vec::new();
     let items = expand::expand(module, &mut errors);
     let scope = Scope::build(&items, &mut errors);
-    let mut r = Resolver::new(*features, &scope, TypeTable::Building(Types::default()), errors);
+    let mut r = Resolver::new(
+        *features,
+        &scope,
+        TypeTable::Building(Types::default()),
+        errors,
+    );
     r.out.names.module = module.id.as_ref().map(|id| id.name.to_string());
     r.module(&items);
     let Resolver {
@@ -147,7 +157,11 @@ impl<'s> Header<'s> {
     ///
     /// # Errors
     /// [`Unresolved`] if the body has an error, or needs a type the module does not have yet.
-    pub fn func<'b>(&'b self, i: usize, body: &'b syntax::Func<'b>) -> Result<ResolvedFunc, Unresolved>
+    pub fn func<'b>(
+        &'b self,
+        i: usize,
+        body: &'b syntax::Func<'b>,
+    ) -> Result<ResolvedFunc, Unresolved>
     where
         's: 'b,
     {
@@ -165,8 +179,16 @@ impl<'s> Header<'s> {
         let names = std::mem::take(&mut r.out.names);
         Ok(ResolvedFunc {
             func,
-            locals: names.locals.into_iter().next().map_or(Vec::new(), |(_, l)| l),
-            labels: names.labels.into_iter().next().map_or(Vec::new(), |(_, l)| l),
+            locals: names
+                .locals
+                .into_iter()
+                .next()
+                .map_or(Vec::new(), |(_, l)| l),
+            labels: names
+                .labels
+                .into_iter()
+                .next()
+                .map_or(Vec::new(), |(_, l)| l),
         })
     }
 

@@ -72,9 +72,7 @@ impl TypeTable<'_> {
     pub(super) fn get(&self, idx: TypeIdx) -> Option<&ast::FuncType> {
         match self {
             TypeTable::Building(t) => t.get(idx),
-            TypeTable::Frozen { types, visible, .. } => {
-                types.get(idx).filter(|_| idx.0 < *visible)
-            }
+            TypeTable::Frozen { types, visible, .. } => types.get(idx).filter(|_| idx.0 < *visible),
         }
     }
 

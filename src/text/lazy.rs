@@ -86,13 +86,16 @@ pub fn skim(source: &str) -> Option<Skimmed<'_>> {
 pub fn parse_body(source: &str, body: Span) -> Option<Func<'_>> {
     let (start, end) = (body.start, body.end);
     let text = source.get(start..end)?;
-    let tokens = [Ok((start, Token::LParen, start)), Ok((start, Token::Keyword(Keyword::Func), start))]
-        .into_iter()
-        .chain(Lexer::new(text).map(move |t| match t {
-            Ok((l, tok, r)) => Ok((l + start, tok, r + start)),
-            Err((e, span)) => Err((e, Span::new(span.start + start, span.end + start))),
-        }))
-        .chain([Ok((end, Token::RParen, end))]);
+    let tokens = [
+        Ok((start, Token::LParen, start)),
+        Ok((start, Token::Keyword(Keyword::Func), start)),
+    ]
+    .into_iter()
+    .chain(Lexer::new(text).map(move |t| match t {
+        Ok((l, tok, r)) => Ok((l + start, tok, r + start)),
+        Err((e, span)) => Err((e, Span::new(span.start + start, span.end + start))),
+    }))
+    .chain([Ok((end, Token::RParen, end))]);
     let module = module_from_tokens(tokens)?;
     let mut fields = module.fields.into_iter();
     match (fields.next(), fields.next()) {

@@ -221,7 +221,8 @@ fn check_text_module(
 /// Whether [`watlink::compile`] (which compiles one function at a time when it can) gives what
 /// parsing and compiling the whole module at once gives: the same bytes, or the same errors.
 fn paths_agree(options: &CompileOptions, text: &str, at: &str, failures: &mut Vec<String>) {
-    let whole = watlink::text::parse_module(text).and_then(|m| watlink::compile_module(&m, options));
+    let whole =
+        watlink::text::parse_module(text).and_then(|m| watlink::compile_module(&m, options));
     let streamed = watlink::compile("<module>", text, options).map_err(|e| e.errors);
     if whole != streamed {
         failures.push(format!(
