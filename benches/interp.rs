@@ -1,12 +1,16 @@
-//! The six interpreter benchmark programs of `/work/shared/bench/interp/` on watlink's interpreter and
-//! on wasmi, in the same run; prints the time ratio per program (watlink / wasmi, lower is better).
+//! The interpreter benchmark programs of `../shared/bench/interp/` (the six micro-programs and the
+//! real programs `real/lua` and `real/crypto`) on watlink's interpreter and on wasmi, in the same
+//! run; checks every result and prints the time ratio per program first (watlink / wasmi, lower
+//! is better), then criterion's measurements.
 
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use watlink::exec::{Imports, InstanceHandle, Module, Store, Value};
 
-const DIR: &str = "/work/shared/bench/interp";
+fn dir() -> String {
+    format!("{}/../shared/bench/interp", env!("CARGO_MANIFEST_DIR"))
+}
 
 struct Program {
     name: String,
@@ -15,14 +19,17 @@ struct Program {
 }
 
 fn programs() -> Vec<Program> {
-    let tsv = std::fs::read_to_string(format!("{DIR}/PROGRAMS.tsv")).expect("PROGRAMS.tsv");
-    tsv.lines()
+    let dir = dir();
+    let tsv = std::fs::read_to_string(format!("{dir}/PROGRAMS.tsv"))
+        .unwrap_or_else(|e| panic!("{dir}/PROGRAMS.tsv: {e} (the benchmark inputs are missing)"));
+    let mut programs: Vec<Program> = tsv
+        .lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let cols: Vec<&str> = l.split('\t').collect();
             let name = cols[0].to_string();
-            let text = std::fs::read_to_string(format!("{DIR}/{name}.run.wat")).unwrap();
+            let text = std::fs::read_to_string(format!("{dir}/{name}.run.wat")).unwrap();
             let wasm = wat::parse_str(&text).unwrap();
             Program {
                 name,
@@ -30,7 +37,18 @@ fn programs() -> Vec<Program> {
                 expected: cols[5].parse().unwrap(),
             }
         })
-        .collect()
+        .collect();
+    // The real programs: `main()` results from real/README.md.
+    for (name, expected) in [("lua", 2029296149), ("crypto", 577336177)] {
+        let path = format!("{dir}/real/{name}/{name}.wasm");
+        let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        programs.push(Program {
+            name: format!("real/{name}"),
+            wasm,
+            expected,
+        });
+    }
+    programs
 }
 
 fn as_i64(v: Value) -> i64 {
@@ -97,37 +115,45 @@ fn best_of(n: usize, mut f: impl FnMut() -> i64) -> Duration {
 
 fn main() {
     let programs = programs();
-    let mut c = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .configure_from_args();
+    // The ratios first, from one run of both engines per program (best of 3), then criterion.
     let mut summary = Vec::new();
     for p in &programs {
         let mut ours = Ours::new(&p.wasm);
         let mut peer = Wasmi::new(&p.wasm);
         assert_eq!(ours.run(), p.expected, "watlink result of {}", p.name);
         assert_eq!(peer.run(), p.expected, "wasmi result of {}", p.name);
-        let mut g = c.benchmark_group(&p.name);
-        g.bench_function("watlink", |b| b.iter(|| ours.run()));
-        g.bench_function("wasmi", |b| b.iter(|| peer.run()));
-        g.finish();
         let t_ours = best_of(3, || ours.run());
         let t_peer = best_of(3, || peer.run());
         summary.push((p.name.clone(), t_ours, t_peer));
     }
     println!(
-        "\n{:<16} {:>12} {:>12} {:>8}",
-        "program", "watlink", "wasmi", "ratio"
+        "\n{:<16} {:>8} {:>12} {:>12}",
+        "program", "ratio", "watlink", "wasmi"
     );
     for (name, a, b) in summary {
         println!(
-            "{:<16} {:>10.1}ms {:>10.1}ms {:>8.2}",
+            "{:<16} {:>8.2} {:>10.1}ms {:>10.1}ms",
             name,
+            a.as_secs_f64() / b.as_secs_f64(),
             a.as_secs_f64() * 1e3,
             b.as_secs_f64() * 1e3,
-            a.as_secs_f64() / b.as_secs_f64()
         );
+    }
+    if std::env::args().any(|a| a == "--ratios-only") {
+        return;
+    }
+    let mut c = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    for p in &programs {
+        let mut ours = Ours::new(&p.wasm);
+        let mut peer = Wasmi::new(&p.wasm);
+        let mut g = c.benchmark_group(&p.name);
+        g.bench_function("watlink", |b| b.iter(|| ours.run()));
+        g.bench_function("wasmi", |b| b.iter(|| peer.run()));
+        g.finish();
     }
     c.final_summary();
 }

@@ -142,7 +142,11 @@ pub fn compile_module(
     }
     let bytes = crate::binary::encode(&module);
     if options.validate {
-        crate::binary::validate(&bytes, &module, &options.features)?;
+        crate::binary::validate(&bytes, &module, &options.features).map_err(|errors| {
+            // Limits and segment errors: at their field in the text.
+            let place = |e| crate::text::locate_field(syntax, e);
+            errors.into_iter().map(place).collect::<Vec<_>>()
+        })?;
     }
     Ok(bytes)
 }

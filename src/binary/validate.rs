@@ -212,7 +212,7 @@ enum Field {
 
 /// The error `err` with the best location found in `module`.
 fn locate(err: &BinaryReaderError, bytes: &[u8], module: &ast::Module) -> Error {
-    let message = err.message().to_string();
+    let message = crate::error::spec_words(err.message());
     let offset = err.offset();
     let fields = field_map(bytes);
     let Some(&(ref range, field)) = fields.iter().find(|(r, _)| r.contains(&offset)) else {
@@ -284,6 +284,9 @@ fn body_error(message: &str, k: Option<usize>, func: &ast::Func, func_index: usi
             let label = format!("`{}`", instr.op.keyword());
             if instr.span != Span::default() {
                 let mut e = Error::invalid(message, instr.span).with_label(label);
+                if let Some(note) = alignment_note(message, instr.op) {
+                    e = e.with_note(note);
+                }
                 if func.span != Span::default() {
                     e = e.with_secondary(func.span, "in this function");
                 }
@@ -303,6 +306,23 @@ fn body_error(message: &str, k: Option<usize>, func: &ast::Func, func_index: usi
         None => Error::unlocated(crate::error::Class::Invalid, message)
             .with_note(format!("note: in function {func_index}")),
     }
+}
+
+/// For an alignment above the natural one, the values `op` allows.
+fn alignment_note(message: &str, op: crate::instr::Op) -> Option<String> {
+    let natural = op.natural_align();
+    if !message.starts_with("alignment must not be larger than natural") || natural == 0 {
+        return None;
+    }
+    let allowed: Vec<String> = (0..=natural.trailing_zeros())
+        .map(|k| (1u32 << k).to_string())
+        .collect();
+    Some(format!(
+        "note: `{}` accesses {natural} byte{}: align={} (the default is {natural})",
+        op.keyword(),
+        if natural == 1 { "" } else { "s" },
+        allowed.join(", ")
+    ))
 }
 
 /// The index of the operator at `offset` in the body at `range`: the last one starting at or before it.

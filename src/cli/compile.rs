@@ -78,6 +78,9 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(warning) = watlink::text::blank_warning(&text) {
+        ctx.warn(&watlink::Errors::new(&name, text.as_str(), vec![warning]));
+    }
     let output = opts.output.unwrap_or_else(|| {
         if opts.input.as_os_str() == "-" {
             PathBuf::from("-")
@@ -86,7 +89,10 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         }
     });
     if let Err(e) = super::write_output(&output, &bytes) {
-        eprintln!("error: cannot write {}: {e}", output.display());
+        ctx.fail(
+            watlink::Class::Io,
+            format!("cannot write {}: {e}", output.display()),
+        );
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

@@ -185,7 +185,7 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     let mut l = match linker(&opts) {
         Ok(l) => l,
         Err(message) => {
-            eprintln!("error: {message}");
+            ctx.fail(watlink::Class::Io, message);
             return ExitCode::FAILURE;
         }
     };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 
 mod compile;
 mod completions;
@@ -21,6 +21,13 @@ struct Cli {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
     color: Color,
+    /// How to print diagnostics: `human` (rustc-style pictures) or `json` (one rustc-shaped JSON
+    /// object per line, for editors and tools).
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human, global = true)]
+    error_format: ErrorFormat,
+    /// Show at most N errors, then only count the rest (0: show all).
+    #[arg(long, value_name = "N", default_value_t = watlink::diagnostic::DEFAULT_MAX_ERRORS, global = true)]
+    max_errors: usize,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,6 +38,13 @@ enum Color {
     Auto,
     Always,
     Never,
+}
+
+/// `--error-format` choices.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ErrorFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -52,30 +66,52 @@ enum Command {
 /// Shared output settings.
 pub struct Ctx {
     color: Color,
+    report: watlink::diagnostic::Report,
 }
 
 impl Ctx {
-    /// A colour-aware stderr stream for diagnostics.
-    pub fn stderr(&self) -> StandardStream {
-        let choice = match self.color {
-            Color::Always => ColorChoice::Always,
-            Color::Never => ColorChoice::Never,
-            Color::Auto if std::io::stderr().is_terminal() => ColorChoice::Auto,
-            Color::Auto => ColorChoice::Never,
+    /// A colour-aware, buffered stderr stream for diagnostics (flushed when dropped).
+    pub fn stderr(&self) -> BufferedStandardStream {
+        let choice = match (self.color, self.report.format) {
+            (_, watlink::diagnostic::Format::Json) => ColorChoice::Never,
+            (Color::Always, _) => ColorChoice::Always,
+            (Color::Never, _) => ColorChoice::Never,
+            (Color::Auto, _) if std::io::stderr().is_terminal() => ColorChoice::Auto,
+            (Color::Auto, _) => ColorChoice::Never,
         };
-        StandardStream::stderr(choice)
+        BufferedStandardStream::stderr(choice)
     }
 
-    /// Prints errors rustc-style to stderr.
+    /// Prints errors to stderr as `--error-format` and `--max-errors` say, then the summary.
     pub fn report(&self, errors: &watlink::Errors) {
         let mut out = self.stderr();
-        watlink::diagnostic::emit(errors, &mut out);
-        let n = errors.errors.len();
-        let _ = writeln!(
-            out,
-            "error: aborting due to {n} previous error{}",
-            if n == 1 { "" } else { "s" }
+        let _ = watlink::diagnostic::emit_report(errors, &mut out, &self.report);
+        let summary = watlink::diagnostic::summary(errors.errors.len(), self.report.format);
+        let _ = writeln!(out, "{summary}");
+        let _ = out.flush();
+    }
+
+    /// Prints warnings to stderr (no summary; the run goes on).
+    pub fn warn(&self, warnings: &watlink::Errors) {
+        let mut out = self.stderr();
+        let report = watlink::diagnostic::Report {
+            warning: true,
+            ..self.report
+        };
+        let _ = watlink::diagnostic::emit_report(warnings, &mut out, &report);
+        let _ = out.flush();
+    }
+
+    /// Prints one error without a source (a failed write, a bad argument).
+    pub fn fail(&self, class: watlink::Class, message: impl Into<String>) {
+        let error = watlink::Error::unlocated(class, message);
+        let mut out = self.stderr();
+        let _ = watlink::diagnostic::emit_report(
+            &watlink::Errors::new("", "", vec![error]),
+            &mut out,
+            &self.report,
         );
+        let _ = out.flush();
     }
 }
 
@@ -123,7 +159,17 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = Ctx { color: cli.color };
+    let ctx = Ctx {
+        color: cli.color,
+        report: watlink::diagnostic::Report {
+            format: match cli.error_format {
+                ErrorFormat::Human => watlink::diagnostic::Format::Human,
+                ErrorFormat::Json => watlink::diagnostic::Format::Json,
+            },
+            max_errors: cli.max_errors,
+            warning: false,
+        },
+    };
     match cli.command {
         Command::Compile(opts) => compile::run(&ctx, opts),
         Command::Link(opts) => link::run(&ctx, opts),

@@ -50,8 +50,9 @@ pub struct Opts {
     stack_guard: bool,
 }
 
-fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {msg}");
+/// Prints a located-nowhere error as `--error-format` says and fails.
+fn fail_as(ctx: &Ctx, class: watlink::Class, msg: impl std::fmt::Display) -> ExitCode {
+    ctx.fail(class, msg.to_string());
     ExitCode::FAILURE
 }
 
@@ -59,7 +60,13 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     let bytes = match std::fs::read(&opts.file) {
         Ok(b) => b,
-        Err(e) => return fail(format_args!("cannot read {}: {e}", opts.file.display())),
+        Err(e) => {
+            return fail_as(
+                ctx,
+                watlink::Class::Io,
+                format_args!("cannot read {}: {e}", opts.file.display()),
+            );
+        }
     };
     let wasm = if bytes.starts_with(b"\0asm") {
         bytes
@@ -77,7 +84,13 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     };
     let module = match Module::new(&wasm) {
         Ok(m) => m,
-        Err(e) => return fail(format_args!("{}: {}", e.class.word(), e.message)),
+        Err(e) => {
+            return fail_as(
+                ctx,
+                e.class,
+                format_args!("{}: {}", e.class.word(), e.message),
+            );
+        }
     };
     let limits = Limits {
         fuel: opts.fuel,
@@ -88,10 +101,18 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     let mut store = Store::new(limits);
     let instance = match store.instantiate(&module, &Imports::new()) {
         Ok(i) => i,
-        Err(e) => return fail(format_args!("{}: {}", e.class.word(), e.message)),
+        Err(e) => {
+            return fail_as(
+                ctx,
+                e.class,
+                format_args!("{}: {}", e.class.word(), e.message),
+            );
+        }
     };
     if opts.stack_guard && store.guard_stack(instance).is_none() {
-        return fail(
+        return fail_as(
+            ctx,
+            watlink::Class::Io,
             "--stack-guard: the module has no __stack_pointer, __stack_low and __stack_high globals",
         );
     }
@@ -101,21 +122,35 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         (None, _) => return ExitCode::SUCCESS,
     };
     let Some(Extern::Func(func)) = store.export(instance, &name) else {
-        return fail(format_args!("no exported function \"{name}\""));
+        return fail_as(
+            ctx,
+            watlink::Class::Io,
+            format_args!("no exported function \"{name}\""),
+        );
     };
     let params = store.func_type(func).params.clone();
     if params.len() != opts.args.len() {
-        return fail(format_args!(
-            "\"{name}\" takes {} argument(s), {} given",
-            params.len(),
-            opts.args.len()
-        ));
+        return fail_as(
+            ctx,
+            watlink::Class::Io,
+            format_args!(
+                "\"{name}\" takes {} argument(s), {} given",
+                params.len(),
+                opts.args.len()
+            ),
+        );
     }
     let mut args = Vec::new();
     for (ty, text) in params.iter().zip(&opts.args) {
         match parse_arg(*ty, text) {
             Some(v) => args.push(v),
-            None => return fail(format_args!("cannot read \"{text}\" as {ty:?}")),
+            None => {
+                return fail_as(
+                    ctx,
+                    watlink::Class::Io,
+                    format_args!("cannot read \"{text}\" as {ty:?}"),
+                );
+            }
         }
     }
     match store.call(func, &args) {
@@ -125,7 +160,11 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(trap) => fail(format_args!("{}: {}", trap.class().word(), trap.message())),
+        Err(trap) => fail_as(
+            ctx,
+            trap.class(),
+            format_args!("{}: {}", trap.class().word(), trap.message()),
+        ),
     }
 }
 

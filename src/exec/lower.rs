@@ -1,260 +1,47 @@
-//! Lowering: one validated function body → flat [`Op`] code with branch targets, stack heights and
-//! keep counts resolved. Runs interleaved with wasmparser's function validator, whose operand and
-//! control stacks give the heights.
+//! Lowering: one validated function body → register-machine [`Op`]s over frame cells.
+//!
+//! Lowering walks the operators once with a shadow operand stack. Each entry knows its
+//! *canonical* cells (where a stack machine would keep it: above the locals, after the entries
+//! below it) and where its value is now: in a cell (its canonical cells, or a local's, for a
+//! `local.get` that has not been copied) or a constant not yet written anywhere. Ops then read
+//! their operands where they are and write their result to the canonical cells of the entry they
+//! push, or straight into a local when a `local.set` follows.
+//!
+//! Values move to canonical cells only where control flow needs a fixed place (block entry and
+//! exit, branches, calls, bulk operands), and before a `local.set` overwrites a local that a
+//! pending entry still reads. At a label all paths agree: results sit in the label's cells.
+//!
+//! The body was validated when the module was loaded, so lowering trusts its types and
+//! structure. Unreachable code is skipped.
 
-use wasmparser::{
-    BinaryReaderError, BlockType, FrameKind, FuncValidator, FunctionBody, Operator,
-    OperatorsReader, ValidatorResources,
+use wasmparser::{BlockType, FunctionBody, Operator};
+
+use super::code::{
+    BrEntry, FuncCode, NumForm, Op, RETURN_PC, Slot, load, numeric, store, wide_operands,
 };
+use super::{ModuleInner, TrapCode, ValType};
 
-use super::{FuncType, classify};
-use crate::error::Error;
+/// Cells a value of `t` takes.
+pub(crate) fn width(t: ValType) -> u32 {
+    if t == ValType::V128 { 2 } else { 1 }
+}
 
-/// A resolved branch: continue at `pc`, keeping the top `keep` slots at `height` (relative to the
-/// frame base) and dropping everything between.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct BrTarget {
-    pub pc: u32,
-    pub height: u32,
-    pub keep: u32,
+enum Src {
+    /// The value is in the cell(s) starting here.
+    Cell(Slot),
+    /// A constant not yet written (one cell wide).
+    Const(u64),
 }
 
-macro_rules! ops {
-    (simple: [$($s:ident)*] other: { $($o:tt)* }) => {
-        /// One lowered instruction.
-        #[derive(Clone, Copy, Debug, PartialEq)]
-        pub(crate) enum Op {
-            $($s,)*
-            $($o)*
-        }
-        fn simple(op: &Operator<'_>) -> Option<Op> {
-            match op {
-                $(Operator::$s => Some(Op::$s),)*
-                _ => None,
-            }
-        }
-    };
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    canon: Slot,
+    width: u32,
+    src: Src,
 }
 
-ops! {
-    simple: [
-        Unreachable Drop Select RefIsNull
-        I32Eqz I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
-        I64Eqz I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
-        F32Eq F32Ne F32Lt F32Gt F32Le F32Ge F64Eq F64Ne F64Lt F64Gt F64Le F64Ge
-        I32Clz I32Ctz I32Popcnt I32Add I32Sub I32Mul I32DivS I32DivU I32RemS I32RemU
-        I32And I32Or I32Xor I32Shl I32ShrS I32ShrU I32Rotl I32Rotr
-        I64Clz I64Ctz I64Popcnt I64Add I64Sub I64Mul I64DivS I64DivU I64RemS I64RemU
-        I64And I64Or I64Xor I64Shl I64ShrS I64ShrU I64Rotl I64Rotr
-        F32Abs F32Neg F32Ceil F32Floor F32Trunc F32Nearest F32Sqrt
-        F32Add F32Sub F32Mul F32Div F32Min F32Max F32Copysign
-        F64Abs F64Neg F64Ceil F64Floor F64Trunc F64Nearest F64Sqrt
-        F64Add F64Sub F64Mul F64Div F64Min F64Max F64Copysign
-        I32WrapI64 I32TruncF32S I32TruncF32U I32TruncF64S I32TruncF64U
-        I64ExtendI32S I64ExtendI32U I64TruncF32S I64TruncF32U I64TruncF64S I64TruncF64U
-        F32ConvertI32S F32ConvertI32U F32ConvertI64S F32ConvertI64U F32DemoteF64
-        F64ConvertI32S F64ConvertI32U F64ConvertI64S F64ConvertI64U F64PromoteF32
-        I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
-        I32TruncSatF32S I32TruncSatF32U I32TruncSatF64S I32TruncSatF64U
-        I64TruncSatF32S I64TruncSatF32U I64TruncSatF64S I64TruncSatF64U
-    ]
-    other: {
-        /// Charge this many units of fuel: at function entry and loop headers, one unit per instruction up
-        /// to the next loop header or the end of the enclosing loop (skipped branches are charged too).
-        Fuel(u32),
-        /// A constant (any type, as a slot).
-        Const(u64),
-        Jump(u32),
-        /// Pops a condition; jumps if it is zero.
-        JumpIfZero(u32),
-        /// Pops a condition; jumps if it is non-zero.
-        JumpIfNonZero(u32),
-        /// Pops two integers; jumps if `cmp` holds.
-        JumpIfCmp { cmp: Cmp, target: u32 },
-        Br(BrTarget),
-        BrIf(BrTarget),
-        /// Pops an index into the function's branch table `start..start + len` (the last entry, at
-        /// `start + len`, is the default).
-        BrTable { start: u32, len: u32 },
-        Return,
-        /// Call function `index` of the instance (an import, or through the store).
-        Call(u32),
-        /// Call the defined function `index` (excluding imports) of the current instance.
-        CallInternal(u32),
-        CallIndirect { ty: u32, table: u32 },
-        ReturnCall(u32),
-        ReturnCallInternal(u32),
-        ReturnCallIndirect { ty: u32, table: u32 },
-        LocalGet(u32),
-        LocalSet(u32),
-        LocalTee(u32),
-        GlobalGet(u32),
-        GlobalSet(u32),
-        /// `global.set` of the module's `__stack_pointer`: checked against the store's stack guard.
-        GlobalSetGuarded(u32),
-        I32Load(u32), I64Load(u32),
-        I32Load8S(u32), I32Load8U(u32), I32Load16S(u32), I32Load16U(u32),
-        I64Load8S(u32), I64Load8U(u32), I64Load16S(u32), I64Load16U(u32), I64Load32S(u32), I64Load32U(u32),
-        I32Store(u32), I64Store(u32), I32Store8(u32), I32Store16(u32),
-        I64Store32(u32),
-        MemorySize,
-        MemoryGrow,
-        MemoryFill,
-        MemoryCopy,
-        MemoryInit(u32),
-        DataDrop(u32),
-        TableGet(u32),
-        TableSet(u32),
-        TableSize(u32),
-        TableGrow(u32),
-        TableFill(u32),
-        TableCopy { dst: u32, src: u32 },
-        TableInit { elem: u32, table: u32 },
-        ElemDrop(u32),
-        RefFunc(u32),
-        /// An instruction this interpreter does not execute (SIMD): traps.
-        Unsupported,
-        // Fused forms.
-        /// `local.get a; local.get b` pushes both.
-        LocalGet2(u32, u32),
-        /// `local.get x; i32.const c; i32.add; local.set x` (and `local.tee` forms are not fused).
-        I32AddImmLocal { local: u32, imm: i32 },
-        /// `i32.const c; i32.add` (sub is add of the negation).
-        I32AddImm(u32),
-        /// `i64.const c; i64.add` (sub is add of the negation).
-        I64AddImm(u64),
-        /// `local.get x; i32.const c; i32.add`.
-        I32AddLocalImm { local: u32, imm: u32 },
-        /// `local.get x; i64.const c; i64.add`.
-        I64AddLocalImm { local: u32, imm: u64 },
-        /// Division and remainder by a constant that cannot trap (non-zero, and not -1 when signed).
-        I32DivSImm(i32), I32DivUImm(u32), I32RemSImm(i32), I32RemUImm(u32),
-        I64DivSImm(i64), I64DivUImm(u64), I64RemSImm(i64), I64RemUImm(u64),
-    }
-}
-
-/// The code of one defined function.
-#[derive(Debug)]
-pub(crate) struct FuncCode {
-    pub ops: Vec<Op>,
-    pub br_table: Vec<BrTarget>,
-    pub n_params: u32,
-    pub n_locals: u32,
-    pub n_results: u32,
-    /// The most operand slots the body ever needs above its locals.
-    pub max_height: u32,
-}
-
-/// An integer comparison fused into a branch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Cmp {
-    I32Eq,
-    I32Ne,
-    I32LtS,
-    I32LtU,
-    I32GtS,
-    I32GtU,
-    I32LeS,
-    I32LeU,
-    I32GeS,
-    I32GeU,
-    I64Eq,
-    I64Ne,
-    I64LtS,
-    I64LtU,
-    I64GtS,
-    I64GtU,
-    I64LeS,
-    I64LeU,
-    I64GeS,
-    I64GeU,
-}
-
-impl Cmp {
-    fn of(op: Op) -> Option<Cmp> {
-        Some(match op {
-            Op::I32Eq => Cmp::I32Eq,
-            Op::I32Ne => Cmp::I32Ne,
-            Op::I32LtS => Cmp::I32LtS,
-            Op::I32LtU => Cmp::I32LtU,
-            Op::I32GtS => Cmp::I32GtS,
-            Op::I32GtU => Cmp::I32GtU,
-            Op::I32LeS => Cmp::I32LeS,
-            Op::I32LeU => Cmp::I32LeU,
-            Op::I32GeS => Cmp::I32GeS,
-            Op::I32GeU => Cmp::I32GeU,
-            Op::I64Eq => Cmp::I64Eq,
-            Op::I64Ne => Cmp::I64Ne,
-            Op::I64LtS => Cmp::I64LtS,
-            Op::I64LtU => Cmp::I64LtU,
-            Op::I64GtS => Cmp::I64GtS,
-            Op::I64GtU => Cmp::I64GtU,
-            Op::I64LeS => Cmp::I64LeS,
-            Op::I64LeU => Cmp::I64LeU,
-            Op::I64GeS => Cmp::I64GeS,
-            Op::I64GeU => Cmp::I64GeU,
-            _ => return None,
-        })
-    }
-
-    /// The comparison that holds exactly when `self` does not.
-    fn not(self) -> Cmp {
-        use Cmp::*;
-        match self {
-            I32Eq => I32Ne,
-            I32Ne => I32Eq,
-            I32LtS => I32GeS,
-            I32GeS => I32LtS,
-            I32LtU => I32GeU,
-            I32GeU => I32LtU,
-            I32GtS => I32LeS,
-            I32LeS => I32GtS,
-            I32GtU => I32LeU,
-            I32LeU => I32GtU,
-            I64Eq => I64Ne,
-            I64Ne => I64Eq,
-            I64LtS => I64GeS,
-            I64GeS => I64LtS,
-            I64LtU => I64GeU,
-            I64GeU => I64LtU,
-            I64GtS => I64LeS,
-            I64LeS => I64GtS,
-            I64GtU => I64LeU,
-            I64LeU => I64GtU,
-        }
-    }
-
-    /// Whether the comparison holds for the slots `a` and `b`.
-    #[inline(always)]
-    pub(crate) fn holds(self, a: u64, b: u64) -> bool {
-        use Cmp::*;
-        let (a32, b32) = (a as u32, b as u32);
-        match self {
-            I32Eq => a32 == b32,
-            I32Ne => a32 != b32,
-            I32LtS => (a32 as i32) < b32 as i32,
-            I32LtU => a32 < b32,
-            I32GtS => a32 as i32 > b32 as i32,
-            I32GtU => a32 > b32,
-            I32LeS => a32 as i32 <= b32 as i32,
-            I32LeU => a32 <= b32,
-            I32GeS => a32 as i32 >= b32 as i32,
-            I32GeU => a32 >= b32,
-            I64Eq => a == b,
-            I64Ne => a != b,
-            I64LtS => (a as i64) < b as i64,
-            I64LtU => a < b,
-            I64GtS => a as i64 > b as i64,
-            I64GtU => a > b,
-            I64LeS => a as i64 <= b as i64,
-            I64LeU => a <= b,
-            I64GeS => a as i64 >= b as i64,
-            I64GeU => a >= b,
-        }
-    }
-}
-
-#[derive(PartialEq, Eq, Clone, Copy)]
 enum Kind {
     Func,
     Block,
@@ -262,221 +49,723 @@ enum Kind {
     If,
 }
 
+#[derive(Debug)]
+struct Ctl {
+    kind: Kind,
+    /// Shadow stack length below the block's parameters.
+    height: usize,
+    params: Vec<u32>,
+    results: Vec<u32>,
+    /// Canonical cell of the first parameter or result.
+    base: Slot,
+    /// A loop's start.
+    start: u32,
+    /// Forward branches to patch at the end: ops, or br_table entries.
+    fixups: Vec<Fixup>,
+    /// The `if`'s jump to its `else` (or end).
+    if_jump: Option<usize>,
+    /// Some branch targets the label (so the end is reachable).
+    targeted: bool,
+    /// Entered in unreachable code: nothing of it is lowered.
+    dead_entry: bool,
+    /// The fuel op of the enclosing region, restored after a loop.
+    outer_fuel: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug)]
 enum Fixup {
     Op(usize),
     Table(usize),
 }
 
-struct Ctl {
-    kind: Kind,
-    start: u32,
-    fixups: Vec<Fixup>,
-    if_jump: Option<usize>,
-    dead_entry: bool,
-    /// For loops: the enclosing fuel segment, restored at `end`.
-    outer_fuel: Option<usize>,
-}
-
+/// What the last op was, for fusing it with the next one.
 #[derive(Clone, Copy)]
-struct Label {
-    height: u32,
-    arity: u32,
+enum Last {
+    None,
+    /// Op `at` wrote its result to the canonical cells `dst` of the top entry.
+    Result {
+        at: usize,
+        dst: Slot,
+    },
+    /// Op `at` is an integer comparison into `dst`, its operands `a` and `b` (or `imm`).
+    Compare {
+        at: usize,
+        dst: Slot,
+        forms: super::code::CmpForms,
+        a: Slot,
+        b: Result<Slot, i32>,
+    },
 }
 
-struct Lower {
-    n_imported: u32,
+struct Lower<'m> {
+    m: &'m ModuleInner,
     ops: Vec<Op>,
-    br_table: Vec<BrTarget>,
+    br_table: Vec<BrEntry>,
+    indirect: Vec<(u32, u32)>,
+    stack: Vec<Entry>,
     ctl: Vec<Ctl>,
+    /// Cell and width of each local.
+    locals: Vec<(Slot, u32)>,
+    local_cells: u32,
+    max_cells: u32,
     dead: bool,
+    last: Last,
+    fuel: bool,
     fuel_at: Option<usize>,
-    /// The last position a branch may land on; peephole fusion never reaches across it.
-    barrier: usize,
-    n_locals: u32,
+    /// The numeric op being lowered reads 64-bit integers.
+    wide: bool,
 }
 
-fn mal(e: BinaryReaderError) -> Error {
-    classify(e, true)
-}
-fn inv(e: BinaryReaderError) -> Error {
-    classify(e, false)
-}
-
-fn label(
-    v: &FuncValidator<ValidatorResources>,
-    types: &[FuncType],
-    depth: u32,
-    n_results: u32,
-) -> Option<Label> {
-    let f = v.get_control_frame(depth as usize)?;
-    let outer = depth + 1 == v.control_stack_height();
-    let (params, results) = match f.block_type {
-        BlockType::Empty => (0, 0),
-        BlockType::Type(_) => (0, 1),
-        BlockType::FuncType(i) => {
-            let t = types.get(i as usize)?;
-            (t.params.len() as u32, t.results.len() as u32)
-        }
-    };
-    let arity = if outer {
-        n_results
-    } else if f.kind == FrameKind::Loop {
-        params
-    } else {
-        results
-    };
-    Some(Label {
-        height: f.height as u32,
-        arity,
-    })
-}
-
-/// Lowers one function body, validating it on the way.
-pub(crate) fn lower(
-    types: &[FuncType],
-    ty: &FuncType,
-    n_imported: u32,
-    body: &FunctionBody<'_>,
-    mut v: FuncValidator<ValidatorResources>,
-) -> Result<FuncCode, Error> {
-    let mut reader = body.get_binary_reader();
-    v.read_locals(&mut reader).map_err(|e| classify(e, false))?;
-    let n_params = ty.params.len() as u32;
-    let mut n_locals = n_params;
-    while v.get_local_type(n_locals).is_some() {
-        n_locals += 1;
-    }
-    let n_results = ty.results.len() as u32;
-    let mut rd = OperatorsReader::new(reader);
+/// Lowers the defined function `index` of `m` (validated), with fuel ops if `fuel`.
+pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
+    let body = &m.bodies[index as usize];
+    let reader = wasmparser::BinaryReader::new(&body.bytes, body.offset);
+    let body = FunctionBody::new(reader);
+    let ty = &m.types[m.funcs[(m.n_imported_funcs + index) as usize] as usize];
     let mut l = Lower {
-        n_imported,
+        m,
         ops: Vec::new(),
         br_table: Vec::new(),
-        ctl: vec![Ctl {
-            kind: Kind::Func,
-            start: 0,
-            fixups: Vec::new(),
-            if_jump: None,
-            dead_entry: false,
-            outer_fuel: None,
-        }],
+        indirect: Vec::new(),
+        stack: Vec::new(),
+        ctl: Vec::new(),
+        locals: Vec::new(),
+        local_cells: 0,
+        max_cells: 0,
         dead: false,
+        last: Last::None,
+        fuel,
         fuel_at: None,
-        barrier: 0,
-        n_locals,
+        wide: false,
     };
-    l.fuel_start();
-    let mut max_height = 0u32;
-    let mut labels: Vec<Option<Label>> = Vec::new();
-    while !rd.eof() {
-        let (op, off) = rd.read_with_offset().map_err(mal)?;
-        let h = v.operand_stack_height();
-        labels.clear();
-        match &op {
-            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
-                labels.push(label(&v, types, *relative_depth, n_results))
-            }
-            Operator::BrTable { targets } => {
-                for t in targets.targets() {
-                    let t = t.map_err(mal)?;
-                    labels.push(label(&v, types, t, n_results));
-                }
-                labels.push(label(&v, types, targets.default(), n_results));
-            }
-            _ => {}
-        }
-        v.op(off, &op).map_err(inv)?;
-        max_height = max_height.max(v.operand_stack_height()).max(h);
-        l.emit(&op, h, &labels, n_results);
+    for &t in &ty.params {
+        l.add_local(t);
     }
-    rd.finish().map_err(mal)?;
-    Ok(FuncCode {
+    let param_cells = l.local_cells;
+    // Validated: the readers cannot fail; a failure would lower to a trap, never a panic.
+    let Ok(locals) = body.get_locals_reader() else {
+        return trap_code(param_cells);
+    };
+    for local in locals {
+        let Ok((n, t)) = local else {
+            return trap_code(param_cells);
+        };
+        for _ in 0..n {
+            l.add_local(ValType::from_wp(t));
+        }
+    }
+    l.max_cells = l.local_cells;
+    let results = ty.results.iter().map(|&t| width(t)).collect();
+    l.ctl.push(Ctl {
+        kind: Kind::Func,
+        height: 0,
+        params: Vec::new(),
+        results,
+        base: 0,
+        start: 0,
+        fixups: Vec::new(),
+        if_jump: None,
+        targeted: false,
+        dead_entry: false,
+        outer_fuel: None,
+    });
+    if fuel {
+        l.fuel_start();
+    }
+    let Ok(mut rd) = body.get_operators_reader() else {
+        return trap_code(param_cells);
+    };
+    while !rd.eof() {
+        let Ok(op) = rd.read() else {
+            return trap_code(param_cells);
+        };
+        l.op(&op);
+    }
+    // Nothing falls off the end: a sentinel, so every patched branch target is an op.
+    l.ops.push(Op::Trap {
+        code: TrapCode::Unreachable,
+    });
+    FuncCode {
         ops: l.ops,
         br_table: l.br_table,
-        n_params,
-        n_locals,
-        n_results,
-        max_height: max_height + 2,
-    })
+        indirect: l.indirect,
+        param_cells,
+        local_cells: l.local_cells,
+        frame_cells: l.max_cells,
+    }
 }
 
-impl Lower {
+fn trap_code(param_cells: u32) -> FuncCode {
+    FuncCode {
+        ops: vec![Op::Trap {
+            code: TrapCode::Unsupported,
+        }],
+        param_cells,
+        local_cells: param_cells,
+        frame_cells: param_cells,
+        ..FuncCode::default()
+    }
+}
+
+impl Lower<'_> {
+    fn add_local(&mut self, t: ValType) {
+        let w = width(t);
+        self.locals.push((self.local_cells, w));
+        self.local_cells += w;
+    }
+
     fn pc(&self) -> u32 {
         self.ops.len() as u32
     }
 
-    fn fuel_start(&mut self) {
-        self.fuel_at = Some(self.ops.len());
-        self.ops.push(Op::Fuel(1));
+    fn emit(&mut self, op: Op) -> usize {
+        self.ops.push(op);
+        self.last = Last::None;
+        self.ops.len() - 1
     }
 
-    fn push(&mut self, op: Op) {
-        self.ops.push(op);
+    fn fuel_start(&mut self) {
+        let at = self.emit(Op::Fuel { n: 0 });
+        self.fuel_at = Some(at);
+    }
+
+    /// The canonical cell of the next entry pushed.
+    fn next_canon(&self) -> Slot {
+        self.stack
+            .last()
+            .map_or(self.local_cells, |e| e.canon + e.width)
+    }
+
+    fn push(&mut self, width: u32, src: Src) -> Slot {
+        let canon = self.next_canon();
+        self.max_cells = self.max_cells.max(canon + width);
+        self.stack.push(Entry { canon, width, src });
+        canon
+    }
+
+    /// Pushes an entry whose value op `at` writes to its canonical cells.
+    fn push_result(&mut self, width: u32, make: impl FnOnce(Slot) -> Op) -> Slot {
+        let dst = self.next_canon();
+        let at = self.emit(make(dst));
+        self.push(width, Src::Cell(dst));
+        self.last = Last::Result { at, dst };
+        dst
+    }
+
+    fn pop(&mut self) -> Entry {
+        self.stack.pop().expect("validated operand stack")
+    }
+
+    /// Writes entry `i` to its canonical cells.
+    fn materialize(&mut self, i: usize) {
+        let e = self.stack[i];
+        match e.src {
+            Src::Cell(s) if s == e.canon => return,
+            Src::Cell(src) if e.width == 2 => self.emit(Op::Copy2 { dst: e.canon, src }),
+            Src::Cell(src) => self.emit(Op::Copy { dst: e.canon, src }),
+            Src::Const(c) => self.emit(Op::Const {
+                dst: e.canon,
+                lo: c as u32,
+                hi: (c >> 32) as u32,
+            }),
+        };
+        self.stack[i].src = Src::Cell(e.canon);
+    }
+
+    fn materialize_top(&mut self, n: usize) {
+        let len = self.stack.len();
+        for i in len - n..len {
+            self.materialize(i);
+        }
+    }
+
+    fn materialize_all(&mut self) {
+        self.materialize_top(self.stack.len());
+    }
+
+    /// The cell holding a popped entry's value (a constant is first written to its canonical
+    /// cell).
+    fn cell_of(&mut self, e: Entry) -> Slot {
+        match e.src {
+            Src::Cell(s) => s,
+            Src::Const(c) => {
+                self.emit(Op::Const {
+                    dst: e.canon,
+                    lo: c as u32,
+                    hi: (c >> 32) as u32,
+                });
+                e.canon
+            }
+        }
+    }
+
+    fn pop_cell(&mut self) -> Slot {
+        let e = self.pop();
+        self.cell_of(e)
+    }
+
+    /// Before local cells `[slot, slot + w)` are overwritten: entries still reading them get
+    /// their own copy.
+    fn protect_local(&mut self, slot: Slot, w: u32) {
+        for i in 0..self.stack.len() {
+            if let Src::Cell(s) = self.stack[i].src
+                && s < self.local_cells
+                && s < slot + w
+                && slot < s + self.stack[i].width
+            {
+                self.materialize(i);
+            }
+        }
+    }
+
+    fn local_set(&mut self, index: u32, tee: bool) {
+        let (slot, w) = self.locals[index as usize];
+        let e = self.pop();
+        self.protect_local(slot, w);
+        // The value was just computed into its canonical cells: compute it into the local.
+        let retarget = match self.last {
+            Last::Result { at, dst } => {
+                at + 1 == self.ops.len() && e.src == Src::Cell(dst) && dst == e.canon
+            }
+            _ => false,
+        };
+        if retarget && let Some(d) = self.ops.last_mut().and_then(Op::dst_mut) {
+            *d = slot;
+        } else {
+            match e.src {
+                Src::Cell(src) if src == slot => {}
+                Src::Cell(src) if w == 2 => {
+                    self.emit(Op::Copy2 { dst: slot, src });
+                }
+                Src::Cell(src) => {
+                    self.emit(Op::Copy { dst: slot, src });
+                }
+                Src::Const(c) => {
+                    self.emit(Op::Const {
+                        dst: slot,
+                        lo: c as u32,
+                        hi: (c >> 32) as u32,
+                    });
+                }
+            }
+        }
+        self.last = Last::None;
+        if tee {
+            self.push(w, Src::Cell(slot));
+        }
+    }
+
+    fn block_type(&self, bt: BlockType) -> (Vec<u32>, Vec<u32>) {
+        match bt {
+            BlockType::Empty => (Vec::new(), Vec::new()),
+            BlockType::Type(t) => (Vec::new(), vec![width(ValType::from_wp(t))]),
+            BlockType::FuncType(i) => {
+                let ft = &self.m.types[i as usize];
+                (
+                    ft.params.iter().map(|&t| width(t)).collect(),
+                    ft.results.iter().map(|&t| width(t)).collect(),
+                )
+            }
+        }
+    }
+
+    fn enter(&mut self, kind: Kind, bt: BlockType) {
+        let (params, results) = self.block_type(bt);
+        self.materialize_all();
+        let height = self.stack.len() - params.len();
+        let base = self
+            .stack
+            .get(height)
+            .map_or(self.next_canon(), |e| e.canon);
+        let start = self.pc();
+        let outer_fuel = self.fuel_at;
+        self.ctl.push(Ctl {
+            kind,
+            height,
+            params,
+            results,
+            base,
+            start,
+            fixups: Vec::new(),
+            if_jump: None,
+            targeted: false,
+            dead_entry: false,
+            outer_fuel,
+        });
+        if kind == Kind::Loop && self.fuel {
+            self.fuel_start();
+        }
+    }
+
+    /// Resets the shadow stack to `height` plus `widths` values in their canonical cells.
+    fn reset_stack(&mut self, height: usize, widths: &[u32]) {
+        self.stack.truncate(height);
+        for &w in widths {
+            let c = self.next_canon();
+            self.push(w, Src::Cell(c));
+        }
     }
 
     fn patch(&mut self, fixups: Vec<Fixup>, pc: u32) {
         for f in fixups {
             match f {
                 Fixup::Table(i) => self.br_table[i].pc = pc,
-                Fixup::Op(i) => match &mut self.ops[i] {
-                    Op::Jump(t)
-                    | Op::JumpIfZero(t)
-                    | Op::JumpIfNonZero(t)
-                    | Op::JumpIfCmp { target: t, .. } => *t = pc,
-                    Op::Br(b) | Op::BrIf(b) => b.pc = pc,
-                    _ => unreachable!("fixup of a non-branch"),
-                },
+                Fixup::Op(i) => {
+                    if let Some(t) = self.ops[i].target_mut() {
+                        *t = pc;
+                    }
+                }
             }
         }
     }
 
-    /// The target of a branch to `depth`, registering `site` for patching if it is forward.
-    /// Returns the target and whether the stack needs adjusting (`hc` is the height at the branch).
-    fn target(&mut self, depth: u32, lab: Label, hc: u32, site: Fixup) -> (BrTarget, bool) {
+    /// The label `depth` levels out: its control index, cells and arity.
+    fn label(&self, depth: u32) -> (usize, Slot, usize, u32) {
         let i = self.ctl.len() - 1 - depth as usize;
+        let c = &self.ctl[i];
+        let arity = if c.kind == Kind::Loop {
+            &c.params
+        } else {
+            &c.results
+        };
+        (i, c.base, arity.len(), arity.iter().sum())
+    }
+
+    /// Where the top `n` entries (`cells` cells) go for a branch to a label at `base`: after
+    /// this, they are in their canonical cells (so a move is one range copy), unless a single
+    /// entry can be moved directly (returned as `Some`).
+    fn prepare_move(&mut self, n: usize, cells: u32) -> Option<Entry> {
+        if n == 1 {
+            return Some(*self.stack.last().unwrap());
+        }
+        self.materialize_top(n);
+        let _ = cells;
+        None
+    }
+
+    /// Emits the moves of the top `n` entries to `base` (after [`Self::prepare_move`]).
+    fn emit_move(&mut self, single: Option<Entry>, n: usize, cells: u32, base: Slot) {
+        if let Some(e) = single {
+            match e.src {
+                Src::Cell(s) if s == base => {}
+                Src::Cell(src) if e.width == 2 => {
+                    self.emit(Op::Copy2 { dst: base, src });
+                }
+                Src::Cell(src) => {
+                    self.emit(Op::Copy { dst: base, src });
+                }
+                Src::Const(c) => {
+                    self.emit(Op::Const {
+                        dst: base,
+                        lo: c as u32,
+                        hi: (c >> 32) as u32,
+                    });
+                }
+            }
+        } else if n > 0 {
+            let src = self.stack[self.stack.len() - n].canon;
+            if src != base {
+                self.emit(Op::CopyRange {
+                    dst: base,
+                    src,
+                    n: cells,
+                });
+            }
+        }
+    }
+
+    /// Whether a move of the top `n` entries to `base` needs any op.
+    fn needs_move(&self, n: usize, base: Slot) -> bool {
+        let len = self.stack.len();
+        self.stack[len - n..]
+            .iter()
+            .scan(base, |at, e| {
+                let ok = e.src == Src::Cell(*at);
+                *at += e.width;
+                Some(ok)
+            })
+            .any(|ok| !ok)
+    }
+
+    /// Emits a return of the function's results (the top entries).
+    fn emit_return(&mut self) {
+        let n = self.ctl[0].results.len();
+        let cells: u32 = self.ctl[0].results.iter().sum();
+        if n == 1 && cells == 1 {
+            let e = *self.stack.last().unwrap();
+            let src = self.cell_of(e);
+            self.emit(Op::Return1 { src });
+        } else {
+            let single = self.prepare_move(n, cells);
+            self.emit_move(single, n, cells, 0);
+            self.emit(Op::Return);
+        }
+    }
+
+    /// An unconditional branch to `depth`.
+    fn br(&mut self, depth: u32) {
+        let (i, base, n, cells) = self.label(depth);
+        if i == 0 {
+            self.emit_return();
+            return;
+        }
+        let single = self.prepare_move(n, cells);
+        self.emit_move(single, n, cells, base);
+        self.jump_to(i);
+    }
+
+    /// Emits a jump to label `i`'s target.
+    fn jump_to(&mut self, i: usize) {
+        let op = self.emit(Op::Jump { target: 0 });
+        self.branch_fixup(i, Fixup::Op(op));
+    }
+
+    /// Sets the target of the branch at `site` to control `i`'s label (now, for a loop, or at
+    /// its end).
+    fn branch_fixup(&mut self, i: usize, site: Fixup) {
         let c = &mut self.ctl[i];
-        let pc = if c.kind == Kind::Loop {
-            c.start
+        c.targeted = true;
+        if c.kind == Kind::Loop {
+            let start = c.start;
+            self.patch(vec![site], start);
         } else {
             c.fixups.push(site);
-            0
-        };
-        let t = BrTarget {
-            pc,
-            height: self.n_locals + lab.height,
-            keep: lab.arity,
-        };
-        (t, hc - lab.arity != lab.height)
+        }
     }
 
-    fn is_outer(&self, depth: u32) -> bool {
-        depth as usize + 1 == self.ctl.len()
+    /// Pops a condition: the last op's comparison if it computed it (the op is removed), else
+    /// the cell holding it.
+    fn pop_condition(&mut self) -> Result<(super::code::CmpForms, Slot, Result<Slot, i32>), Slot> {
+        let e = self.pop();
+        if let Last::Compare {
+            at,
+            dst,
+            forms,
+            a,
+            b,
+        } = self.last
+            && at + 1 == self.ops.len()
+            && e.src == Src::Cell(dst)
+        {
+            self.ops.pop();
+            self.last = Last::None;
+            return Ok((forms, a, b));
+        }
+        Err(self.cell_of(e))
     }
 
-    fn emit(&mut self, op: &Operator<'_>, h: u32, labels: &[Option<Label>], _n_results: u32) {
+    /// Emits a branch to `target` (patched later) taken when the condition is `when`.
+    fn cond_jump(
+        &mut self,
+        cond: Result<(super::code::CmpForms, Slot, Result<Slot, i32>), Slot>,
+        when: bool,
+    ) -> usize {
+        let op = match cond {
+            Ok((f, a, Ok(b))) => {
+                if when {
+                    (f.br)(a, b, 0)
+                } else {
+                    (f.br_not)(a, b, 0)
+                }
+            }
+            Ok((f, a, Err(imm))) => {
+                if when {
+                    (f.br_imm)(a, imm, 0)
+                } else {
+                    (f.br_not_imm)(a, imm, 0)
+                }
+            }
+            Err(c) if when => Op::JumpIfNonZero { c, target: 0 },
+            Err(c) => Op::JumpIfZero { c, target: 0 },
+        };
+        self.emit(op)
+    }
+
+    fn br_if(&mut self, depth: u32) {
+        let cond = self.pop_condition();
+        let (i, base, n, cells) = self.label(depth);
+        if i != 0 && !self.needs_move(n, base) {
+            let j = self.cond_jump(cond, true);
+            self.branch_fixup(i, Fixup::Op(j));
+            return;
+        }
+        // Values move on the taken path only: put them where both paths agree first.
+        self.materialize_top(n);
+        let skip = self.cond_jump(cond, false);
+        if i == 0 {
+            self.emit_return();
+        } else {
+            self.emit_move(None, n, cells, base);
+            self.jump_to(i);
+        }
+        let pc = self.pc();
+        self.patch(vec![Fixup::Op(skip)], pc);
+    }
+
+    fn br_table(&mut self, targets: &wasmparser::BrTable<'_>) {
+        let index = self.pop_cell();
+        let (_, _, n, cells) = self.label(targets.default());
+        self.materialize_top(n);
+        let src = self
+            .stack
+            .get(self.stack.len() - n)
+            .map_or(self.next_canon(), |e| e.canon);
+        let start = self.br_table.len() as u32;
+        let depths: Vec<u32> = targets
+            .targets()
+            .map(|t| t.expect("validated br_table"))
+            .chain([targets.default()])
+            .collect();
+        for d in &depths {
+            let (i, base, _, _) = self.label(*d);
+            let at = self.br_table.len();
+            let dst = if i == 0 { 0 } else { base };
+            self.br_table.push(BrEntry {
+                pc: RETURN_PC,
+                dst,
+                src,
+                n: cells,
+            });
+            if i != 0 {
+                self.branch_fixup(i, Fixup::Table(at));
+            }
+        }
+        self.emit(Op::BrTable {
+            index,
+            start,
+            len: depths.len() as u32 - 1,
+        });
+    }
+
+    /// Arguments of a call: materialized, popped; the results pushed in their place. Returns
+    /// the cell of the first argument.
+    fn call_frame(&mut self, params: &[ValType]) -> Slot {
+        self.materialize_top(params.len());
+        let base = self
+            .stack
+            .get(self.stack.len() - params.len())
+            .map_or(self.next_canon(), |e| e.canon);
+        self.stack.truncate(self.stack.len() - params.len());
+        base
+    }
+
+    fn push_results(&mut self, results: &[ValType]) {
+        for &t in results {
+            let c = self.next_canon();
+            self.push(width(t), Src::Cell(c));
+        }
+    }
+
+    fn func_type(&self, func: u32) -> &super::FuncType {
+        &self.m.types[self.m.funcs[func as usize] as usize]
+    }
+
+    /// Handles the structure of unreachable code; true if `op` is skipped.
+    fn skip_dead(&mut self, op: &Operator<'_>) -> bool {
         use Operator as O;
-        // Structure is tracked even in dead code.
         match op {
-            O::Block { .. } | O::Loop { .. } | O::If { .. } if self.dead => {
+            O::Block { .. } | O::Loop { .. } | O::If { .. } => {
                 self.ctl.push(Ctl {
                     kind: Kind::Block,
+                    height: self.stack.len(),
+                    params: Vec::new(),
+                    results: Vec::new(),
+                    base: 0,
                     start: 0,
                     fixups: Vec::new(),
                     if_jump: None,
+                    targeted: false,
                     dead_entry: true,
                     outer_fuel: None,
                 });
-                return;
+                true
+            }
+            O::Else | O::End => !matches!(self.ctl.last(), Some(c) if !c.dead_entry),
+            _ => true,
+        }
+    }
+
+    /// Lowers an `eqz` as `eq` (the comparison `eq`) with an immediate 0.
+    fn eqz(&mut self, eq: &Operator<'_>) {
+        let Some(NumForm::Compare(forms)) = numeric(eq) else {
+            unreachable!("eq is a comparison");
+        };
+        let a = self.pop_cell();
+        let dst = self.push_result(1, |dst| (forms.value_imm)(dst, a, 0));
+        self.last = Last::Compare {
+            at: self.ops.len() - 1,
+            dst,
+            forms,
+            a,
+            b: Err(0),
+        };
+    }
+
+    fn op(&mut self, op: &Operator<'_>) {
+        use Operator as O;
+        if self.dead && self.skip_dead(op) {
+            if matches!(op, O::End)
+                && let Some(c) = self.ctl.pop()
+            {
+                debug_assert!(c.dead_entry);
+            }
+            return;
+        }
+        if let Some(Op::Fuel { n }) = self.fuel_at.map(|i| &mut self.ops[i]) {
+            *n += 1;
+        }
+        // `eqz` is a comparison with 0, so that it fuses into a following branch.
+        match op {
+            O::I32Eqz => return self.eqz(&O::I32Eq),
+            O::I64Eqz => return self.eqz(&O::I64Eq),
+            _ => {}
+        }
+        if let Some(form) = numeric(op) {
+            self.wide = wide_operands(op);
+            self.numeric(form);
+            return;
+        }
+        if let Some((make, memarg)) = load(op) {
+            let addr = self.pop_cell();
+            let offset = memarg.offset as u32;
+            self.push_result(1, |dst| make(dst, addr, offset));
+            return;
+        }
+        if let Some((make, memarg)) = store(op) {
+            let val = self.pop_cell();
+            let addr = self.pop_cell();
+            self.emit(make(addr, val, memarg.offset as u32));
+            return;
+        }
+        match *op {
+            O::Nop | O::I32ReinterpretF32 | O::F32ReinterpretI32 => {}
+            O::I64ReinterpretF64 | O::F64ReinterpretI64 => {}
+            O::Unreachable => {
+                self.emit(Op::Trap {
+                    code: TrapCode::Unreachable,
+                });
+                self.dead = true;
+            }
+            O::Block { blockty } => self.enter(Kind::Block, blockty),
+            O::Loop { blockty } => self.enter(Kind::Loop, blockty),
+            O::If { blockty } => {
+                let cond = self.pop_condition();
+                self.enter(Kind::If, blockty);
+                // `enter` may have emitted copies after a fused comparison: its operands are
+                // above every materialized entry, so they are intact.
+                let j = self.cond_jump(cond, false);
+                self.ctl.last_mut().unwrap().if_jump = Some(j);
             }
             O::Else => {
-                let c = self.ctl.last_mut().unwrap();
-                if c.dead_entry {
-                    return;
-                }
+                let c = self.ctl.last().unwrap();
+                let (height, params) = (c.height, c.params.clone());
                 if !self.dead {
-                    let at = self.ops.len();
-                    self.ctl.last_mut().unwrap().fixups.push(Fixup::Op(at));
-                    self.push(Op::Jump(0));
+                    let n = c.results.len();
+                    self.materialize_top(n);
+                    let j = self.emit(Op::Jump { target: 0 });
+                    let c = self.ctl.last_mut().unwrap();
+                    c.fixups.push(Fixup::Op(j));
+                    c.targeted = true;
                 }
                 let pc = self.pc();
                 let c = self.ctl.last_mut().unwrap();
@@ -485,360 +774,352 @@ impl Lower {
                     self.patch(vec![Fixup::Op(j)], pc);
                 }
                 self.dead = false;
-                self.barrier = self.ops.len();
-                return;
+                self.last = Last::None;
+                self.reset_stack(height, &params);
             }
-            O::End => {
-                let c = self.ctl.pop().unwrap();
-                if c.dead_entry {
-                    return;
-                }
-                let pc = self.pc();
-                self.patch(c.fixups, pc);
-                if let Some(j) = c.if_jump {
-                    self.patch(vec![Fixup::Op(j)], pc);
-                }
-                self.dead = false;
-                self.barrier = self.ops.len();
-                if c.kind == Kind::Func {
-                    self.push(Op::Return);
-                } else if c.kind == Kind::Loop {
-                    self.fuel_at = c.outer_fuel;
-                }
-                return;
-            }
-            _ if self.dead => return,
-            _ => {}
-        }
-        if let Some(Op::Fuel(n)) = self.fuel_at.map(|i| &mut self.ops[i]) {
-            *n += 1;
-        }
-        if let Some(s) = simple(op) {
-            if s == Op::Unreachable {
+            O::End => self.end(),
+            O::Br { relative_depth } => {
+                self.br(relative_depth);
                 self.dead = true;
             }
-            if !self.fuse_imm(s) {
-                self.push(s);
-            }
-            return;
-        }
-        let lab = |i: usize| labels[i].expect("validated label");
-        let op = match *op {
-            O::Nop => return,
-            O::Block { .. } => {
-                let start = self.pc();
-                self.ctl.push(Ctl {
-                    kind: Kind::Block,
-                    start,
-                    fixups: Vec::new(),
-                    if_jump: None,
-                    dead_entry: false,
-                    outer_fuel: None,
-                });
-                return;
-            }
-            O::Loop { .. } => {
-                let start = self.pc();
-                let outer_fuel = self.fuel_at;
-                self.ctl.push(Ctl {
-                    kind: Kind::Loop,
-                    start,
-                    fixups: Vec::new(),
-                    if_jump: None,
-                    dead_entry: false,
-                    outer_fuel,
-                });
-                self.fuel_start();
-                self.barrier = start as usize;
-                return;
-            }
-            O::If { .. } => {
-                let j = self.ops.len();
-                if self.last_is_eqz() {
-                    self.ops[j - 1] = Op::JumpIfNonZero(0);
-                } else if let Some(cmp) = self.last_cmp() {
-                    self.ops[j - 1] = Op::JumpIfCmp {
-                        cmp: cmp.not(),
-                        target: 0,
-                    };
-                } else {
-                    self.push(Op::JumpIfZero(0));
-                }
-                let j = self.ops.len() - 1;
-                self.ctl.push(Ctl {
-                    kind: Kind::If,
-                    start: j as u32,
-                    fixups: Vec::new(),
-                    if_jump: Some(j),
-                    dead_entry: false,
-                    outer_fuel: None,
-                });
-                return;
-            }
-            O::Br { relative_depth: d } => {
-                self.dead = true;
-                if self.is_outer(d) {
-                    Op::Return
-                } else {
-                    let at = self.ops.len();
-                    let (t, adjust) = self.target(d, lab(0), h, Fixup::Op(at));
-                    if adjust { Op::Br(t) } else { Op::Jump(t.pc) }
-                }
-            }
-            O::BrIf { relative_depth: d } => {
-                if self.is_outer(d) {
-                    let skip = self.pc() + 2;
-                    self.push(Op::JumpIfZero(skip));
-                    self.barrier = skip as usize;
-                    Op::Return
-                } else {
-                    let l0 = lab(0);
-                    let adjust = h - 1 - l0.arity != l0.height;
-                    let eqz = !adjust && self.last_is_eqz();
-                    let cmp = if adjust || eqz { None } else { self.last_cmp() };
-                    if eqz || cmp.is_some() {
-                        self.ops.pop();
-                    }
-                    let at = self.ops.len();
-                    let (t, _) = self.target(d, l0, h - 1, Fixup::Op(at));
-                    if adjust {
-                        Op::BrIf(t)
-                    } else if eqz {
-                        Op::JumpIfZero(t.pc)
-                    } else if let Some(cmp) = cmp {
-                        Op::JumpIfCmp { cmp, target: t.pc }
-                    } else {
-                        Op::JumpIfNonZero(t.pc)
-                    }
-                }
-            }
+            O::BrIf { relative_depth } => self.br_if(relative_depth),
             O::BrTable { ref targets } => {
+                self.br_table(targets);
                 self.dead = true;
-                let start = self.br_table.len() as u32;
-                let len = targets.len();
-                for (i, d) in targets
-                    .targets()
-                    .map(|t| t.unwrap())
-                    .chain([targets.default()])
-                    .enumerate()
-                {
-                    let at = self.br_table.len();
-                    let (t, _) = self.target(d, lab(i), h - 1, Fixup::Table(at));
-                    self.br_table.push(t);
-                }
-                Op::BrTable { start, len }
             }
             O::Return => {
+                self.emit_return();
                 self.dead = true;
-                Op::Return
             }
-            O::Call { function_index: f } => {
-                if f >= self.n_imported {
-                    Op::CallInternal(f - self.n_imported)
+            O::Call { function_index } | O::ReturnCall { function_index } => {
+                let tail = matches!(op, O::ReturnCall { .. });
+                let ft = self.func_type(function_index).clone();
+                let base = self.call_frame(&ft.params);
+                let imported = function_index < self.m.n_imported_funcs;
+                let func = if imported {
+                    function_index
                 } else {
-                    Op::Call(f)
-                }
-            }
-            O::ReturnCall { function_index: f } => {
-                self.dead = true;
-                if f >= self.n_imported {
-                    Op::ReturnCallInternal(f - self.n_imported)
+                    function_index - self.m.n_imported_funcs
+                };
+                self.emit(match (tail, imported) {
+                    (false, false) => Op::Call { func, base },
+                    (false, true) => Op::CallImport { func, base },
+                    (true, false) => Op::ReturnCall { func, base },
+                    (true, true) => Op::ReturnCallImport { func, base },
+                });
+                if tail {
+                    self.dead = true;
                 } else {
-                    Op::ReturnCall(f)
+                    self.push_results(&ft.results);
                 }
             }
             O::CallIndirect {
                 type_index,
                 table_index,
-            } => Op::CallIndirect {
-                ty: type_index,
-                table: table_index,
-            },
-            O::ReturnCallIndirect {
+            }
+            | O::ReturnCallIndirect {
                 type_index,
                 table_index,
             } => {
-                self.dead = true;
-                Op::ReturnCallIndirect {
-                    ty: type_index,
-                    table: table_index,
-                }
-            }
-            O::TypedSelect { .. } => Op::Select,
-            O::LocalGet { local_index } => {
-                if let Some(Op::LocalGet(a)) = self.ops.last().copied()
-                    && self.barrier < self.ops.len()
-                {
-                    self.ops.pop();
-                    Op::LocalGet2(a, local_index)
+                let tail = matches!(op, O::ReturnCallIndirect { .. });
+                let index = self.pop_cell();
+                let ft = self.m.types[type_index as usize].clone();
+                let base = self.call_frame(&ft.params);
+                let site = self.indirect.len() as u32;
+                self.indirect.push((type_index, table_index));
+                if tail {
+                    self.emit(Op::ReturnCallIndirect { index, base, site });
+                    self.dead = true;
                 } else {
-                    Op::LocalGet(local_index)
+                    self.emit(Op::CallIndirect { index, base, site });
+                    self.push_results(&ft.results);
                 }
             }
-            O::LocalSet { local_index } => Op::LocalSet(local_index),
-            O::LocalTee { local_index } => Op::LocalTee(local_index),
-            O::GlobalGet { global_index } => Op::GlobalGet(global_index),
-            O::GlobalSet { global_index } => Op::GlobalSet(global_index),
-            O::I32Const { value } => Op::Const(value as u32 as u64),
-            O::I64Const { value } => Op::Const(value as u64),
-            O::F32Const { value } => Op::Const(value.bits() as u64),
-            O::F64Const { value } => Op::Const(value.bits()),
-            O::RefNull { .. } => Op::Const(0),
-            O::RefFunc { function_index } => Op::RefFunc(function_index),
-            O::I32ReinterpretF32
-            | O::F32ReinterpretI32
-            | O::I64ReinterpretF64
-            | O::F64ReinterpretI64 => return,
-            O::I32Load { memarg } | O::F32Load { memarg } => Op::I32Load(memarg.offset as u32),
-            O::I64Load { memarg } | O::F64Load { memarg } => Op::I64Load(memarg.offset as u32),
-            O::I32Load8S { memarg } => Op::I32Load8S(memarg.offset as u32),
-            O::I32Load8U { memarg } => Op::I32Load8U(memarg.offset as u32),
-            O::I32Load16S { memarg } => Op::I32Load16S(memarg.offset as u32),
-            O::I32Load16U { memarg } => Op::I32Load16U(memarg.offset as u32),
-            O::I64Load8S { memarg } => Op::I64Load8S(memarg.offset as u32),
-            O::I64Load8U { memarg } => Op::I64Load8U(memarg.offset as u32),
-            O::I64Load16S { memarg } => Op::I64Load16S(memarg.offset as u32),
-            O::I64Load16U { memarg } => Op::I64Load16U(memarg.offset as u32),
-            O::I64Load32S { memarg } => Op::I64Load32S(memarg.offset as u32),
-            O::I64Load32U { memarg } => Op::I64Load32U(memarg.offset as u32),
-            O::I32Store { memarg } | O::F32Store { memarg } => Op::I32Store(memarg.offset as u32),
-            O::I64Store { memarg } | O::F64Store { memarg } => Op::I64Store(memarg.offset as u32),
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => {
-                Op::I32Store8(memarg.offset as u32)
+            O::Drop => {
+                self.pop();
             }
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => {
-                Op::I32Store16(memarg.offset as u32)
+            O::Select | O::TypedSelect { .. } => {
+                let c = self.pop_cell();
+                let b = self.pop();
+                let b = self.cell_of(b);
+                let len = self.stack.len();
+                self.materialize(len - 1);
+                let a = self.stack[len - 1];
+                self.emit(if a.width == 2 {
+                    Op::Select2 { dst: a.canon, b, c }
+                } else {
+                    Op::Select { dst: a.canon, b, c }
+                });
             }
-            O::I64Store32 { memarg } => Op::I64Store32(memarg.offset as u32),
-            O::MemorySize { .. } => Op::MemorySize,
-            O::MemoryGrow { .. } => Op::MemoryGrow,
-            O::MemoryFill { .. } => Op::MemoryFill,
-            O::MemoryCopy { .. } => Op::MemoryCopy,
-            O::MemoryInit { data_index, .. } => Op::MemoryInit(data_index),
-            O::DataDrop { data_index } => Op::DataDrop(data_index),
-            O::TableGet { table } => Op::TableGet(table),
-            O::TableSet { table } => Op::TableSet(table),
-            O::TableSize { table } => Op::TableSize(table),
-            O::TableGrow { table } => Op::TableGrow(table),
-            O::TableFill { table } => Op::TableFill(table),
+            O::LocalGet { local_index } => {
+                let (slot, w) = self.locals[local_index as usize];
+                self.push(w, Src::Cell(slot));
+            }
+            O::LocalSet { local_index } => self.local_set(local_index, false),
+            O::LocalTee { local_index } => self.local_set(local_index, true),
+            O::GlobalGet { global_index } => {
+                let w = width(self.m.global_type(global_index));
+                self.push_result(w, |dst| {
+                    if w == 2 {
+                        Op::GlobalGet2 {
+                            dst,
+                            global: global_index,
+                        }
+                    } else {
+                        Op::GlobalGet {
+                            dst,
+                            global: global_index,
+                        }
+                    }
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let w = width(self.m.global_type(global_index));
+                let src = self.pop_cell();
+                self.emit(if w == 2 {
+                    Op::GlobalSet2 {
+                        src,
+                        global: global_index,
+                    }
+                } else if self.m.stack_globals[0] == Some(global_index) {
+                    Op::GlobalSetGuarded {
+                        src,
+                        global: global_index,
+                    }
+                } else {
+                    Op::GlobalSet {
+                        src,
+                        global: global_index,
+                    }
+                });
+            }
+            O::I32Const { value } => {
+                self.push(1, Src::Const(value as u32 as u64));
+            }
+            O::I64Const { value } => {
+                self.push(1, Src::Const(value as u64));
+            }
+            O::F32Const { value } => {
+                self.push(1, Src::Const(value.bits() as u64));
+            }
+            O::F64Const { value } => {
+                self.push(1, Src::Const(value.bits()));
+            }
+            O::RefNull { .. } => {
+                self.push(1, Src::Const(0));
+            }
+            O::RefFunc { function_index } => {
+                self.push_result(1, |dst| Op::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
+            O::V128Const { value } => {
+                let v = u128::from_le_bytes(*value.bytes());
+                let dst = self.next_canon();
+                for (k, half) in [v as u64, (v >> 64) as u64].into_iter().enumerate() {
+                    self.emit(Op::Const {
+                        dst: dst + k as u32,
+                        lo: half as u32,
+                        hi: (half >> 32) as u32,
+                    });
+                }
+                self.push(2, Src::Cell(dst));
+            }
+            O::V128Load { memarg } => {
+                let addr = self.pop_cell();
+                let offset = memarg.offset as u32;
+                self.push_result(2, |dst| Op::V128Load { dst, addr, offset });
+            }
+            O::V128Store { memarg } => {
+                let val = self.pop_cell();
+                let addr = self.pop_cell();
+                self.emit(Op::V128Store {
+                    addr,
+                    val,
+                    offset: memarg.offset as u32,
+                });
+            }
+            O::MemorySize { .. } => {
+                self.push_result(1, |dst| Op::MemorySize { dst });
+            }
+            O::MemoryGrow { .. } => {
+                let delta = self.pop_cell();
+                self.push_result(1, |dst| Op::MemoryGrow { dst, delta });
+            }
+            O::MemoryFill { .. } => {
+                let base = self.bulk_operands(3);
+                self.emit(Op::MemoryFill { base });
+            }
+            O::MemoryCopy { .. } => {
+                let base = self.bulk_operands(3);
+                self.emit(Op::MemoryCopy { base });
+            }
+            O::MemoryInit { data_index, .. } => {
+                let base = self.bulk_operands(3);
+                self.emit(Op::MemoryInit {
+                    seg: data_index,
+                    base,
+                });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Op::DataDrop { seg: data_index });
+            }
+            O::TableGet { table } => {
+                let index = self.pop_cell();
+                self.push_result(1, |dst| Op::TableGet { dst, index, table });
+            }
+            O::TableSet { table } => {
+                let val = self.pop_cell();
+                let index = self.pop_cell();
+                self.emit(Op::TableSet { table, index, val });
+            }
+            O::TableSize { table } => {
+                self.push_result(1, |dst| Op::TableSize { dst, table });
+            }
+            O::TableGrow { table } => {
+                let base = self.bulk_operands(2);
+                self.emit(Op::TableGrow { table, base });
+                self.push(1, Src::Cell(base));
+            }
+            O::TableFill { table } => {
+                let base = self.bulk_operands(3);
+                self.emit(Op::TableFill { table, base });
+            }
             O::TableCopy {
                 dst_table,
                 src_table,
-            } => Op::TableCopy {
-                dst: dst_table,
-                src: src_table,
-            },
-            O::TableInit { elem_index, table } => Op::TableInit {
-                elem: elem_index,
-                table,
-            },
-            O::ElemDrop { elem_index } => Op::ElemDrop(elem_index),
-            _ => Op::Unsupported,
+            } => {
+                let base = self.bulk_operands(3);
+                self.emit(Op::TableCopy {
+                    dst: dst_table,
+                    src: src_table,
+                    base,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let base = self.bulk_operands(3);
+                self.emit(Op::TableInit {
+                    elem: elem_index,
+                    table,
+                    base,
+                });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Op::ElemDrop { seg: elem_index });
+            }
+            _ => {
+                // Validated but not executed (SIMD arithmetic until the interpreter runs it):
+                // it traps, so the rest of the block is unreachable.
+                self.emit(Op::Trap {
+                    code: TrapCode::Unsupported,
+                });
+                self.dead = true;
+            }
+        }
+    }
+
+    /// The top `n` one-cell operands in their canonical cells, popped; their first cell.
+    fn bulk_operands(&mut self, n: usize) -> Slot {
+        self.materialize_top(n);
+        let base = self.stack[self.stack.len() - n].canon;
+        self.stack.truncate(self.stack.len() - n);
+        base
+    }
+
+    fn numeric(&mut self, form: NumForm) {
+        match form {
+            NumForm::Unary(make) => {
+                let a = self.pop_cell();
+                self.push_result(1, |dst| make(dst, a));
+            }
+            NumForm::Binary(reg, imm) => {
+                let (a, b) = self.binary_operands(imm.is_some(), |_| true);
+                match (b, imm) {
+                    (Err(i), Some(imm)) => self.push_result(1, |dst| imm(dst, a, i)),
+                    (Ok(b), _) => self.push_result(1, |dst| reg(dst, a, b)),
+                    (Err(_), None) => unreachable!("immediates only where a form exists"),
+                };
+            }
+            NumForm::DivRem(reg, imm) => {
+                // An immediate divisor of 0 or -1 keeps the trapping register form.
+                let (a, b) = self.binary_operands(true, |c| c != 0 && c != -1);
+                match b {
+                    Err(i) => self.push_result(1, |dst| imm(dst, a, i)),
+                    Ok(b) => self.push_result(1, |dst| reg(dst, a, b)),
+                };
+            }
+            NumForm::Compare(forms) => {
+                let (a, b) = self.binary_operands(true, |_| true);
+                let dst = match b {
+                    Err(i) => self.push_result(1, |dst| (forms.value_imm)(dst, a, i)),
+                    Ok(b) => self.push_result(1, |dst| (forms.value)(dst, a, b)),
+                };
+                self.last = Last::Compare {
+                    at: self.ops.len() - 1,
+                    dst,
+                    forms,
+                    a,
+                    b,
+                };
+            }
+        }
+    }
+
+    /// Pops two operands: the left one's cell, and the right one's cell or (if `imm` and the
+    /// right one is a constant that fits an `i32` and satisfies `ok`) its immediate.
+    fn binary_operands(
+        &mut self,
+        imm: bool,
+        ok: impl Fn(i32) -> bool,
+    ) -> (Slot, Result<Slot, i32>) {
+        let b = self.pop();
+        let b = match b.src {
+            Src::Const(c) if imm && self.fits_imm(c) && ok(c as i32) => Err(c as i32),
+            _ => Ok(self.cell_of(b)),
         };
-        // Peephole: `local.get x; const c; i32.add; local.set x` → one op.
-        if let Op::LocalSet(x) = op
-            && let Some(&Op::I32AddLocalImm { local, imm }) = self.ops.last()
-            && local == x
-            && self.barrier < self.ops.len()
-        {
-            self.ops.pop();
-            self.push(Op::I32AddImmLocal {
-                local: x,
-                imm: imm as i32,
-            });
+        let a = self.pop_cell();
+        (a, b)
+    }
+
+    /// Whether constant `c` (an i32 zero-extended, or an i64) is its own `i32` immediate. An
+    /// i32 constant `c` is read back as `c as i32` sign-extended to the operand type, which
+    /// for an i32 operand gives `c` again; an i64 constant fits if it is a sign-extended i32.
+    fn fits_imm(&self, c: u64) -> bool {
+        c as i32 as i64 as u64 == c || (!self.wide && c >> 32 == 0)
+    }
+
+    fn end(&mut self) {
+        let c = self.ctl.last().unwrap();
+        let live = !self.dead;
+        if c.kind == Kind::Func {
+            if live {
+                self.emit_return();
+            }
+            let c = self.ctl.pop().unwrap();
+            let pc = self.pc();
+            self.patch(c.fixups, pc);
+            // Branches to the function's label were lowered as returns.
             return;
         }
-        self.push(op);
-    }
-
-    /// Whether the last op is an `eqz` that can fuse into a following branch (no label after it).
-    fn last_is_eqz(&self) -> bool {
-        self.barrier < self.ops.len() && matches!(self.ops.last(), Some(Op::I32Eqz | Op::I64Eqz))
-    }
-
-    /// The integer comparison the last op is, if it can fuse into a following branch.
-    fn last_cmp(&self) -> Option<Cmp> {
-        if self.barrier >= self.ops.len() {
-            return None;
+        if live {
+            let n = c.results.len();
+            self.materialize_top(n);
         }
-        Cmp::of(*self.ops.last()?)
-    }
-
-    /// Fuses `const c; op` (and `local.get x; const c; add`) into an immediate form; false if `op`
-    /// does not fuse.
-    fn fuse_imm(&mut self, op: Op) -> bool {
-        let n = self.ops.len();
-        let Some(&Op::Const(c)) = self.ops.last() else {
-            return false;
-        };
-        if self.barrier >= n {
-            return false;
+        let c = self.ctl.pop().unwrap();
+        let pc = self.pc();
+        self.patch(c.fixups, pc);
+        let mut reachable = live || c.targeted;
+        if let Some(j) = c.if_jump {
+            // An `if` without `else`: the false path falls through to here.
+            self.patch(vec![Fixup::Op(j)], pc);
+            reachable = true;
         }
-        let local = match self.ops[..] {
-            [.., Op::LocalGet(x), _] if self.barrier + 2 <= n => Some(x),
-            _ => None,
-        };
-        let (c32, c64) = (c as u32, c);
-        let fused = match op {
-            Op::I32Add | Op::I32Sub => {
-                let imm = if op == Op::I32Sub {
-                    c32.wrapping_neg()
-                } else {
-                    c32
-                };
-                match local {
-                    Some(x) => {
-                        self.ops.truncate(n - 2);
-                        Op::I32AddLocalImm { local: x, imm }
-                    }
-                    None => {
-                        self.ops.pop();
-                        Op::I32AddImm(imm)
-                    }
-                }
-            }
-            Op::I64Add | Op::I64Sub => {
-                let imm = if op == Op::I64Sub {
-                    c64.wrapping_neg()
-                } else {
-                    c64
-                };
-                match local {
-                    Some(x) => {
-                        self.ops.truncate(n - 2);
-                        Op::I64AddLocalImm { local: x, imm }
-                    }
-                    None => {
-                        self.ops.pop();
-                        Op::I64AddImm(imm)
-                    }
-                }
-            }
-            Op::I32DivS | Op::I32RemS | Op::I32DivU | Op::I32RemU
-                if c32 != 0 && c32 != u32::MAX =>
-            {
-                self.ops.pop();
-                match op {
-                    Op::I32DivS => Op::I32DivSImm(c32 as i32),
-                    Op::I32RemS => Op::I32RemSImm(c32 as i32),
-                    Op::I32DivU => Op::I32DivUImm(c32),
-                    _ => Op::I32RemUImm(c32),
-                }
-            }
-            Op::I64DivS | Op::I64RemS | Op::I64DivU | Op::I64RemU
-                if c64 != 0 && c64 != u64::MAX =>
-            {
-                self.ops.pop();
-                match op {
-                    Op::I64DivS => Op::I64DivSImm(c64 as i64),
-                    Op::I64RemS => Op::I64RemSImm(c64 as i64),
-                    Op::I64DivU => Op::I64DivUImm(c64),
-                    _ => Op::I64RemUImm(c64),
-                }
-            }
-            _ => return false,
-        };
-        self.push(fused);
-        true
+        if c.kind == Kind::Loop {
+            self.fuel_at = c.outer_fuel;
+        }
+        self.last = Last::None;
+        self.dead = !reachable;
+        self.reset_stack(c.height, &c.results);
     }
 }

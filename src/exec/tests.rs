@@ -1,6 +1,7 @@
 //! Interpreter tests: modules built from text with the `wat` crate.
 
 use super::*;
+use crate::error::Class;
 
 fn setup(src: &str, limits: Limits) -> (Store, InstanceHandle) {
     let wasm = wat::parse_str(src).unwrap();
@@ -579,11 +580,20 @@ fn reference_values() {
 mod bench_programs {
     use super::*;
 
-    const DIR: &str = "/work/shared/bench/interp";
+    fn dir() -> String {
+        format!("{}/../shared/bench/interp", env!("CARGO_MANIFEST_DIR"))
+    }
 
+    /// The program's text with its driver for `arg`; panics (fails the test) when the
+    /// benchmark inputs are missing.
     fn program(name: &str, arg: &str) -> Option<String> {
-        let text = std::fs::read_to_string(format!("{DIR}/{name}.run.wat")).ok()?;
-        let tsv = std::fs::read_to_string(format!("{DIR}/PROGRAMS.tsv")).ok()?;
+        let dir = dir();
+        let read = |p: String| {
+            std::fs::read_to_string(&p)
+                .unwrap_or_else(|e| panic!("{p}: {e} (the benchmark inputs are missing)"))
+        };
+        let text = read(format!("{dir}/{name}.run.wat"));
+        let tsv = read(format!("{dir}/PROGRAMS.tsv"));
         let row = tsv.lines().find(|l| l.split('\t').next() == Some(name))?;
         let driver = row.split('\t').nth(8)?.replace("@ARG@", arg);
         let body = &text[..text.find(";; benchmark driver")?];
@@ -591,10 +601,7 @@ mod bench_programs {
     }
 
     fn main(name: &str, arg: &str) -> Option<Value> {
-        let Some(src) = program(name, arg) else {
-            eprintln!("skipping {name}: {DIR} not found");
-            return None;
-        };
+        let src = program(name, arg)?;
         Some(one(&src, "main", &[]))
     }
 
@@ -874,4 +881,186 @@ fn uninitialized_element_names_the_index() {
     assert_eq!(t.message(), "uninitialized element 7");
     assert_eq!(t.code(), Some(TrapCode::UninitializedElement));
     assert_eq!(t.class(), Class::Trap);
+}
+
+const V: u128 = 0x1111_2222_3333_4444_5555_6666_7777_8888;
+const W: u128 = 0x9999_aaaa_bbbb_cccc_dddd_eeee_ffff_0000;
+
+/// A v128 keeps all 128 bits wherever it only moves: parameters, results, locals, globals,
+/// select, block and branch results, calls (direct, indirect, tail), multi-value, memory.
+#[test]
+fn v128_values_round_trip() {
+    let src = r#"(module
+      (memory 1)
+      (global $g (mut v128) (v128.const i64x2 0 0))
+      (table 1 funcref)
+      (elem (i32.const 0) $id)
+      (type $vv (func (param v128) (result v128)))
+      (func $id (export "id") (param v128) (result v128) (local.get 0))
+      (func (export "local") (param v128) (result v128) (local v128 i32 v128)
+        (local.set 1 (local.get 0)) (local.set 3 (local.get 1)) (local.get 3))
+      (func (export "global") (param v128) (result v128)
+        (global.set $g (local.get 0)) (global.get $g))
+      (func (export "select") (param v128 v128 i32) (result v128)
+        (select (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "block") (param v128 i32) (result v128)
+        (block (result v128) (local.get 0) (br_if 0 (local.get 1)) (drop) (v128.const i64x2 7 7)))
+      (func (export "br_table") (param v128 i32) (result v128)
+        (block (result v128) (block (result v128) (local.get 0) (local.get 1) (br_table 0 1)) (drop) (v128.const i64x2 9 9)))
+      (func (export "call") (param v128) (result v128) (call $id (local.get 0)))
+      (func (export "indirect") (param v128) (result v128) (call_indirect (type $vv) (local.get 0) (i32.const 0)))
+      (func (export "tail") (param v128) (result v128) (return_call $id (local.get 0)))
+      (func (export "multi") (param v128 v128) (result v128 i32 v128) (local.get 1) (i32.const 5) (local.get 0))
+      (func (export "swap") (param v128 v128) (result v128 v128)
+        (block (result v128 v128) (local.get 1) (local.get 0) (br 0)))
+      (func (export "memory") (param v128) (result v128)
+        (v128.store offset=3 (i32.const 0) (local.get 0)) (v128.load offset=3 (i32.const 0)))
+      (func (export "const") (result v128) (v128.const i64x2 0x5555666677778888 0x1111222233334444))
+      (func (export "if") (param v128 i32) (result v128)
+        (if (result v128) (local.get 1) (then (local.get 0)) (else (v128.const i64x2 1 2)))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    let v = Value::V128(V);
+    let w = Value::V128(W);
+    for f in [
+        "id", "local", "global", "call", "indirect", "tail", "memory",
+    ] {
+        assert_eq!(s.invoke(i, f, &[v]).unwrap(), vec![v], "{f}");
+    }
+    assert_eq!(s.invoke(i, "select", &[v, w, I32(1)]).unwrap(), vec![v]);
+    assert_eq!(s.invoke(i, "select", &[v, w, I32(0)]).unwrap(), vec![w]);
+    assert_eq!(s.invoke(i, "block", &[v, I32(1)]).unwrap(), vec![v]);
+    assert_eq!(s.invoke(i, "br_table", &[v, I32(1)]).unwrap(), vec![v]);
+    assert_eq!(
+        s.invoke(i, "br_table", &[v, I32(0)]).unwrap(),
+        vec![Value::V128(9 << 64 | 9)]
+    );
+    assert_eq!(s.invoke(i, "multi", &[v, w]).unwrap(), vec![w, I32(5), v]);
+    assert_eq!(s.invoke(i, "swap", &[v, w]).unwrap(), vec![w, v]);
+    assert_eq!(s.invoke(i, "const", &[]).unwrap(), vec![v]);
+    assert_eq!(s.invoke(i, "if", &[v, I32(1)]).unwrap(), vec![v]);
+    assert_eq!(
+        s.invoke(i, "if", &[v, I32(0)]).unwrap(),
+        vec![Value::V128(2 << 64 | 1)]
+    );
+    check_v128_host(v);
+}
+
+/// Through the host API: a host function takes and returns a v128, and a global holds one.
+fn check_v128_host(v: Value) {
+    let mut s = Store::default();
+    let swap = s.host_func(
+        FuncType::new([ValType::V128], [ValType::V128]),
+        |args: &[Value]| match args[0] {
+            Value::V128(x) => Ok(vec![Value::V128(x.rotate_left(64))]),
+            _ => Err(Trap::Host("not a v128".into())),
+        },
+    );
+    let g = s.new_global(v, true);
+    let wasm = wat::parse_str(
+        r#"(module
+          (import "h" "swap" (func $swap (param v128) (result v128)))
+          (import "h" "g" (global $g (mut v128)))
+          (func (export "f") (result v128) (call $swap (global.get $g)))
+          (func (export "t") (result v128) (return_call $swap (global.get $g))))"#,
+    )
+    .unwrap();
+    let module = Module::new(&wasm).unwrap();
+    let mut imports = Imports::new();
+    imports.define("h", "swap", Extern::Func(swap));
+    imports.define("h", "g", Extern::Global(g));
+    let i = s.instantiate(&module, &imports).unwrap();
+    let Value::V128(x) = v else { unreachable!() };
+    let swapped = Value::V128(x.rotate_left(64));
+    assert_eq!(s.invoke(i, "f", &[]).unwrap(), vec![swapped]);
+    assert_eq!(s.invoke(i, "t", &[]).unwrap(), vec![swapped]);
+    assert_eq!(s.global_value(g), v);
+    assert!(s.set_global(g, swapped));
+    assert_eq!(s.invoke(i, "f", &[]).unwrap(), vec![v]);
+}
+
+/// SIMD arithmetic traps with a clear message until the interpreter runs it.
+#[test]
+fn simd_arithmetic_traps_clearly() {
+    let src = r#"(module (func (export "f") (param v128 v128) (result v128)
+        (i32x4.add (local.get 0) (local.get 1))))"#;
+    let e = run(src, "f", &[Value::V128(1), Value::V128(2)]).unwrap_err();
+    assert_eq!(e.message(), "SIMD is not supported by this interpreter");
+}
+
+/// Without fuel, lowered code has no fuel ops; with fuel, it charges at entry and loop heads.
+#[test]
+fn fuel_ops_only_when_fuel_is_on() {
+    let wasm = wat::parse_str(
+        r#"(module (func (export "f") (param i32) (result i32)
+            (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))) (local.get 0)))"#,
+    )
+    .unwrap();
+    let module = Module::new(&wasm).unwrap();
+    let fuel_ops = |fuel: bool| {
+        module
+            .inner
+            .code(0, fuel)
+            .ops
+            .iter()
+            .filter(|op| matches!(op, super::code::Op::Fuel { .. }))
+            .count()
+    };
+    assert_eq!(fuel_ops(false), 0);
+    assert_eq!(fuel_ops(true), 2);
+}
+
+/// Bulk operations are charged by the bytes and elements they touch.
+#[test]
+fn bulk_operations_are_charged_by_size() {
+    let src = r#"(module (memory 16) (table 100000 funcref)
+      (func (export "fill") (param i32) (memory.fill (i32.const 0) (i32.const 1) (local.get 0)))
+      (func (export "tfill") (param i32) (table.fill (i32.const 0) (ref.null func) (local.get 0))))"#;
+    let limits = Limits {
+        fuel: Some(1000),
+        ..Limits::default()
+    };
+    let (mut s, i) = setup(src, limits);
+    assert_eq!(s.invoke(i, "fill", &[I32(1024)]).unwrap(), vec![]);
+    let e = s.invoke(i, "fill", &[I32(16 * 65536)]).unwrap_err();
+    assert_eq!(e.message(), "all fuel consumed");
+    s.set_fuel(Some(1000));
+    assert_eq!(s.invoke(i, "tfill", &[I32(100)]).unwrap(), vec![]);
+    let e = s.invoke(i, "tfill", &[I32(100000)]).unwrap_err();
+    assert_eq!(e.message(), "all fuel consumed");
+}
+
+/// A `local.set` that overwrites a local still pending on the operand stack keeps the old
+/// value for the pending use, in straight-line code and across blocks and branches.
+#[test]
+fn pending_local_reads_see_the_old_value() {
+    let src = r#"(module
+      (func (export "swap_sub") (param i32 i32) (result i32)
+        (local.get 0) (local.set 0 (local.get 1)) (local.get 0) (i32.sub))
+      (func (export "in_block") (param i32) (result i32)
+        (local.get 0) (block (local.set 0 (i32.const 100))) (local.get 0) (i32.add))
+      (func (export "in_if") (param i32 i32) (result i32)
+        (local.get 0) (if (local.get 1) (then (local.set 0 (i32.const 100)))) (local.get 0) (i32.sub))
+      (func (export "tee") (param i32) (result i32)
+        (local.get 0) (local.tee 0 (i32.add (local.get 0) (i32.const 1))) (i32.mul))
+      (func (export "return_pair") (param i32 i32) (result i32 i32)
+        (local.get 1) (local.get 0)))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(
+        s.invoke(i, "swap_sub", &[I32(10), I32(3)]).unwrap(),
+        vec![I32(7)]
+    );
+    assert_eq!(s.invoke(i, "in_block", &[I32(1)]).unwrap(), vec![I32(101)]);
+    assert_eq!(
+        s.invoke(i, "in_if", &[I32(1), I32(1)]).unwrap(),
+        vec![I32(-99)]
+    );
+    assert_eq!(
+        s.invoke(i, "in_if", &[I32(1), I32(0)]).unwrap(),
+        vec![I32(0)]
+    );
+    assert_eq!(s.invoke(i, "tee", &[I32(6)]).unwrap(), vec![I32(42)]);
+    assert_eq!(
+        s.invoke(i, "return_pair", &[I32(1), I32(2)]).unwrap(),
+        vec![I32(2), I32(1)]
+    );
 }

@@ -24,6 +24,15 @@ pub fn num<T>(conv: fn(&str) -> Result<T, &'static str>, n: &Spanned<&str>) -> R
     conv(n.node).map_err(|m| Error::malformed(m, n.span))
 }
 
+/// A lane index: a `u8`, "i8 constant out of range" past it.
+pub fn lane(n: &Spanned<&str>) -> Result<u8, Error> {
+    num(number::u8, n).map_err(|e| match e.message.as_str() {
+        number::OUT_OF_RANGE => Error::malformed("i8 constant out of range", n.span)
+            .with_label("a lane index is at most 255"),
+        _ => e,
+    })
+}
+
 /// `3` as an index.
 pub fn index<'a>(n: Spanned<&str>) -> Result<Index<'a>, Error> {
     Ok(Index::Num(num(number::u32, &n)?, n.span))
@@ -409,15 +418,32 @@ pub fn memarg<'a>(
     offset: Option<Spanned<&str>>,
     align: Option<Spanned<&str>>,
 ) -> Result<MemArg<'a>, Error> {
+    // `offset=-1` is no keyword at all for the spec's lexer: "unknown operator".
+    let unsigned = |n: &Spanned<&str>, key: &str| {
+        if n.node.starts_with(|c: char| c.is_ascii_digit()) {
+            Ok(())
+        } else {
+            Err(
+                Error::malformed(format!("unknown operator {key}={}", n.node), n.span)
+                    .with_label(format!("`{key}=` takes an unsigned integer")),
+            )
+        }
+    };
     let offset = match offset {
-        Some(o) => num(number::u64, &o)?,
+        Some(o) => {
+            unsigned(&o, "offset")?;
+            num(number::u64, &o)?
+        }
         None => 0,
     };
     let align = match align {
         Some(a) => {
+            unsigned(&a, "align")?;
             let v = num(number::u64, &a)?;
             if !v.is_power_of_two() {
-                return Err(Error::malformed("alignment", a.span));
+                return Err(Error::malformed("alignment must be a power of two", a.span)
+                    .with_label(format!("{v} is not 1, 2, 4, 8 or 16"))
+                    .with_note("note: the alignment may be at most the access width: 1 for `i32.load8_u`, 4 for `i32.load`, 8 for `i64.load`, 16 for `v128.load`"));
             }
             Some(v)
         }
@@ -505,7 +531,7 @@ pub fn shuffle(lanes: &[Spanned<&str>], span: Span) -> Result<[u8; 16], Error> {
     }
     let mut out = [0u8; 16];
     for (o, lane) in out.iter_mut().zip(lanes) {
-        *o = num(number::u8, lane)?;
+        *o = self::lane(lane)?;
     }
     Ok(out)
 }

@@ -19,6 +19,8 @@ use crate::instr::{ImmKind, KeywordMap, Op, keyword_map};
 use crate::span::Span;
 
 /// What went wrong while lexing; the spec suite's words are in [`LexError::message`].
+///
+/// Offsets held by a variant are relative to the start of the token; [`Lexer`] makes them absolute.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum LexError {
     /// A character that starts no token.
@@ -26,26 +28,102 @@ pub enum LexError {
     UnexpectedChar,
     /// `(;` without its `;)`.
     UnterminatedComment,
-    /// `"` without its closing quote.
+    /// `"` without its closing quote on the same line.
     UnterminatedString,
-    /// A string holding a control character or a bad escape.
+    /// A control character (or a raw line break) in a string, at this offset.
+    ControlChar(usize),
+    /// An escape sequence that is not one of the spec's, at this range.
+    BadEscape(usize, usize),
+    /// A string that is malformed as a whole, and why.
     MalformedString(&'static str),
+    /// `$` not followed by a well-formed name (`$`, `$""`, `$"a<tab>"`): the spec's "empty
+    /// identifier", with what is wrong inside.
+    BadId(Box<LexError>),
+    /// A quoted identifier that is not valid UTF-8.
+    MalformedUtf8,
     /// A token made of identifier characters that is no keyword, number or identifier.
     Reserved,
+    /// Like [`LexError::Reserved`], but it starts like a number: `0xZZ`, `1_`, `1.5.`.
+    MalformedNumber,
     /// An annotation `(@…` never closed.
     UnterminatedAnnotation,
 }
 
 impl LexError {
-    /// The message, worded as the spec suite words it where it has a word for it.
+    /// The message, worded as the spec suite words it where it has a word for it (the reference
+    /// interpreter's lexer reports any malformed token as "unknown operator").
     pub fn message(&self) -> String {
         match self {
             LexError::UnexpectedChar => "unexpected character".into(),
             LexError::UnterminatedComment => "unclosed comment".into(),
-            LexError::UnterminatedString => "unclosed string".into(),
+            LexError::UnterminatedString => "unterminated string".into(),
+            LexError::ControlChar(_) => "malformed string: control character".into(),
+            LexError::BadEscape(..) => "malformed string: illegal escape".into(),
             LexError::MalformedString(why) => format!("malformed string: {why}"),
+            LexError::BadId(_) => "empty identifier".into(),
+            LexError::MalformedUtf8 => "malformed UTF-8 encoding".into(),
             LexError::Reserved => "unknown operator".into(),
+            LexError::MalformedNumber => "unknown operator: malformed number".into(),
             LexError::UnterminatedAnnotation => "unclosed annotation".into(),
+        }
+    }
+
+    /// The primary label and notes for the error at `span` of `source`.
+    pub fn detail(&self, source: &str, span: Span) -> (String, Vec<String>) {
+        let text = source.get(span.start..span.end).unwrap_or("");
+        match self {
+            LexError::UnexpectedChar => (
+                format!("`{}` starts no token", text.escape_debug()),
+                Vec::new(),
+            ),
+            LexError::UnterminatedComment => ("this `(;` is never closed by `;)`".into(), Vec::new()),
+            LexError::UnterminatedString => (
+                "this string is never closed".into(),
+                vec!["note: a string ends on the line it starts on; write a line break as `\\n`".into()],
+            ),
+            LexError::ControlChar(_) => (
+                "control characters must be escaped".into(),
+                vec!["help: write `\\n`, `\\t`, or `\\hh` (two hex digits) instead".into()],
+            ),
+            LexError::BadEscape(..) => (
+                format!("unknown escape `{text}`"),
+                vec![
+                    "note: the escapes are \\t \\n \\r \\\" \\' \\\\, \\hh (two hex digits) and \\u{hex}"
+                        .into(),
+                ],
+            ),
+            LexError::MalformedString(why) => (why.to_string(), Vec::new()),
+            LexError::BadId(inner) => match **inner {
+                LexError::MalformedString(why) => (why.to_string(), Vec::new()),
+                LexError::Reserved => (
+                    "`$` must be followed by a name".into(),
+                    vec!["note: write `$name` or `$\"any name\"`".into()],
+                ),
+                ref inner => inner.detail(source, span),
+            },
+            LexError::MalformedUtf8 => ("this name is not valid UTF-8".into(), Vec::new()),
+            LexError::Reserved => (format!("`{text}` is not a keyword"), Vec::new()),
+            LexError::MalformedNumber => (
+                format!("`{text}` is not a number"),
+                vec![
+                    "note: numbers look like 42, -7, 1_000, 0x2a, 1.5e-3, 0x1p-3, inf, nan:0x200000; `_` only between digits"
+                        .into(),
+                ],
+            ),
+            LexError::UnterminatedAnnotation => {
+                ("this annotation is never closed".into(), Vec::new())
+            }
+        }
+    }
+
+    /// The error's own place, given the span of its token.
+    fn locate(&self, token: Span) -> Span {
+        match *self {
+            LexError::ControlChar(at) => Span::new(token.start + at, token.start + at + 1),
+            LexError::BadEscape(a, b) => Span::new(token.start + a, token.start + b),
+            LexError::UnterminatedString => Span::new(token.start, token.start + 1),
+            LexError::BadId(ref inner) => inner.locate(token),
+            _ => token,
         }
     }
 }
@@ -324,20 +402,45 @@ fn unterminated_string<'a>(_: &mut logos::Lexer<'a, Token<'a>>) -> Result<(), Le
     Err(LexError::UnterminatedString)
 }
 
-fn reserved<'a>(_: &mut logos::Lexer<'a, Token<'a>>) -> Result<(), LexError> {
-    Err(LexError::Reserved)
+fn reserved<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<(), LexError> {
+    Err(reserved_kind(lex.slice()))
+}
+
+/// A reserved token that starts like a number is a malformed number.
+fn reserved_kind(text: &str) -> LexError {
+    if text == "$" {
+        return LexError::BadId(Box::new(LexError::Reserved));
+    }
+    let digits = text.trim_start_matches(['+', '-']);
+    if digits.starts_with(|c: char| c.is_ascii_digit()) {
+        LexError::MalformedNumber
+    } else {
+        LexError::Reserved
+    }
 }
 
 fn string<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, [u8]>, LexError> {
     let s = lex.slice();
-    unescape(&s[1..s.len() - 1])
+    unescape(&s[1..s.len() - 1]).map_err(|e| shift(e, 1))
+}
+
+/// Makes an offset into a string's body relative to its token.
+fn shift(e: LexError, by: usize) -> LexError {
+    match e {
+        LexError::ControlChar(at) => LexError::ControlChar(at + by),
+        LexError::BadEscape(a, b) => LexError::BadEscape(a + by, b + by),
+        e => e,
+    }
 }
 
 fn quoted_id<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, str>, LexError> {
     let s = lex.slice();
-    let bytes = unescape(&s[2..s.len() - 1])?;
+    // The reference lexer reads `$` followed by anything but a well-formed name as an empty one.
+    let bytes = unescape(&s[2..s.len() - 1]).map_err(|e| LexError::BadId(Box::new(shift(e, 2))))?;
     if bytes.is_empty() {
-        return Err(LexError::MalformedString("empty identifier"));
+        return Err(LexError::BadId(Box::new(LexError::MalformedString(
+            "`$\"\"` has no name",
+        ))));
     }
     match bytes {
         Cow::Borrowed(b) => Ok(Cow::Borrowed(
@@ -345,17 +448,28 @@ fn quoted_id<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, str>, 
         )),
         Cow::Owned(b) => String::from_utf8(b)
             .map(Cow::Owned)
-            .map_err(|_| LexError::MalformedString("identifier is not valid UTF-8")),
+            .map_err(|_| LexError::MalformedUtf8),
     }
 }
 
 /// Unescapes the body of a string literal (between the quotes).
+///
+/// # Errors
+/// A raw line break makes the string [`LexError::UnterminatedString`] (a string ends on its line);
+/// other control characters and unknown escapes are located relative to `body`.
 pub fn unescape(body: &str) -> Result<Cow<'_, [u8]>, LexError> {
     let bytes = body.as_bytes();
     let control = |c: u8| c < 0x20 || c == 0x7f;
+    let control_error = |i: usize| {
+        if bytes[i] == b'\n' {
+            LexError::UnterminatedString
+        } else {
+            LexError::ControlChar(i)
+        }
+    };
     if !bytes.contains(&b'\\') {
-        if bytes.iter().any(|&c| control(c)) {
-            return Err(LexError::MalformedString("control character"));
+        if let Some(i) = bytes.iter().position(|&c| control(c)) {
+            return Err(control_error(i));
         }
         return Ok(Cow::Borrowed(bytes));
     }
@@ -364,16 +478,23 @@ pub fn unescape(body: &str) -> Result<Cow<'_, [u8]>, LexError> {
     while i < bytes.len() {
         let c = bytes[i];
         if control(c) {
-            return Err(LexError::MalformedString("control character"));
+            return Err(control_error(i));
         }
         if c != b'\\' {
             out.push(c);
             i += 1;
             continue;
         }
-        let esc = *bytes
-            .get(i + 1)
-            .ok_or(LexError::MalformedString("bad escape"))?;
+        let start = i;
+        // The escape's extent for the error: the backslash and the character after it.
+        let bad = |len: usize| {
+            let end = body[start..]
+                .char_indices()
+                .nth(len)
+                .map_or(body.len(), |(k, _)| start + k);
+            LexError::BadEscape(start, end)
+        };
+        let esc = *bytes.get(i + 1).ok_or(bad(1))?;
         i += 2;
         match esc {
             b't' => out.push(b'\t'),
@@ -385,7 +506,7 @@ pub fn unescape(body: &str) -> Result<Cow<'_, [u8]>, LexError> {
             b'u' => {
                 let rest = &body[i..];
                 let close = rest.find('}').filter(|_| rest.starts_with('{'));
-                let close = close.ok_or(LexError::MalformedString("bad unicode escape"))?;
+                let close = close.ok_or(bad(2))?;
                 let digits: String = rest[1..close].chars().filter(|&c| c != '_').collect();
                 let valid = !digits.is_empty()
                     && !rest[1..close].starts_with('_')
@@ -394,23 +515,21 @@ pub fn unescape(body: &str) -> Result<Cow<'_, [u8]>, LexError> {
                 let cp = u32::from_str_radix(&digits, 16).ok().filter(|_| valid);
                 let ch = cp
                     .and_then(char::from_u32)
-                    .ok_or(LexError::MalformedString("bad unicode escape"))?;
+                    .ok_or(LexError::BadEscape(start, i + close + 1))?;
                 let mut buf = [0; 4];
                 out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                 i += close + 1;
             }
             h if h.is_ascii_hexdigit() => {
-                let l = *bytes
-                    .get(i)
-                    .ok_or(LexError::MalformedString("bad escape"))?;
+                let l = *bytes.get(i).ok_or(bad(2))?;
                 if !l.is_ascii_hexdigit() {
-                    return Err(LexError::MalformedString("bad escape"));
+                    return Err(bad(3));
                 }
                 let hex = |d: u8| (d as char).to_digit(16).expect("hex digit") as u8;
                 out.push(hex(h) * 16 + hex(l));
                 i += 1;
             }
-            _ => return Err(LexError::MalformedString("bad escape")),
+            _ => return Err(bad(2)),
         }
     }
     Ok(Cow::Owned(out))
@@ -449,7 +568,10 @@ impl<'a> Lexer<'a> {
                         Span::new(start, start + 2),
                     ));
                 }
-                Some(Err(e)) => return Err((e, self.inner.span().into())),
+                Some(Err(e)) => {
+                    let span = e.locate(self.inner.span().into());
+                    return Err((e, span));
+                }
                 Some(Ok(Token::LParen | Token::Annotation(_))) => depth += 1,
                 Some(Ok(Token::RParen)) => depth -= 1,
                 Some(Ok(_)) => {}
@@ -476,10 +598,14 @@ impl<'a> Iterator for Lexer<'a> {
                     let len = glued_len(self.inner.remainder());
                     self.inner.bump(len);
                     let end = span.end + len;
-                    return Some(Err((LexError::Reserved, Span::new(span.start, end))));
+                    let kind = reserved_kind(&self.inner.source()[span.start..end]);
+                    return Some(Err((kind, Span::new(span.start, end))));
                 }
                 Ok(tok) => return Some(Ok((span.start, tok, span.end))),
-                Err(e) => return Some(Err((e, span.into()))),
+                Err(e) => {
+                    let at = e.locate(span.into());
+                    return Some(Err((e, at)));
+                }
             }
         }
     }
@@ -517,7 +643,14 @@ mod tests {
 
     #[test]
     fn malformed_numbers_are_reserved() {
-        for src in ["1_", "1__0", "0x", "1.0x", "+", "0x_1", "-nan:0x"] {
+        for src in ["1_", "1__0", "0x", "1.0x", "0x_1", "0xZZ"] {
+            assert_eq!(lex(src), vec![Err(LexError::MalformedNumber)], "{src}");
+        }
+        assert_eq!(
+            lex("$"),
+            vec![Err(LexError::BadId(Box::new(LexError::Reserved)))]
+        );
+        for src in ["+", "-nan:0x"] {
             assert_eq!(lex(src), vec![Err(LexError::Reserved)], "{src}");
         }
     }
@@ -558,15 +691,10 @@ mod tests {
                 b"a\nA\xF0\x9F\x98\x80\"".to_vec()
             )))]
         );
-        assert_eq!(
-            lex("\"a\tb\""),
-            vec![Err(LexError::MalformedString("control character"))]
-        );
-        assert_eq!(
-            lex(r#""\q""#),
-            vec![Err(LexError::MalformedString("bad escape"))]
-        );
+        assert_eq!(lex("\"a\tb\""), vec![Err(LexError::ControlChar(2))]);
+        assert_eq!(lex(r#""\q""#), vec![Err(LexError::BadEscape(1, 3))]);
         assert_eq!(lex(r#""abc"#), vec![Err(LexError::UnterminatedString)]);
+        assert_eq!(lex("\"ab\ncd\""), vec![Err(LexError::UnterminatedString)]);
     }
 
     #[test]
@@ -590,9 +718,10 @@ mod tests {
 
     #[test]
     fn glued_atoms_are_reserved() {
-        for src in [r#"data"a""#, r#"$l"a""#, r#""a""b""#, r#""a"b"#, r#"1"x""#] {
+        for src in [r#"data"a""#, r#"$l"a""#, r#""a""b""#, r#""a"b"#] {
             assert_eq!(lex(src), vec![Err(LexError::Reserved)], "{src}");
         }
+        assert_eq!(lex(r#"1"x""#), vec![Err(LexError::MalformedNumber)]);
         assert_eq!(
             lex(r#"("a")"b"(;c;)"d";;e"#),
             vec![

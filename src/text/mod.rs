@@ -7,8 +7,10 @@
 mod actions;
 pub(crate) mod lazy;
 pub mod lexer;
+mod locate;
 pub mod number;
 mod parse;
 pub mod syntax;
 
-pub use parse::{parse_module, parse_script};
+pub use locate::locate_field;
+pub use parse::{blank_warning, is_blank, parse_module, parse_script};

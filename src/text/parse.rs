@@ -44,16 +44,47 @@ pub fn parse_module(source: &str) -> Result<Module<'_>, Vec<Error>> {
     }
 }
 
+/// Whether `source` holds no token at all (only blanks and comments): compiling it gives an empty
+/// module, which is valid but rarely meant.
+pub fn is_blank(source: &str) -> bool {
+    Lexer::new(source).next().is_none()
+}
+
+/// The warning for a blank input (see [`is_blank`]), if it is one.
+pub fn blank_warning(source: &str) -> Option<Error> {
+    is_blank(source).then(|| {
+        Error::new(
+            crate::error::Class::Io,
+            "empty module: the input holds no module field",
+            Span::new(0, 0),
+        )
+        .with_note("note: an empty module is valid; the output is the 8-byte header alone")
+    })
+}
+
 /// Parses a `.wast` script.
 ///
 /// # Errors
 /// Malformed-class errors with their locations.
 pub fn parse_script(source: &str) -> Result<Script<'_>, Vec<Error>> {
-    let tokens =
-        Lexer::new(source).map(|t| t.map_err(|(e, span)| Error::malformed(e.message(), span)));
+    if source.starts_with("\0asm") {
+        return Err(vec![
+            Error::malformed("unexpected character: this is a binary module, not text", Span::new(0, 4))
+                .with_label("the binary format's magic number `\\0asm`")
+                .with_note("help: `watlink run` and `watlink link` take .wasm files as they are; `wasm-tools print` turns one into text"),
+        ]);
+    }
+    let tokens = Lexer::new(source).map(|t| {
+        t.map_err(|(e, span)| {
+            let (label, notes) = e.detail(source, span);
+            let mut error = Error::malformed(e.message(), span).with_label(label);
+            error.notes = notes;
+            error
+        })
+    });
     let mut script = wat::ScriptParser::new()
         .parse(tokens)
-        .map_err(|e| vec![convert(e)])?;
+        .map_err(|e| vec![convert(source, e)])?;
     // A text module's id sits on the script module; copy it into the module too.
     for c in &mut script.commands {
         if let Command::Module(m) = c
@@ -86,27 +117,191 @@ pub(super) fn module_from_tokens<'a>(
     }
 }
 
-/// The one place LALRPOP's error type becomes ours.
-fn convert(e: ParseError<usize, Token<'_>, Error>) -> Error {
+/// The one place LALRPOP's error type becomes ours: the spec's words first ("unexpected token",
+/// "unexpected end of input", "unknown operator"), then what was found and what the grammar
+/// expected, with the `(` that is still open as a secondary label.
+fn convert(source: &str, e: ParseError<usize, Token<'_>, Error>) -> Error {
     match e {
         ParseError::User { error } => error,
         ParseError::InvalidToken { location } => {
             Error::malformed("unexpected token", Span::new(location, location))
         }
-        ParseError::UnrecognizedEof { location, .. } => {
-            Error::malformed("unexpected end of input", Span::new(location, location))
+        ParseError::UnrecognizedEof { location, expected } => {
+            let mut error = Error::malformed(
+                format!("unexpected end of input, {}", expectation(&expected)),
+                Span::new(location, location),
+            );
+            if let Some(&open) = open_parens(source, location).last() {
+                error = error.with_secondary(Span::new(open, open + 1), "unclosed `(` opened here");
+            }
+            error
         }
         ParseError::UnrecognizedToken {
-            token: (l, Token::Keyword(Keyword::Other(_)), r),
-            ..
-        } => Error::malformed("unknown operator", Span::new(l, r)),
-        ParseError::UnrecognizedToken {
-            token: (l, _, r), ..
+            token: (l, Token::Keyword(Keyword::Other(word)), r),
+            expected,
+        } => {
+            let mut error = Error::malformed(format!("unknown operator {word}"), Span::new(l, r));
+            if expected.iter().any(|e| e.starts_with("\"I:")) {
+                error = error.with_label("not an instruction");
+                if let Some(close) = closest_instruction(word) {
+                    error = error.with_note(format!("help: did you mean `{close}`?"));
+                }
+            } else {
+                error = error.with_label(expectation(&expected));
+            }
+            error
         }
-        | ParseError::ExtraToken { token: (l, _, r) } => {
-            Error::malformed("unexpected token", Span::new(l, r))
+        ParseError::UnrecognizedToken {
+            token: (l, _, r),
+            expected,
+        } => {
+            let found = show(source, l, r);
+            let mut error = Error::malformed(
+                format!("unexpected token {found}, {}", expectation(&expected)),
+                Span::new(l, r),
+            );
+            let text = &source[l..r];
+            let open = open_parens(source, l);
+            // A field keyword where an instruction or a `)` belongs: a `)` is missing before it.
+            let field = matches!(
+                text,
+                "func"
+                    | "memory"
+                    | "table"
+                    | "global"
+                    | "data"
+                    | "elem"
+                    | "type"
+                    | "import"
+                    | "export"
+                    | "start"
+            );
+            let after_paren = open
+                .last()
+                .is_some_and(|&p| source[p + 1..l].trim().is_empty());
+            match (open.as_slice(), text) {
+                ([], ")") => error = error.with_label("this `)` closes nothing"),
+                ([.., enclosing, _], _) if field && after_paren => {
+                    error = error
+                        .with_label(format!("`({text}` cannot stand here"))
+                        .with_secondary(
+                            Span::new(*enclosing, *enclosing + 1),
+                            "this `(` is still open",
+                        )
+                        .with_note(format!("help: is a `)` missing before `({text}`?"));
+                }
+                ([.., open], _) if expected.iter().any(|e| e == "\")\"") => {
+                    error = error.with_secondary(Span::new(*open, *open + 1), "`(` opened here")
+                }
+                _ => {}
+            }
+            error
+        }
+        ParseError::ExtraToken { token: (l, _, r) } => Error::malformed(
+            format!("unexpected token {}", show(source, l, r)),
+            Span::new(l, r),
+        )
+        .with_label("after the end of the module"),
+    }
+}
+
+/// A token as shown in a message: quoted, cut if long.
+fn show(source: &str, l: usize, r: usize) -> String {
+    let text = source.get(l..r).unwrap_or("");
+    match text.char_indices().nth(24) {
+        Some((cut, _)) => format!("`{}…`", &text[..cut]),
+        None => format!("`{text}`"),
+    }
+}
+
+/// "expected `)` or an instruction": LALRPOP's list of terminals, grouped into what a reader
+/// knows (every instruction keyword is one terminal per kind of immediates).
+fn expectation(expected: &[String]) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut push = |w: String| {
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    };
+    for e in expected {
+        let name = e.trim_matches('"');
+        match name {
+            n if n.starts_with("I:") => push("an instruction".into()),
+            "id" => push("an identifier".into()),
+            "nat" | "int" | "float" => push("a number".into()),
+            "string" => push("a string".into()),
+            "offset=" | "align=" => push(format!("`{name}…`")),
+            "other" | "@custom" | "@place" => {}
+            n => push(format!("`{}`", n.replace("\\\"", "\""))),
         }
     }
+    // Parentheses first, then keywords, then the classes of tokens.
+    words.sort_by_key(|w| match w.as_str() {
+        "`)`" => 0,
+        "`(`" => 1,
+        w if w.starts_with('`') => 2,
+        _ => 3,
+    });
+    const MAX: usize = 6;
+    let more = words.len().saturating_sub(MAX);
+    words.truncate(MAX);
+    if more > 0 {
+        words.push(format!("{more} more"));
+    }
+    match words.as_slice() {
+        [] => "expected nothing more".into(),
+        [one] => format!("expected {one}"),
+        [init @ .., last] => format!("expected {} or {last}", init.join(", ")),
+    }
+}
+
+/// The instruction keyword nearest to `word` (edit distance at most 2, or a different shape of
+/// the same name: `i32.addd`, `i32_add`, `get_local` aside), for a "did you mean" hint.
+fn closest_instruction(word: &str) -> Option<&'static str> {
+    let normalized = word.replace('_', ".");
+    crate::instr::Op::ALL
+        .iter()
+        .map(|op| op.keyword())
+        .map(|k| {
+            (
+                distance(word, k).min(distance(&normalized, &k.replace('_', "."))),
+                k,
+            )
+        })
+        .filter(|&(d, k)| d <= 2 && d < k.len() / 2)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance, by bytes (keywords are ASCII).
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The `(`s still open at byte `at`, outermost first (annotations count as open parentheses).
+fn open_parens(source: &str, at: usize) -> Vec<usize> {
+    let mut open = Vec::new();
+    for (l, token, _) in Lexer::new(source.get(..at).unwrap_or(source)).flatten() {
+        match token {
+            Token::LParen | Token::Annotation(_) => open.push(l),
+            Token::RParen => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open
 }
 
 #[cfg(test)]
@@ -236,7 +431,7 @@ mod tests {
             &body[4].imm,
             Imm::MemArg(MemArg { mem: Some(_), .. })
         ));
-        assert_eq!(err("(func i32.load align=3)"), "alignment");
+        assert!(err("(func i32.load align=3)").starts_with("alignment"));
     }
 
     #[test]
@@ -308,9 +503,12 @@ mod tests {
             err("(func (i32.const 0x100000000))"),
             "constant out of range"
         );
-        assert_eq!(err("(func (i32.foo))"), "unknown operator");
-        assert_eq!(err("(func (local i32) (param i32))"), "unexpected token");
-        assert_eq!(err("(func"), "unexpected end of input");
+        assert_eq!(err("(func (i32.foo))"), "unknown operator i32.foo");
+        assert_eq!(
+            err("(func (local i32) (param i32))"),
+            "unexpected token `param`, expected `local` or an instruction"
+        );
+        assert!(err("(func").starts_with("unexpected end of input, expected `)`"));
         assert_eq!(err("(func (export \"\\ff\"))"), "malformed UTF-8 encoding");
     }
 

@@ -12,7 +12,9 @@
 //! - malformed: `assert_malformed` on `(module quote …)`, and how many watlink rejects as malformed;
 //! - invalid: `assert_invalid` on text modules, and how many watlink rejects as invalid;
 //! - directives: every directive of the script run by `watlink::script` (compiler + interpreter),
-//!   and how many pass.
+//!   and how many pass;
+//! - assertions: the directives that expect an error (`assert_malformed`, `assert_invalid`,
+//!   `assert_unlinkable`, `assert_trap`, …), passing by class and by message.
 
 #![allow(dead_code)]
 
@@ -69,6 +71,54 @@ pub fn tier_file(tier: &str, name: &str) -> &'static str {
         .unwrap_or_else(|| panic!("no {name} in {tier}"))
 }
 
+/// Why a known message gap is one: the reference decoder names what it was reading when the bytes ran
+/// out or went wrong; wasmparser (which decodes binary modules for the interpreter) often stops at an
+/// earlier, more general check. Fixing these means decoding those corners ourselves in `exec::decode`.
+const EOF_CONTEXT: &str = "wasmparser says \"unexpected end-of-file\" where the reference decoder \
+                           names the item it was reading";
+const FLAGS_FIRST: &str = "wasmparser rejects the limits flags byte before reading the overlong \
+                           LEB128 after it";
+const COUNT_FIRST: &str = "wasmparser compares function and code counts before it notices the \
+                           section out of order";
+const TYPE_BYTE: &str = "wasmparser reads an overlong type index as a type's leading byte";
+
+/// Assertions whose message is known not to match the reference interpreter's (the class does):
+/// (tier, file, line, reason). The spec tests accept exactly these message mismatches and fail if
+/// one of them starts to match (then remove it here); the conformance command counts them as failing
+/// by message.
+pub const KNOWN_MESSAGE_GAPS: &[(&str, &str, usize, &str)] = &[
+    ("wasm-v1", "binary-leb128.wast", 289, EOF_CONTEXT),
+    ("wasm-v1", "binary-leb128.wast", 346, EOF_CONTEXT),
+    ("wasm-v1", "binary.wast", 625, EOF_CONTEXT),
+    ("wasm-v1", "binary.wast", 762, EOF_CONTEXT),
+    ("wasm-v2", "binary-leb128.wast", 347, EOF_CONTEXT),
+    ("wasm-v2", "binary-leb128.wast", 1072, TYPE_BYTE),
+    ("wasm-v2", "binary.wast", 55, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 92, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 112, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 649, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 679, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 689, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 804, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 813, FLAGS_FIRST),
+    ("wasm-v2", "binary.wast", 823, FLAGS_FIRST),
+    ("wasm-v2", "binary.wast", 851, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 859, FLAGS_FIRST),
+    ("wasm-v2", "binary.wast", 868, FLAGS_FIRST),
+    ("wasm-v2", "binary.wast", 877, FLAGS_FIRST),
+    ("wasm-v2", "binary.wast", 928, EOF_CONTEXT),
+    ("wasm-v2", "binary.wast", 1189, COUNT_FIRST),
+    ("wasm-v2", "custom.wast", 84, EOF_CONTEXT),
+];
+
+/// The known gap at `file:line` of `tier`, if any.
+pub fn known_gap(tier: &str, file: &str, line: usize) -> Option<&'static str> {
+    KNOWN_MESSAGE_GAPS
+        .iter()
+        .find(|&&(t, f, l, _)| t == tier && f == file && l == line)
+        .map(|&(_, _, _, why)| why)
+}
+
 /// Counts for one script or a whole tier.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -84,6 +134,9 @@ pub struct Tally {
     pub invalid_rejected: usize,
     pub directives: usize,
     pub directives_passed: usize,
+    /// Assertions naming an expected error, and how many passed by class alone and by class and
+    /// message (prefix, as the reference interpreter compares).
+    pub assertions: watlink::script::AssertionTally,
 }
 
 impl std::ops::AddAssign for Tally {
@@ -99,6 +152,7 @@ impl std::ops::AddAssign for Tally {
         self.invalid_rejected += o.invalid_rejected;
         self.directives += o.directives;
         self.directives_passed += o.directives_passed;
+        self.assertions += o.assertions;
     }
 }
 
@@ -125,6 +179,8 @@ pub struct FileReport {
     pub failures: Vec<String>,
     /// One line per failed directive: `file:line:col: what`.
     pub directive_failures: Vec<String>,
+    /// The failed directives' lines, in the order of `directive_failures`.
+    pub directive_failure_lines: Vec<usize>,
 }
 
 /// Runs every directive of the script through `watlink::script`.
@@ -137,7 +193,9 @@ pub fn run_directives(file: &str, source: &str, features: Features, report: &mut
         Ok(r) => {
             report.tally.directives += r.total();
             report.tally.directives_passed += r.passed;
+            report.tally.assertions += r.assertions;
             for f in r.failures {
+                report.directive_failure_lines.push(f.line);
                 report
                     .directive_failures
                     .push(format!("{file}:{}:{}: {}", f.line, f.column, f.message));

@@ -1,0 +1,204 @@
+//! Instantiation: imports checked, entities allocated, segments applied, the start function run.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmparser::ExternalKind;
+
+use super::*;
+use crate::error::{Class, Error};
+
+impl Store {
+    /// Instantiates `module`: resolves and type-checks imports ([`Class::Unlinkable`]), allocates
+    /// its entities, applies active element and data segments in order (out of bounds is
+    /// [`Class::Uninstantiable`]; earlier segments stay applied) and runs the start function.
+    pub fn instantiate(
+        &mut self,
+        module: &Module,
+        imports: &Imports,
+    ) -> Result<InstanceHandle, Error> {
+        let m = &module.inner;
+        let types: Vec<u32> = m.types.iter().map(|t| self.intern(t)).collect();
+        let (mut funcs, mut tables, mut memories, mut globals) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (mname, name, kind) in &m.imports {
+            let Some(ext) = imports.get(mname, name) else {
+                return Err(Error::unlocated(
+                    Class::Unlinkable,
+                    format!("unknown import: {mname}.{name}"),
+                ));
+            };
+            let ok = match (kind, ext) {
+                (ImportKind::Func(t), Extern::Func(h)) => {
+                    funcs.push(h.0);
+                    self.funcs[h.0 as usize].ty == types[*t as usize]
+                }
+                (ImportKind::Table(t), Extern::Table(h)) => {
+                    tables.push(h.0);
+                    let e = &self.tables[h.0 as usize];
+                    e.ty == t.ty && limits_match(e.elems.len() as u64, e.max, t.min, t.max)
+                }
+                (ImportKind::Memory(t), Extern::Memory(h)) => {
+                    memories.push(h.0);
+                    let e = &self.memories[h.0 as usize];
+                    limits_match(e.data.len() as u64 / PAGE, e.max, t.min, t.max)
+                }
+                (ImportKind::Global(t), Extern::Global(h)) => {
+                    globals.push(h.0);
+                    let e = &self.globals[h.0 as usize];
+                    e.ty == t.ty && e.mutable == t.mutable
+                }
+                _ => false,
+            };
+            if !ok {
+                let e = Error::unlocated(
+                    Class::Unlinkable,
+                    format!("incompatible import type: {mname}.{name}"),
+                );
+                return Err(match (kind, ext) {
+                    (ImportKind::Memory(t), Extern::Memory(h)) => {
+                        let given = self.memories[h.0 as usize].data.len() as u64 / PAGE;
+                        if given < t.min {
+                            e.with_note(format!(
+                                "the module needs at least {} pages of memory, {given} given",
+                                t.min
+                            ))
+                        } else {
+                            e.with_note(format!(
+                                "the module allows at most {} pages, the memory may grow past it",
+                                t.max.unwrap_or(0)
+                            ))
+                        }
+                    }
+                    _ => e,
+                });
+            }
+        }
+        let inst_idx = self.instances.len() as u32;
+        for (i, &t) in m.funcs[m.n_imported_funcs as usize..].iter().enumerate() {
+            self.funcs.push(FuncEntity {
+                ty: types[t as usize],
+                kind: FuncKind::Wasm {
+                    instance: inst_idx,
+                    index: i as u32,
+                },
+            });
+            funcs.push(self.funcs.len() as u32 - 1);
+        }
+        for t in &m.tables {
+            tables.push(self.alloc_table(*t)?);
+        }
+        for t in &m.memories {
+            memories.push(self.alloc_memory(*t)?);
+        }
+        for (t, init) in &m.globals {
+            let value = self.eval(init, &globals, &funcs);
+            self.globals.push(GlobalEntity {
+                ty: t.ty,
+                mutable: t.mutable,
+                value,
+            });
+            globals.push(self.globals.len() as u32 - 1);
+        }
+        let mut elems = Vec::new();
+        for e in &m.elems {
+            let items = e
+                .items
+                .iter()
+                .map(|x| self.eval(x, &globals, &funcs) as u64)
+                .collect();
+            self.elems.push(items);
+            elems.push(self.elems.len() as u32 - 1);
+        }
+        let mut datas = Vec::new();
+        for d in &m.datas {
+            self.datas.push(d.bytes.clone());
+            datas.push(self.datas.len() as u32 - 1);
+        }
+        let mut exports = HashMap::new();
+        for (name, kind, i) in &m.exports {
+            let i = *i as usize;
+            let e = match kind {
+                ExternalKind::Func | ExternalKind::FuncExact => Extern::Func(FuncHandle(funcs[i])),
+                ExternalKind::Table => Extern::Table(TableHandle(tables[i])),
+                ExternalKind::Memory => Extern::Memory(MemoryHandle(memories[i])),
+                ExternalKind::Global => Extern::Global(GlobalHandle(globals[i])),
+                ExternalKind::Tag => continue,
+            };
+            exports.insert(name.clone(), e);
+        }
+        let mem0 = memories.first().copied().unwrap_or(u32::MAX);
+        self.instances.push(InstanceEntity {
+            module: m.clone(),
+            types,
+            funcs,
+            tables,
+            memories,
+            globals,
+            elems,
+            datas,
+            mem0,
+            exports,
+        });
+        let inst = &self.instances[inst_idx as usize];
+        let (tables, memories, globals, funcs, elems, datas) = (
+            inst.tables.clone(),
+            inst.memories.clone(),
+            inst.globals.clone(),
+            inst.funcs.clone(),
+            inst.elems.clone(),
+            inst.datas.clone(),
+        );
+        for (i, e) in m.elems.iter().enumerate() {
+            match &e.mode {
+                SegMode::Active(t, off) => {
+                    let off = self.eval(off, &globals, &funcs) as u32 as u64;
+                    let seg = &self.elems[elems[i] as usize];
+                    let table = &mut self.tables[tables[*t as usize] as usize];
+                    let n = seg.len() as u64;
+                    if off + n > table.elems.len() as u64 {
+                        return Err(uninstantiable(TrapCode::TableOutOfBounds));
+                    }
+                    table.elems[off as usize..(off + n) as usize].copy_from_slice(seg);
+                    self.elems[elems[i] as usize] = Vec::new();
+                }
+                SegMode::Declared => self.elems[elems[i] as usize] = Vec::new(),
+                SegMode::Passive => {}
+            }
+        }
+        for (i, d) in m.datas.iter().enumerate() {
+            if let SegMode::Active(mi, off) = &d.mode {
+                let off = self.eval(off, &globals, &funcs) as u32 as u64;
+                let mem = &mut self.memories[memories[*mi as usize] as usize];
+                let n = d.bytes.len() as u64;
+                if off + n > mem.data.len() as u64 {
+                    return Err(uninstantiable(TrapCode::MemoryOutOfBounds));
+                }
+                mem.data[off as usize..(off + n) as usize].copy_from_slice(&d.bytes);
+                self.datas[datas[i] as usize] = Arc::new([]);
+            }
+        }
+        if let Some(s) = m.start {
+            self.call(FuncHandle(funcs[s as usize]), &[])
+                .map_err(Error::from)?;
+        }
+        Ok(InstanceHandle(inst_idx))
+    }
+}
+
+pub(crate) fn uninstantiable(t: TrapCode) -> Error {
+    Error::unlocated(Class::Uninstantiable, t.message())
+}
+
+pub(crate) fn limits_match(
+    have_min: u64,
+    have_max: Option<u64>,
+    want_min: u64,
+    want_max: Option<u64>,
+) -> bool {
+    have_min >= want_min
+        && match want_max {
+            None => true,
+            Some(w) => have_max.is_some_and(|h| h <= w),
+        }
+}

@@ -1,0 +1,402 @@
+//! Module loading: decode (malformed), validate (invalid), and keep what instantiation and lowering need.
+
+use std::sync::{Arc, OnceLock};
+
+use wasmparser::{
+    BinaryReaderError, CompositeInnerType, ElementItems, ElementKind, ExternalKind, Parser,
+    Payload, TypeRef, Validator, WasmFeatures,
+};
+
+use super::*;
+use crate::error::{Class, Error};
+
+// ---------------------------------------------------------------------------------------------
+// Modules
+
+/// The wasmparser features: WebAssembly 2.0 plus tail calls.
+pub fn features() -> WasmFeatures {
+    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL
+}
+
+/// Classifies a wasmparser error by stage: decoding errors are malformed, validation errors
+/// invalid. [`Module::new`] decodes the whole module (see `decode`) before validating it.
+pub(crate) fn classify(e: BinaryReaderError, decoding: bool) -> Error {
+    let class = if decoding {
+        Class::Malformed
+    } else {
+        Class::Invalid
+    };
+    Error::unlocated(class, crate::error::spec_words(e.message()))
+        .with_note(format!("at byte offset {}", e.offset()))
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum ConstOp {
+    Value(u64),
+    V128(u128),
+    RefFunc(u32),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ConstExpr(pub(crate) Vec<ConstOp>);
+
+#[derive(Clone, Debug)]
+pub(crate) enum ImportKind {
+    Func(u32),
+    Table(TableType),
+    Memory(MemType),
+    Global(GlobalType),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TableType {
+    pub(crate) ty: ValType,
+    pub(crate) min: u64,
+    pub(crate) max: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MemType {
+    pub(crate) min: u64,
+    pub(crate) max: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GlobalType {
+    pub(crate) ty: ValType,
+    pub(crate) mutable: bool,
+}
+
+#[derive(Debug)]
+pub(crate) enum SegMode {
+    Passive,
+    Active(u32, ConstExpr),
+    Declared,
+}
+
+#[derive(Debug)]
+pub(crate) struct ElemSeg {
+    pub(crate) mode: SegMode,
+    pub(crate) items: Vec<ConstExpr>,
+}
+
+#[derive(Debug)]
+pub(crate) struct DataSeg {
+    pub(crate) mode: SegMode,
+    pub(crate) bytes: Arc<[u8]>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ModuleInner {
+    pub(crate) types: Vec<FuncType>,
+    pub(crate) imports: Vec<(String, String, ImportKind)>,
+    /// Type index of every function (imports first).
+    pub(crate) funcs: Vec<u32>,
+    pub(crate) n_imported_funcs: u32,
+    pub(crate) tables: Vec<TableType>,
+    pub(crate) memories: Vec<MemType>,
+    pub(crate) globals: Vec<(GlobalType, ConstExpr)>,
+    pub(crate) exports: Vec<(String, ExternalKind, u32)>,
+    pub(crate) start: Option<u32>,
+    pub(crate) elems: Vec<ElemSeg>,
+    pub(crate) datas: Vec<DataSeg>,
+    /// The body of every defined function, lowered on first call (see [`ModuleInner::code`]).
+    pub(crate) bodies: Vec<Body>,
+    /// Lowered code of every defined function: without fuel ops, and with them.
+    pub(crate) code: Vec<[OnceLock<FuncCode>; 2]>,
+    /// Global indices of `__stack_pointer`, `__stack_low` and `__stack_high`, by export or by
+    /// the name section.
+    pub(crate) stack_globals: [Option<u32>; 3],
+}
+
+pub(crate) const STACK_GLOBALS: [&str; 3] = ["__stack_pointer", "__stack_low", "__stack_high"];
+
+/// A function body's bytes and their offset in the module (for reader positions).
+#[derive(Debug)]
+pub(crate) struct Body {
+    pub(crate) bytes: Box<[u8]>,
+    pub(crate) offset: u64,
+}
+
+impl ModuleInner {
+    /// The lowered code of defined function `index`, lowered now if this is its first call.
+    /// Lowering is lazy so that loading a large module costs only its validation; a store with
+    /// fuel gets code with fuel ops, one without gets code with none.
+    #[inline]
+    pub(crate) fn code(&self, index: u32, fuel: bool) -> &FuncCode {
+        self.code[index as usize][fuel as usize].get_or_init(|| lower::lower(self, index, fuel))
+    }
+
+    /// The type of global `index` (imports first).
+    pub(crate) fn global_type(&self, index: u32) -> ValType {
+        let imported = self.imports.iter().filter_map(|(_, _, k)| match k {
+            ImportKind::Global(g) => Some(g.ty),
+            _ => None,
+        });
+        imported
+            .chain(self.globals.iter().map(|(g, _)| g.ty))
+            .nth(index as usize)
+            .unwrap_or(ValType::I32)
+    }
+
+    pub(crate) fn note_global_name(&mut self, index: u32, name: &str) {
+        if let Some(k) = STACK_GLOBALS.iter().position(|n| *n == name) {
+            self.stack_globals[k].get_or_insert(index);
+        }
+    }
+}
+
+/// A validated, lowered module; cheap to clone and instantiate many times.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+pub(crate) fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
+    use wasmparser::Operator as O;
+    let mut out = Vec::new();
+    let mut rd = e.get_operators_reader();
+    while !rd.eof() {
+        let op = rd.read().map_err(|e| classify(e, true))?;
+        out.push(match op {
+            O::I32Const { value } => ConstOp::Value(value as u32 as u64),
+            O::I64Const { value } => ConstOp::Value(value as u64),
+            O::F32Const { value } => ConstOp::Value(value.bits() as u64),
+            O::F64Const { value } => ConstOp::Value(value.bits()),
+            O::V128Const { value } => ConstOp::V128(u128::from_le_bytes(*value.bytes())),
+            O::RefNull { .. } => ConstOp::Value(0),
+            O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+            O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            O::I32Add => ConstOp::I32Add,
+            O::I32Sub => ConstOp::I32Sub,
+            O::I32Mul => ConstOp::I32Mul,
+            O::I64Add => ConstOp::I64Add,
+            O::I64Sub => ConstOp::I64Sub,
+            O::I64Mul => ConstOp::I64Mul,
+            O::End => continue,
+            _ => {
+                return Err(Error::unlocated(
+                    Class::Invalid,
+                    "constant expression required",
+                ));
+            }
+        });
+    }
+    Ok(ConstExpr(out))
+}
+
+impl Module {
+    /// Decodes, validates (WebAssembly 2.0 + tail calls) and lowers `bytes`.
+    ///
+    /// Decoding errors are [`Class::Malformed`], validation errors [`Class::Invalid`].
+    pub fn new(bytes: &[u8]) -> Result<Module, Error> {
+        decode::decode(bytes)?;
+        let mut validator = Validator::new_with_features(features());
+        let mut m = ModuleInner::default();
+        let mut bodies = Vec::new();
+        let mal = |e| classify(e, true);
+        let mut parser = Parser::new(0);
+        parser.set_features(features());
+        for payload in parser.parse_all(bytes) {
+            let payload = payload.map_err(mal)?;
+            // Decode first (malformed), then validate (invalid).
+            match &payload {
+                Payload::TypeSection(s) => {
+                    for rg in s.clone() {
+                        for st in rg.map_err(mal)?.types() {
+                            let ft = match &st.composite_type.inner {
+                                CompositeInnerType::Func(f) => FuncType {
+                                    params: f
+                                        .params()
+                                        .iter()
+                                        .map(|t| ValType::from_wp(*t))
+                                        .collect(),
+                                    results: f
+                                        .results()
+                                        .iter()
+                                        .map(|t| ValType::from_wp(*t))
+                                        .collect(),
+                                },
+                                _ => FuncType::default(),
+                            };
+                            m.types.push(ft);
+                        }
+                    }
+                }
+                Payload::ImportSection(s) => {
+                    for imp in s.clone().into_imports() {
+                        let imp = imp.map_err(mal)?;
+                        let kind = match imp.ty {
+                            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                                m.funcs.push(t);
+                                m.n_imported_funcs += 1;
+                                ImportKind::Func(t)
+                            }
+                            TypeRef::Table(t) => ImportKind::Table(table_type(&t)),
+                            TypeRef::Memory(t) => ImportKind::Memory(MemType {
+                                min: t.initial,
+                                max: t.maximum,
+                            }),
+                            TypeRef::Global(g) => ImportKind::Global(GlobalType {
+                                ty: ValType::from_wp(g.content_type),
+                                mutable: g.mutable,
+                            }),
+                            TypeRef::Tag(_) => ImportKind::Func(0),
+                        };
+                        m.imports
+                            .push((imp.module.to_string(), imp.name.to_string(), kind));
+                    }
+                }
+                Payload::FunctionSection(s) => {
+                    for t in s.clone() {
+                        m.funcs.push(t.map_err(mal)?);
+                    }
+                }
+                Payload::TableSection(s) => {
+                    for t in s.clone() {
+                        m.tables.push(table_type(&t.map_err(mal)?.ty));
+                    }
+                }
+                Payload::MemorySection(s) => {
+                    for t in s.clone() {
+                        let t = t.map_err(mal)?;
+                        m.memories.push(MemType {
+                            min: t.initial,
+                            max: t.maximum,
+                        });
+                    }
+                }
+                Payload::GlobalSection(s) => {
+                    for g in s.clone() {
+                        let g = g.map_err(mal)?;
+                        let ty = GlobalType {
+                            ty: ValType::from_wp(g.ty.content_type),
+                            mutable: g.ty.mutable,
+                        };
+                        m.globals.push((ty, const_expr(&g.init_expr)?));
+                    }
+                }
+                Payload::ExportSection(s) => {
+                    for e in s.clone() {
+                        let e = e.map_err(mal)?;
+                        if e.kind == ExternalKind::Global {
+                            m.note_global_name(e.index, e.name);
+                        }
+                        m.exports.push((e.name.to_string(), e.kind, e.index));
+                    }
+                }
+                Payload::StartSection { func, .. } => m.start = Some(*func),
+                Payload::ElementSection(s) => {
+                    for e in s.clone() {
+                        let e = e.map_err(mal)?;
+                        let mode = match &e.kind {
+                            ElementKind::Passive => SegMode::Passive,
+                            ElementKind::Declared => SegMode::Declared,
+                            ElementKind::Active {
+                                table_index,
+                                offset_expr,
+                            } => {
+                                SegMode::Active(table_index.unwrap_or(0), const_expr(offset_expr)?)
+                            }
+                        };
+                        let mut items = Vec::new();
+                        match e.items {
+                            ElementItems::Functions(r) => {
+                                for f in r {
+                                    items.push(ConstExpr(vec![ConstOp::RefFunc(f.map_err(mal)?)]));
+                                }
+                            }
+                            ElementItems::Expressions(_, r) => {
+                                for x in r {
+                                    items.push(const_expr(&x.map_err(mal)?)?);
+                                }
+                            }
+                        }
+                        m.elems.push(ElemSeg { mode, items });
+                    }
+                }
+                Payload::DataSection(s) => {
+                    for d in s.clone() {
+                        let d = d.map_err(mal)?;
+                        let mode = match &d.kind {
+                            wasmparser::DataKind::Passive => SegMode::Passive,
+                            wasmparser::DataKind::Active {
+                                memory_index,
+                                offset_expr,
+                            } => SegMode::Active(*memory_index, const_expr(offset_expr)?),
+                        };
+                        m.datas.push(DataSeg {
+                            mode,
+                            bytes: d.data.into(),
+                        });
+                    }
+                }
+                Payload::CustomSection(c) => {
+                    // Global names; a malformed name section is ignored, as custom sections are.
+                    if let wasmparser::KnownCustom::Name(names) = c.as_known() {
+                        for n in names.into_iter().flatten() {
+                            if let wasmparser::Name::Global(map) = n {
+                                for naming in map.into_iter().flatten() {
+                                    m.note_global_name(naming.index, naming.name);
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            match payload {
+                Payload::CodeSectionEntry(body) => {
+                    let f = validator
+                        .code_section_entry(&body)
+                        .map_err(|e| classify(e, false))?;
+                    bodies.push((body, f));
+                }
+                p => {
+                    validator.payload(&p).map_err(|e| classify(e, false))?;
+                }
+            }
+        }
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        for (body, f) in bodies {
+            let mut v = f.into_validator(allocs);
+            v.validate(&body).map_err(|e| classify(e, false))?;
+            allocs = v.into_allocations();
+            let range = body.range();
+            m.bodies.push(Body {
+                bytes: bytes[range.start as usize..range.end as usize].into(),
+                offset: range.start,
+            });
+            m.code.push([OnceLock::new(), OnceLock::new()]);
+        }
+        Ok(Module { inner: Arc::new(m) })
+    }
+
+    /// The names of the module's exports.
+    pub fn export_names(&self) -> impl Iterator<Item = &str> {
+        self.inner.exports.iter().map(|e| e.0.as_str())
+    }
+
+    /// The `(module, name)` pairs of the module's imports.
+    pub fn import_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.inner
+            .imports
+            .iter()
+            .map(|i| (i.0.as_str(), i.1.as_str()))
+    }
+}
+
+pub(crate) fn table_type(t: &wasmparser::TableType) -> TableType {
+    TableType {
+        ty: ValType::from_ref(t.element_type),
+        min: t.initial,
+        max: t.maximum,
+    }
+}

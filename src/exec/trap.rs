@@ -1,0 +1,118 @@
+//! Traps: the spec's trap conditions (and resource exhaustion) with the spec suite's messages.
+
+use std::fmt;
+
+use crate::error::{Class, Error};
+
+/// Why execution stopped: the spec's trap conditions plus resource exhaustion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrapCode {
+    /// `unreachable` executed.
+    Unreachable,
+    /// A memory access out of bounds.
+    MemoryOutOfBounds,
+    /// A table access out of bounds.
+    TableOutOfBounds,
+    /// `call_indirect` index past the table's end.
+    UndefinedElement,
+    /// `call_indirect` through a null entry.
+    UninitializedElement,
+    /// `call_indirect` type check failed.
+    IndirectCallTypeMismatch,
+    /// Integer division overflow or float-to-int out of range.
+    IntegerOverflow,
+    /// Division or remainder by zero.
+    IntegerDivideByZero,
+    /// Float-to-int conversion of NaN.
+    BadConversionToInteger,
+    /// Guest call depth exceeded the limit.
+    CallStackExhausted,
+    /// Fuel ran out.
+    OutOfFuel,
+    /// A SIMD instruction (not executed by this interpreter).
+    Unsupported,
+    /// `__stack_pointer` set outside the stack guard's bounds (see [`Store::set_stack_guard`]).
+    StackOverflow,
+}
+
+impl TrapCode {
+    /// The spec suite's message.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::Unreachable => "unreachable",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::UndefinedElement => "undefined element",
+            TrapCode::UninitializedElement => "uninitialized element",
+            TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivideByZero => "integer divide by zero",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::CallStackExhausted => "call stack exhausted",
+            TrapCode::OutOfFuel => "all fuel consumed",
+            TrapCode::Unsupported => "SIMD is not supported by this interpreter",
+            TrapCode::StackOverflow => "stack overflow",
+        }
+    }
+}
+
+/// A trap: a [`TrapCode`], or a message from a host function or the embedding API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trap {
+    /// A trap raised by the interpreter.
+    Code(TrapCode),
+    /// A trap raised by the interpreter, with a message that starts with the code's and adds the
+    /// facts (the reference interpreter's "uninitialized element 7"). Built only where it traps.
+    Detailed(TrapCode, String),
+    /// A trap raised by a host function, or a misuse of the API (wrong argument types, unknown export).
+    Host(String),
+}
+
+impl Trap {
+    /// The message.
+    pub fn message(&self) -> &str {
+        match self {
+            Trap::Code(c) => c.message(),
+            Trap::Detailed(_, m) | Trap::Host(m) => m,
+        }
+    }
+
+    /// [`Class::Exhaustion`] for call depth and fuel, [`Class::Trap`] otherwise.
+    pub fn class(&self) -> Class {
+        match self {
+            Trap::Code(TrapCode::CallStackExhausted | TrapCode::OutOfFuel)
+            | Trap::Detailed(TrapCode::CallStackExhausted | TrapCode::OutOfFuel, _) => {
+                Class::Exhaustion
+            }
+            _ => Class::Trap,
+        }
+    }
+
+    /// The interpreter's trap code (`None` for host traps).
+    pub fn code(&self) -> Option<TrapCode> {
+        match self {
+            Trap::Code(c) | Trap::Detailed(c, _) => Some(*c),
+            Trap::Host(_) => None,
+        }
+    }
+}
+
+impl From<TrapCode> for Trap {
+    fn from(c: TrapCode) -> Trap {
+        Trap::Code(c)
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for Trap {}
+
+impl From<Trap> for Error {
+    fn from(t: Trap) -> Error {
+        Error::unlocated(t.class(), t.message())
+    }
+}

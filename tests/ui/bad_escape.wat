@@ -1,0 +1,3 @@
+(module
+  (memory 1)
+  (data (i32.const 0) "tab:\q"))

@@ -1,0 +1,2 @@
+(module
+  (data (i32.const 0) "x"))

@@ -1,0 +1,4 @@
+(module
+  (func $f (result i32)
+    (i32.add (i32.const 1) (i32.const 2))
+  (func $g))

@@ -1,0 +1,3 @@
+(module
+  (func
+    i32.ad))
