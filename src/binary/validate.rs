@@ -147,7 +147,8 @@ pub(crate) fn func(
     *allocations = v.into_allocations();
     result.map_err(|err| {
         let before = offsets.partition_point(|&at| u64::from(at) <= err.offset());
-        body_error(err.message(), before.checked_sub(1), func, func_index)
+        let message = crate::error::spec_words(err.message());
+        body_error(&message, before.checked_sub(1), func, func_index)
     })
 }
 
