@@ -1,8 +1,9 @@
-//! Compile throughput and peak memory: watlink vs the `wat` crate, in the same run, on the inputs in
-//! `../shared/bench/compile/` (set `WATLINK_BENCH_DIR` to override).
+//! Compile throughput and peak memory: watlink (with validation, and without) vs the `wat` crate
+//! (which does not validate), in the same run, on the inputs in `../shared/bench/compile/` (set
+//! `WATLINK_BENCH_DIR` to override).
 //!
-//! Prints, per input, both throughputs in MB/s, their ratio (watlink / wat, higher is better) and
-//! the peak heap each needs relative to the input size; then criterion's own statistics.
+//! Prints, per input, the three throughputs in MB/s, watlink's ratios to `wat` (higher is better)
+//! and the peak heap each needs relative to the input size; then criterion's own statistics.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
@@ -63,6 +64,14 @@ fn ours(text: &str) -> Vec<u8> {
     watlink::compile_str(text).unwrap_or_else(|e| panic!("watlink failed:\n{e}"))
 }
 
+fn ours_unvalidated(text: &str) -> Vec<u8> {
+    let options = watlink::CompileOptions {
+        validate: false,
+        ..Default::default()
+    };
+    watlink::compile("<input>", text, &options).unwrap_or_else(|e| panic!("watlink failed:\n{e}"))
+}
+
 fn theirs(text: &str) -> Vec<u8> {
     wat::parse_str(text).expect("wat failed")
 }
@@ -86,28 +95,44 @@ fn peak_of(f: &dyn Fn() -> Vec<u8>) -> usize {
 fn main() {
     let inputs = inputs();
     println!(
-        "{:<18} {:>10} {:>10} {:>7} {:>12} {:>12}",
-        "input", "watlink", "wat", "ratio", "peak/input", "wat peak/in"
+        "{:<18} {:>10} {:>12} {:>10} {:>7} {:>7} {:>10} {:>10} {:>9}",
+        "input",
+        "watlink",
+        "no-validate",
+        "wat",
+        "ratio",
+        "ratio-nv",
+        "peak/in",
+        "nv peak/in",
+        "wat p/in"
     );
     for (name, text) in &inputs {
         let mb = text.len() as f64 / 1e6;
-        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (mut a, mut n, mut b) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..15 {
             a.push(time(&|| ours(text)));
+            n.push(time(&|| ours_unvalidated(text)));
             b.push(time(&|| theirs(text)));
         }
-        a.sort();
-        b.sort();
-        let (ta, tb) = (a[a.len() / 2].as_secs_f64(), b[b.len() / 2].as_secs_f64());
-        let peak_ours = peak_of(&|| ours(text)) as f64 / text.len() as f64;
-        let peak_theirs = peak_of(&|| theirs(text)) as f64 / text.len() as f64;
+        let median = |v: &mut Vec<Duration>| {
+            v.sort();
+            v[v.len() / 2].as_secs_f64()
+        };
+        let (ta, tn, tb) = (median(&mut a), median(&mut n), median(&mut b));
+        let per_input = |peak: usize| peak as f64 / text.len() as f64;
+        let peak_ours = per_input(peak_of(&|| ours(text)));
+        let peak_unvalidated = per_input(peak_of(&|| ours_unvalidated(text)));
+        let peak_theirs = per_input(peak_of(&|| theirs(text)));
         println!(
-            "{:<18} {:>7.1}MB/s {:>7.1}MB/s {:>6.2}x {:>11.2}x {:>11.2}x",
+            "{:<18} {:>6.1}MB/s {:>8.1}MB/s {:>6.1}MB/s {:>6.2}x {:>7.2}x {:>9.2}x {:>9.2}x {:>8.2}x",
             name,
             mb / ta,
+            mb / tn,
             mb / tb,
             tb / ta,
+            tb / tn,
             peak_ours,
+            peak_unvalidated,
             peak_theirs
         );
     }
@@ -117,6 +142,9 @@ fn main() {
         let mut group = c.benchmark_group(format!("compile/{name}"));
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function("watlink", |b| b.iter(|| ours(text)));
+        group.bench_function("watlink --no-validate", |b| {
+            b.iter(|| ours_unvalidated(text))
+        });
         group.bench_function("wat", |b| b.iter(|| theirs(text)));
         group.finish();
     }

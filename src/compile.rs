@@ -1,5 +1,7 @@
 //! The compiler's front door: text in, validated bytes out.
 
+mod functions;
+
 use std::path::Path;
 
 use crate::error::{Class, Error, Errors};
@@ -119,6 +121,9 @@ pub fn compile_str(text: &str) -> Result<Vec<u8>, Errors> {
 /// Every error found, located in `text`.
 pub fn compile(name: &str, text: &str, options: &CompileOptions) -> Result<Vec<u8>, Errors> {
     let fail = |errors: Vec<Error>| Errors::new(name, text, errors);
+    if let Some(result) = functions::compile(text, options) {
+        return result.map_err(fail);
+    }
     let syntax = crate::text::parse_module(text).map_err(fail)?;
     compile_module(&syntax, options).map_err(fail)
 }

@@ -38,44 +38,93 @@ pub(super) fn encode(module: &ast::Module) -> Vec<u8> {
         // Such a module cannot be written; an empty output fails validation ("unexpected end").
         return Vec::new();
     }
-    let mut out = Writer {
-        wasm: we::Module::new(),
-        customs: &module.customs,
-    };
-    out.customs(CustomPlace::BeforeFirst);
-    out.section(SectionId::Type, types(module));
-    out.section(SectionId::Import, imports(module));
-    out.section(SectionId::Func, functions(module));
-    out.section(SectionId::Table, tables(module));
-    out.section(SectionId::Memory, memories(module));
-    out.section(SectionId::Global, globals(module));
-    out.section(SectionId::Export, exports(module));
-    out.section(
-        SectionId::Start,
-        module.start.map(|f| we::StartSection {
-            function_index: f.0,
-        }),
-    );
-    out.section(SectionId::Elem, elements(module));
-    out.section(SectionId::DataCount, data_count(module));
-    out.section(SectionId::Code, code(module));
-    out.section(SectionId::Data, datas(module));
-    out.customs(CustomPlace::AfterLast);
-    if !module.customs.iter().any(|c| c.name == "name")
-        && let Some(names) = names::name_section(&module.names)
-    {
-        out.wasm.section(&names);
-    }
-    out.wasm.finish()
+    let out = Writer::head(module, data_count(module));
+    let code = code(module);
+    out.finish(module, &module.names, code)
 }
 
-/// The module being written and the custom sections still to place.
-struct Writer<'a> {
+/// The bytes of one function body as the code section holds it (locals, instructions, final
+/// `end`; no size prefix), appended to `out`. `offsets` receives the offset in `out` of each
+/// instruction and of the final `end`, for placing a validation error.
+pub(crate) fn func_body(f: &ast::Func, out: &mut Vec<u8>, offsets: &mut Vec<u32>) {
+    let locals = we::Function::new_with_locals_types(f.locals.iter().map(|&t| val_type(t)));
+    out.extend_from_slice(&locals.into_raw_body());
+    offsets.reserve(f.body.len() + 1);
+    for i in &f.body {
+        offsets.push(len_u32(out.len()));
+        instr(i, out);
+    }
+    offsets.push(len_u32(out.len()));
+    out.push(0x0b);
+}
+
+/// A module being written in two steps: the sections before the code section first
+/// ([`Writer::head`]), then the code section and what follows ([`Writer::finish`]), so the function
+/// bodies can be encoded (and validated) one by one in between.
+pub(crate) struct Writer<'a> {
     wasm: we::Module,
     customs: &'a [ast::Custom],
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// Writes every section of `module` that precedes the code section, with the custom sections
+    /// placed before the code section. `data_count`: whether some body uses `memory.init` or
+    /// `data.drop` (then a DataCount section is written, as `wat` does).
+    pub(crate) fn head(module: &'a ast::Module, data_count: bool) -> Writer<'a> {
+        let mut out = Writer {
+            wasm: we::Module::new(),
+            customs: &module.customs,
+        };
+        out.customs(CustomPlace::BeforeFirst);
+        out.section(SectionId::Type, types(module));
+        out.section(SectionId::Import, imports(module));
+        out.section(SectionId::Func, functions(module));
+        out.section(SectionId::Table, tables(module));
+        out.section(SectionId::Memory, memories(module));
+        out.section(SectionId::Global, globals(module));
+        out.section(SectionId::Export, exports(module));
+        out.section(
+            SectionId::Start,
+            module.start.map(|f| we::StartSection {
+                function_index: f.0,
+            }),
+        );
+        out.section(SectionId::Elem, elements(module));
+        let count = data_count.then(|| we::DataCountSection {
+            count: len_u32(module.datas.len()),
+        });
+        out.section(SectionId::DataCount, count);
+        out.customs(CustomPlace::Before(SectionId::Code));
+        out
+    }
+
+    /// The bytes written so far.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        self.wasm.as_slice()
+    }
+
+    /// Writes the code section (if any) and every section after it; `module` is the one given to
+    /// [`Writer::head`], `names` its names (completed by the function bodies).
+    pub(crate) fn finish(
+        mut self,
+        module: &ast::Module,
+        names: &ast::Names,
+        code: Option<we::CodeSection>,
+    ) -> Vec<u8> {
+        if let Some(code) = code {
+            self.wasm.section(&code);
+        }
+        self.customs(CustomPlace::After(SectionId::Code));
+        self.section(SectionId::Data, datas(module));
+        self.customs(CustomPlace::AfterLast);
+        if !module.customs.iter().any(|c| c.name == "name")
+            && let Some(names) = names::name_section(names)
+        {
+            self.wasm.section(&names);
+        }
+        self.wasm.finish()
+    }
+
     /// Writes the custom sections placed at `place`, in declaration order.
     fn customs(&mut self, place: CustomPlace) {
         for custom in self.customs.iter().filter(|c| c.place == place) {
@@ -214,29 +263,23 @@ fn elements(m: &ast::Module) -> Option<we::ElementSection> {
     nonempty(s, n)
 }
 
-/// The DataCount section, present (like `wat`) when a function body refers to a data segment.
-fn data_count(m: &ast::Module) -> Option<we::DataCountSection> {
-    let needed = m
-        .funcs
+/// Whether a DataCount section is written: (like `wat`) when a function body refers to a data
+/// segment.
+fn data_count(m: &ast::Module) -> bool {
+    m.funcs
         .iter()
         .flat_map(|f| &f.body)
-        .any(|i| matches!(i.op, Op::MemoryInit | Op::DataDrop));
-    needed.then(|| we::DataCountSection {
-        count: len_u32(m.datas.len()),
-    })
+        .any(|i| matches!(i.op, Op::MemoryInit | Op::DataDrop))
 }
 
 fn code(m: &ast::Module) -> Option<we::CodeSection> {
     let mut s = we::CodeSection::new();
+    let (mut body, mut offsets) = (Vec::new(), Vec::new());
     for f in &m.funcs {
-        let mut func = we::Function::new_with_locals_types(f.locals.iter().map(|&t| val_type(t)));
-        let mut body = Vec::new();
-        for i in &f.body {
-            instr(i, &mut body);
-        }
-        body.push(0x0b);
-        func.raw(body);
-        s.function(&func);
+        body.clear();
+        offsets.clear();
+        func_body(f, &mut body, &mut offsets);
+        s.raw(&body);
     }
     let n = s.len();
     nonempty(s, n)
@@ -419,7 +462,7 @@ fn len_u32(n: usize) -> u32 {
 /// Whether some count, length or size of `m` may not fit the binary format's u32 (wasm-encoder would
 /// panic). A generous estimate of the whole output: at most 64 bytes per entity or instruction, plus
 /// every byte string and name. Only a synthesized module of several GiB can exceed it.
-fn exceeds_binary_limits(m: &ast::Module) -> bool {
+pub(super) fn exceeds_binary_limits(m: &ast::Module) -> bool {
     fn exprs<'a>(es: impl IntoIterator<Item = &'a ast::ConstExpr>) -> usize {
         es.into_iter()
             .map(|e| e.len())

@@ -16,6 +16,7 @@ use crate::ast;
 use crate::error::{Error, Errors};
 
 pub use validate::features;
+pub(crate) use validate::{FuncAllocations, FuncToValidate, Streaming};
 
 /// Encodes a resolved module.
 ///
@@ -52,4 +53,29 @@ pub fn validate(bytes: &[u8], module: &ast::Module, features: &Features) -> Resu
 /// ```
 pub fn validate_binary(name: &str, bytes: &[u8], features: &Features) -> Result<(), Errors> {
     validate::validate_binary(name, bytes, features).map_err(|errors| Errors::new(name, "", errors))
+}
+
+/// Pieces for compiling one function at a time (see `crate::compile`): the module is written as a
+/// head (every section before the code section), the bodies, and the rest.
+pub(crate) mod parts {
+    use super::{encode, validate};
+    pub(crate) use encode::{Writer, func_body};
+    pub(crate) use validate::func as validate_func;
+
+    /// Whether `module` is too large for the binary format's u32 counts (see [`super::encode`]).
+    pub(crate) fn exceeds_binary_limits(module: &crate::ast::Module) -> bool {
+        encode::exceeds_binary_limits(module)
+    }
+
+    /// The code section holding `bodies` (each as [`func_body`] writes it), `None` if there are
+    /// none.
+    pub(crate) fn code_section<'a>(
+        bodies: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Option<wasm_encoder::CodeSection> {
+        let mut code = wasm_encoder::CodeSection::new();
+        for body in bodies {
+            code.raw(body);
+        }
+        (!code.is_empty()).then_some(code)
+    }
 }

@@ -10,7 +10,8 @@
 use std::ops::Range;
 
 use wasmparser::{
-    BinaryReaderError, FromReader, Parser, Payload, SectionLimited, Validator, WasmFeatures,
+    BinaryReader, BinaryReaderError, Chunk, FromReader, Parser, Payload, SectionLimited, Validator,
+    WasmFeatures,
 };
 
 use crate::Features;
@@ -46,6 +47,109 @@ pub fn features(features: &Features) -> WasmFeatures {
         out.set(flag, on);
     }
     out
+}
+
+/// Validation of a module whose function bodies are validated one by one, each right after it is
+/// encoded (possibly on several threads), with its instructions at hand to place an error.
+///
+/// Module-level errors are not placed here: [`Streaming::head`] and [`Streaming::rest`] only say
+/// whether there is one, and the caller reports it through [`validate`].
+pub(crate) struct Streaming {
+    validator: Validator,
+    /// Where the code section starts (the length of the head).
+    code_at: u64,
+}
+
+/// A defined function's validator-to-be; it can be sent to another thread.
+pub(crate) type FuncToValidate = wasmparser::FuncToValidate<wasmparser::ValidatorResources>;
+
+/// A thread's reusable validator allocations.
+pub(crate) type FuncAllocations = wasmparser::FuncValidatorAllocations;
+
+impl Streaming {
+    /// Validates `head` (a module's bytes up to its code section) and opens the code section for
+    /// `count` function bodies; returns their validators, or `None` if the head is invalid.
+    pub(crate) fn head(
+        head: &[u8],
+        count: u32,
+        features: &Features,
+    ) -> Option<(Streaming, Vec<FuncToValidate>)> {
+        let mut validator = Validator::new_with_features(self::features(features));
+        let code_at = head.len() as u64;
+        let mut parser = Parser::new(0);
+        let mut offset = 0;
+        loop {
+            // Not at the end of the module: the parser would want the code section.
+            match parser.parse(&head[offset..], false).ok()? {
+                Chunk::NeedMoreData(_) if offset == head.len() => break,
+                Chunk::NeedMoreData(_) => return None,
+                Chunk::Parsed { consumed, payload } => {
+                    offset += consumed;
+                    validator.payload(&payload).ok()?;
+                }
+            }
+        }
+        let mut funcs = Vec::with_capacity(count as usize);
+        if count > 0 {
+            validator.code_section_start(&(code_at..code_at)).ok()?;
+            let empty = wasmparser::FunctionBody::new(BinaryReader::new(&[], code_at));
+            for _ in 0..count {
+                funcs.push(validator.code_section_entry(&empty).ok()?);
+            }
+        }
+        Some((Streaming { validator, code_at }, funcs))
+    }
+
+    /// Validates what follows the code section in `module` (the whole output) and the module as a
+    /// whole; `false` if something is invalid.
+    pub(crate) fn rest(mut self, module: &[u8]) -> bool {
+        let mut parser = Parser::new(0);
+        let mut offset = 0;
+        loop {
+            let Ok(Chunk::Parsed { consumed, payload }) = parser.parse(&module[offset..], true)
+            else {
+                return false;
+            };
+            let at = offset as u64;
+            offset += consumed;
+            match payload {
+                Payload::CodeSectionStart { size, .. } => {
+                    parser.skip_section();
+                    offset += size as usize;
+                }
+                Payload::End(_) => return self.validator.payload(&payload).is_ok(),
+                _ if at < self.code_at => {}
+                _ => {
+                    if self.validator.payload(&payload).is_err() {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Validates the body of `func` (the defined function `func_index` of the function space), encoded
+/// as `body` with the offset of each instruction in `offsets` (see `encode::func_body`).
+///
+/// # Errors
+/// The first error in the body, at its instruction.
+pub(crate) fn func(
+    to_validate: FuncToValidate,
+    allocations: &mut FuncAllocations,
+    body: &[u8],
+    offsets: &[u32],
+    func: &ast::Func,
+    func_index: usize,
+) -> Result<(), Error> {
+    let mut v = to_validate.into_validator(std::mem::take(allocations));
+    let result = v.validate(&wasmparser::FunctionBody::new(BinaryReader::new(body, 0)));
+    *allocations = v.into_allocations();
+    result.map_err(|err| {
+        let before = offsets.partition_point(|&at| u64::from(at) <= err.offset());
+        let message = crate::error::spec_words(err.message());
+        body_error(&message, before.checked_sub(1), func, func_index)
+    })
 }
 
 pub(super) fn validate(
@@ -231,8 +335,14 @@ fn in_body(
         return Error::unlocated(crate::error::Class::Invalid, message);
     };
     let k = operator_index(bytes, range, offset);
-    let instr = k.and_then(|k| func.body.get(k));
     let func_index = module.imported(ast::ExternKind::Func) as usize + i;
+    body_error(message, k, func, func_index)
+}
+
+/// An error at the `k`-th instruction of `func` (`Some(body.len())`: its final `end`; `None`: before
+/// the first instruction), located at the instruction, or at the function.
+fn body_error(message: &str, k: Option<usize>, func: &ast::Func, func_index: usize) -> Error {
+    let instr = k.and_then(|k| func.body.get(k));
     // At the body's final `end` the results are checked: the last instruction is what produced them.
     let last = func.body.last().filter(|l| l.span != Span::default());
     if let (true, Some(last), true) = (

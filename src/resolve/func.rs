@@ -79,7 +79,7 @@ fn log2(n: u64) -> Option<u32> {
     n.is_power_of_two().then(|| n.trailing_zeros())
 }
 
-impl<'s> Resolver<'s> {
+impl<'s> Resolver<'s, '_> {
     /// Resolves an instruction sequence, collecting errors and going on after each.
     pub(super) fn instrs(
         &mut self,

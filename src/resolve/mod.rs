@@ -22,6 +22,7 @@ mod tests;
 
 use expand::{DataMode, ElemMode, ImportKind, Item, Offset, Target};
 use names::{Namespace, Scope, Space, lookup};
+use types::{TypeTable, Types};
 
 use crate::Features;
 use crate::ast::{self, ExternKind, FuncIdx, TableIdx};
@@ -49,13 +50,12 @@ pub fn resolve_with(
     let mut errors = Vec::new();
     let items = expand::expand(module, &mut errors);
     let scope = Scope::build(&items, &mut errors);
-    let mut r = Resolver {
-        features: *features,
-        scope,
-        types: types::Types::default(),
+    let mut r = Resolver::new(
+        *features,
+        &scope,
+        TypeTable::Building(Types::default()),
         errors,
-        out: ast::Module::default(),
-    };
+    );
     r.out.names.module = module.id.as_ref().map(|id| id.name.to_string());
     r.module(&items);
     let Resolver {
@@ -71,18 +71,152 @@ pub fn resolve_with(
     Ok(out)
 }
 
-/// The resolution of one module.
-pub(super) struct Resolver<'s> {
+/// What resolving a function body apart needs of its module (see [`resolve_header`]); bodies can be
+/// resolved from several threads at once.
+pub struct Header<'s> {
+    scope: Scope<'s>,
+    types: Types,
+    /// Per defined function: its parse tree, index, and how many types exist when its body is
+    /// resolved in item order.
+    funcs: Vec<(&'s syntax::Func<'s>, FuncIdx, u32)>,
+    features: Features,
+}
+
+/// A function body resolved by [`Header::func`], with the names it gives.
+pub struct ResolvedFunc {
+    /// The function.
+    pub func: ast::Func,
+    /// Its named parameters and locals.
+    pub locals: Vec<(ast::LocalIdx, String)>,
+    /// Its labelled blocks.
+    pub labels: Vec<(u32, String)>,
+}
+
+/// Why [`Header::func`] gave no function: the caller resolves the whole module with [`resolve_with`]
+/// instead, which reports errors (or numbers a type the body adds).
+#[derive(Debug)]
+pub struct Unresolved;
+
+/// Resolves everything in `module` but the defined functions' locals and bodies, which
+/// [`Header::func`] resolves one at a time.
+///
+/// The module returned has every defined function with its type but no locals and no body, and no
+/// names of locals or labels of defined functions.
+///
+/// # Errors
+/// As [`resolve`], for the parts resolved.
+pub fn resolve_header<'s>(
+    module: &'s syntax::Module<'s>,
+    features: &Features,
+) -> Result<(ast::Module, Header<'s>), Vec<Error>> {
+    let mut errors = Vec::new();
+    let items = expand::expand(module, &mut errors);
+    let scope = Scope::build(&items, &mut errors);
+    let mut r = Resolver::new(
+        *features,
+        &scope,
+        TypeTable::Building(Types::default()),
+        errors,
+    );
+    r.out.names.module = module.id.as_ref().map(|id| id.name.to_string());
+    r.module(&items);
+    let Resolver {
+        types,
+        errors,
+        mut out,
+        funcs,
+        ..
+    } = r;
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let TypeTable::Building(types) = types else {
+        unreachable!("built above")
+    };
+    out.types = types.list().to_vec();
+    // The bodies give the names of defined functions' locals and labels.
+    let imported = out.imported(ExternKind::Func);
+    out.names.locals.retain(|(f, _)| f.0 < imported);
+    out.names.labels.retain(|(f, _)| f.0 < imported);
+    for f in &mut out.funcs {
+        f.locals = Vec::new();
+        f.body = Vec::new();
+    }
+    let header = Header {
+        scope,
+        types,
+        funcs,
+        features: *features,
+    };
+    Ok((out, header))
+}
+
+impl<'s> Header<'s> {
+    /// Resolves the body of the `i`-th defined function, whose locals and instructions are those of
+    /// `body` (parsed apart from the module, or the module's own parse tree).
+    ///
+    /// # Errors
+    /// [`Unresolved`] if the body has an error, or needs a type the module does not have yet.
+    pub fn func<'b>(
+        &'b self,
+        i: usize,
+        body: &'b syntax::Func<'b>,
+    ) -> Result<ResolvedFunc, Unresolved>
+    where
+        's: 'b,
+    {
+        let &(header, idx, visible) = self.funcs.get(i).ok_or(Unresolved)?;
+        let table = TypeTable::Frozen {
+            types: &self.types,
+            visible,
+            missed: false,
+        };
+        let mut r = Resolver::new(self.features, &self.scope, table, Vec::new());
+        let func = r.func_parts(header, body, idx);
+        if !r.errors.is_empty() || matches!(r.types, TypeTable::Frozen { missed: true, .. }) {
+            return Err(Unresolved);
+        }
+        let names = std::mem::take(&mut r.out.names);
+        Ok(ResolvedFunc {
+            func,
+            locals: names
+                .locals
+                .into_iter()
+                .next()
+                .map_or(Vec::new(), |(_, l)| l),
+            labels: names
+                .labels
+                .into_iter()
+                .next()
+                .map_or(Vec::new(), |(_, l)| l),
+        })
+    }
+
+    /// The number of defined functions.
+    pub fn func_count(&self) -> usize {
+        self.funcs.len()
+    }
+
+    /// The parse tree of the `i`-th defined function.
+    pub fn func_syntax(&self, i: usize) -> Option<&'s syntax::Func<'s>> {
+        self.funcs.get(i).map(|f| f.0)
+    }
+}
+
+/// The resolution of one module (or of one function body, given the module's header).
+pub(super) struct Resolver<'s, 'r> {
     /// The features the module may use.
     features: Features,
     /// The module's index spaces.
-    scope: Scope<'s>,
+    scope: &'r Scope<'s>,
     /// The type section being built.
-    types: types::Types,
+    types: TypeTable<'r>,
     /// Errors so far.
     errors: Vec<Error>,
     /// The module being built.
     out: ast::Module,
+    /// Per defined function: its parse tree, index, and the number of types after it.
+    funcs: Vec<(&'s syntax::Func<'s>, FuncIdx, u32)>,
 }
 
 /// Running counters of the entities met so far, for the name side table.
@@ -100,7 +234,23 @@ fn name_of(id: Option<&syntax::Id<'_>>) -> Option<String> {
     id.map(|id| id.name.to_string())
 }
 
-impl<'s> Resolver<'s> {
+impl<'s, 'r> Resolver<'s, 'r> {
+    fn new(
+        features: Features,
+        scope: &'r Scope<'s>,
+        types: TypeTable<'r>,
+        errors: Vec<Error>,
+    ) -> Self {
+        Resolver {
+            features,
+            scope,
+            types,
+            errors,
+            out: ast::Module::default(),
+            funcs: Vec::new(),
+        }
+    }
+
     /// Builds the module from the expanded items.
     fn module(&mut self, items: &[Item<'s>]) {
         // Written types come first in the type section, before any implicit one.
@@ -182,6 +332,7 @@ impl<'s> Resolver<'s> {
                 }
                 let func = self.func(f, idx);
                 self.out.funcs.push(func);
+                self.funcs.push((f, idx, self.types.len()));
             }
             Item::Table(t) => {
                 if let Some(name) = name_of(t.id.as_ref()) {
@@ -316,9 +467,21 @@ impl<'s> Resolver<'s> {
 
     /// A defined function: its type, locals (named ones in the side table) and body.
     fn func(&mut self, f: &'s syntax::Func<'s>, idx: FuncIdx) -> ast::Func {
-        let ty = self.type_use(&f.ty);
+        self.func_parts(f, f, idx)
+    }
+
+    /// A defined function whose type use is that of `header` and whose locals and body are those
+    /// of `body`.
+    fn func_parts(
+        &mut self,
+        header: &'s syntax::Func<'s>,
+        body: &'s syntax::Func<'s>,
+        idx: FuncIdx,
+    ) -> ast::Func {
+        let f = body;
+        let ty = self.type_use(&header.ty);
         let mut locals = Namespace::new(Space::Local);
-        let mut named = self.params(&f.ty, ty, &mut locals);
+        let mut named = self.params(&header.ty, ty, &mut locals);
         let mut types = Vec::with_capacity(f.locals.len());
         for l in &f.locals {
             let i = locals.define(l.id.as_ref(), &mut self.errors);
@@ -339,7 +502,7 @@ impl<'s> Resolver<'s> {
             ty,
             locals: types,
             body: instrs,
-            span: f.span,
+            span: header.span,
         }
     }
 

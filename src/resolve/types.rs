@@ -47,13 +47,82 @@ impl Types {
         }
     }
 
-    /// The finished type section.
-    pub(super) fn into_list(self) -> Vec<ast::FuncType> {
-        self.list
+    /// The types so far.
+    pub(super) fn list(&self) -> &[ast::FuncType] {
+        &self.list
     }
 }
 
-impl<'s> Resolver<'s> {
+/// The type section as resolution sees it: being built (a whole module, or a module's header), or
+/// frozen (a function body resolved apart, which may only use the types that precede it).
+pub(super) enum TypeTable<'r> {
+    /// Types are appended as type uses need them.
+    Building(Types),
+    /// The header's types; only the first `visible` exist when the body is resolved in item order.
+    /// A type use that would append a type (or use a later one) sets `missed`.
+    Frozen {
+        types: &'r Types,
+        visible: u32,
+        missed: bool,
+    },
+}
+
+impl TypeTable<'_> {
+    /// The type at `idx`, if there is one.
+    pub(super) fn get(&self, idx: TypeIdx) -> Option<&ast::FuncType> {
+        match self {
+            TypeTable::Building(t) => t.get(idx),
+            TypeTable::Frozen { types, visible, .. } => types.get(idx).filter(|_| idx.0 < *visible),
+        }
+    }
+
+    /// Number of types so far.
+    pub(super) fn len(&self) -> u32 {
+        match self {
+            TypeTable::Building(t) => t.len(),
+            TypeTable::Frozen { visible, .. } => *visible,
+        }
+    }
+
+    /// Appends a type written in the text.
+    fn push(&mut self, ty: ast::FuncType) -> TypeIdx {
+        match self {
+            TypeTable::Building(t) => t.push(ty),
+            TypeTable::Frozen { missed, .. } => {
+                *missed = true;
+                TypeIdx(0)
+            }
+        }
+    }
+
+    /// The first type identical to `ty`, appended if there is none.
+    fn intern(&mut self, ty: ast::FuncType) -> TypeIdx {
+        match self {
+            TypeTable::Building(t) => t.intern(ty),
+            TypeTable::Frozen {
+                types,
+                visible,
+                missed,
+            } => match types.first.get(&ty) {
+                Some(&idx) if idx.0 < *visible => idx,
+                _ => {
+                    *missed = true;
+                    TypeIdx(0)
+                }
+            },
+        }
+    }
+
+    /// The finished type section.
+    pub(super) fn into_list(self) -> Vec<ast::FuncType> {
+        match self {
+            TypeTable::Building(t) => t.list,
+            TypeTable::Frozen { types, .. } => types.list.clone(),
+        }
+    }
+}
+
+impl<'s> Resolver<'s, '_> {
     /// Adds a type definition written in the text (all of them precede any implicit type).
     pub(super) fn define_type(&mut self, def: &'s syntax::TypeDef<'s>) {
         let ty = self.func_type(&def.func);

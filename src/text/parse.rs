@@ -96,6 +96,27 @@ pub fn parse_script(source: &str) -> Result<Script<'_>, Vec<Error>> {
     Ok(script)
 }
 
+/// A module from a token stream the caller prepared (see `super::lazy`): as [`parse_module`], but
+/// `None` instead of the errors, and `None` for a text that is no single `(module …)` or list of
+/// fields.
+pub(super) fn module_from_tokens<'a>(
+    tokens: impl Iterator<Item = crate::text::lexer::Spanned<'a>>,
+) -> Option<Module<'a>> {
+    let tokens = tokens.map(|t| t.map_err(|(e, span)| Error::malformed(e.message(), span)));
+    let script = wat::ScriptParser::new().parse(tokens).ok()?;
+    let mut commands = script.commands.into_iter();
+    match (commands.next(), commands.next()) {
+        (Some(Command::Module(m)), None) => match m.source {
+            ModuleSource::Text(mut module) if !m.definition => {
+                module.id = m.id;
+                Some(module)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The one place LALRPOP's error type becomes ours: the spec's words first ("unexpected token",
 /// "unexpected end of input", "unknown operator"), then what was found and what the grammar
 /// expected, with the `(` that is still open as a secondary label.

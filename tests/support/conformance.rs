@@ -248,6 +248,7 @@ fn check_text_module(
     failures: &mut Vec<String>,
 ) {
     tally.modules += 1;
+    paths_agree(options, text, &at, failures);
     let ours = match watlink::compile_module(module, options) {
         Ok(bytes) => bytes,
         Err(errors) => {
@@ -272,6 +273,19 @@ fn check_text_module(
             Err(e) => failures.push(format!("{at}: wast rejects it (bidi allowed): {e}")),
         },
         Err(e) => failures.push(format!("{at}: the wat crate rejects it: {e}")),
+    }
+}
+
+/// Whether [`watlink::compile`] (which compiles one function at a time when it can) gives what
+/// parsing and compiling the whole module at once gives: the same bytes, or the same errors.
+fn paths_agree(options: &CompileOptions, text: &str, at: &str, failures: &mut Vec<String>) {
+    let whole =
+        watlink::text::parse_module(text).and_then(|m| watlink::compile_module(&m, options));
+    let streamed = watlink::compile("<module>", text, options).map_err(|e| e.errors);
+    if whole != streamed {
+        failures.push(format!(
+            "{at}: compiling one function at a time differs from compiling the whole module"
+        ));
     }
 }
 
@@ -375,6 +389,8 @@ pub fn check_script(file: &str, source: &str, features: Features) -> FileReport 
                 };
                 tally.invalid += 1;
                 let at = format!("{file}:{}", line_of(source, span.start));
+                let text = &source[module.span.start..module.span.end];
+                paths_agree(&options, text, &at, failures);
                 match watlink::compile_module(module, &options) {
                     Err(errors) if errors[0].class == Class::Invalid => tally.invalid_rejected += 1,
                     Err(errors) => failures.push(format!(
