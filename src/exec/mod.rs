@@ -1,10 +1,16 @@
 //! The interpreter: bytes → wasmparser-validated [`Module`] → lowered flat code → values or a [`Trap`].
 //!
-//! The shape follows wasmi v0.31: every function body is validated and lowered once into a flat
-//! `Vec<Op>` with branch targets and keep counts resolved; execution is one `loop { match op }` over
-//! an untyped `u64` value stack with an explicit frame stack (guest calls never recurse on the host
-//! stack). Store entities (functions, tables, memories, globals, segments, instances) live in arenas
-//! behind typed `Copy` handles.
+//! Every function body is validated when the module loads and lowered on its first call into
+//! register-machine code over 64-bit cells (`code.rs`, `lower.rs`): locals and temporaries are slots
+//! of the frame, a v128 takes two. Execution is one `loop { match op }` (`interp.rs`) with an
+//! explicit frame stack, so guest calls never recurse on the host stack. Store entities (functions,
+//! tables, memories, globals, segments, instances) live in arenas behind typed `Copy` handles.
+//!
+//! - `module.rs`: decoding (malformed, with `decode.rs`), validation (invalid), what lowering needs;
+//! - `store.rs`, `instantiate.rs`: the store, the host API, instantiation;
+//! - `value.rs`, `trap.rs`: values at the API boundary and their cells, traps;
+//! - `code.rs`: the op set, the numeric instructions listed once; `lower.rs`; `interp.rs`;
+//! - `num.rs`: scalar numerics as pure functions.
 //!
 //! ```
 //! use watlink::exec::{Imports, Module, Store, Value};
@@ -16,8 +22,8 @@
 //! assert_eq!(store.invoke(inst, "add", &[Value::I32(2), Value::I32(40)]).unwrap(), vec![Value::I32(42)]);
 //! ```
 //!
-//! SIMD (`v128`) instructions validate but are not executed: running one traps with
-//! "SIMD is not supported by this interpreter".
+//! v128 values move intact (locals, globals, calls, blocks, memory); SIMD arithmetic validates but
+//! is not executed yet: running it traps with "SIMD is not supported by this interpreter".
 
 mod code;
 mod decode;
