@@ -256,19 +256,24 @@ impl Lower<'_> {
         self.stack.pop().expect("validated operand stack")
     }
 
-    /// Writes entry `i` to its canonical cells.
-    fn materialize(&mut self, i: usize) {
-        let e = self.stack[i];
+    /// Emits the op that writes `e`'s value to the cells at `dst` (none if it is there).
+    fn write_to(&mut self, dst: Slot, e: Entry) {
         match e.src {
-            Src::Cell(s) if s == e.canon => return,
-            Src::Cell(src) if e.width == 2 => self.emit(Op::Copy2 { dst: e.canon, src }),
-            Src::Cell(src) => self.emit(Op::Copy { dst: e.canon, src }),
+            Src::Cell(s) if s == dst => return,
+            Src::Cell(src) if e.width == 2 => self.emit(Op::Copy2 { dst, src }),
+            Src::Cell(src) => self.emit(Op::Copy { dst, src }),
             Src::Const(c) => self.emit(Op::Const {
-                dst: e.canon,
+                dst,
                 lo: c as u32,
                 hi: (c >> 32) as u32,
             }),
         };
+    }
+
+    /// Writes entry `i` to its canonical cells.
+    fn materialize(&mut self, i: usize) {
+        let e = self.stack[i];
+        self.write_to(e.canon, e);
         self.stack[i].src = Src::Cell(e.canon);
     }
 
@@ -288,12 +293,8 @@ impl Lower<'_> {
     fn cell_of(&mut self, e: Entry) -> Slot {
         match e.src {
             Src::Cell(s) => s,
-            Src::Const(c) => {
-                self.emit(Op::Const {
-                    dst: e.canon,
-                    lo: c as u32,
-                    hi: (c >> 32) as u32,
-                });
+            Src::Const(_) => {
+                self.write_to(e.canon, e);
                 e.canon
             }
         }
@@ -332,22 +333,7 @@ impl Lower<'_> {
         if retarget && let Some(d) = self.ops.last_mut().and_then(Op::dst_mut) {
             *d = slot;
         } else {
-            match e.src {
-                Src::Cell(src) if src == slot => {}
-                Src::Cell(src) if w == 2 => {
-                    self.emit(Op::Copy2 { dst: slot, src });
-                }
-                Src::Cell(src) => {
-                    self.emit(Op::Copy { dst: slot, src });
-                }
-                Src::Const(c) => {
-                    self.emit(Op::Const {
-                        dst: slot,
-                        lo: c as u32,
-                        hi: (c >> 32) as u32,
-                    });
-                }
-            }
+            self.write_to(slot, e);
         }
         self.last = Last::None;
         if tee {
@@ -431,37 +417,21 @@ impl Lower<'_> {
         (i, c.base, arity.len(), arity.iter().sum())
     }
 
-    /// Where the top `n` entries (`cells` cells) go for a branch to a label at `base`: after
+    /// Prepares the top `n` entries for a move to a label: after
     /// this, they are in their canonical cells (so a move is one range copy), unless a single
     /// entry can be moved directly (returned as `Some`).
-    fn prepare_move(&mut self, n: usize, cells: u32) -> Option<Entry> {
+    fn prepare_move(&mut self, n: usize) -> Option<Entry> {
         if n == 1 {
             return Some(*self.stack.last().unwrap());
         }
         self.materialize_top(n);
-        let _ = cells;
         None
     }
 
     /// Emits the moves of the top `n` entries to `base` (after [`Self::prepare_move`]).
     fn emit_move(&mut self, single: Option<Entry>, n: usize, cells: u32, base: Slot) {
         if let Some(e) = single {
-            match e.src {
-                Src::Cell(s) if s == base => {}
-                Src::Cell(src) if e.width == 2 => {
-                    self.emit(Op::Copy2 { dst: base, src });
-                }
-                Src::Cell(src) => {
-                    self.emit(Op::Copy { dst: base, src });
-                }
-                Src::Const(c) => {
-                    self.emit(Op::Const {
-                        dst: base,
-                        lo: c as u32,
-                        hi: (c >> 32) as u32,
-                    });
-                }
-            }
+            self.write_to(base, e);
         } else if n > 0 {
             let src = self.stack[self.stack.len() - n].canon;
             if src != base {
@@ -496,7 +466,7 @@ impl Lower<'_> {
             let src = self.cell_of(e);
             self.emit(Op::Return1 { src });
         } else {
-            let single = self.prepare_move(n, cells);
+            let single = self.prepare_move(n);
             self.emit_move(single, n, cells, 0);
             self.emit(Op::Return);
         }
@@ -509,7 +479,7 @@ impl Lower<'_> {
             self.emit_return();
             return;
         }
-        let single = self.prepare_move(n, cells);
+        let single = self.prepare_move(n);
         self.emit_move(single, n, cells, base);
         self.jump_to(i);
     }
