@@ -871,36 +871,37 @@ impl<'a> Linker<'a> {
             [one] => Some(one),
             _ => {
                 // Several start functions: one that calls each, in input order.
-                let ty = self.type_index(&mut out, FuncType::default());
                 let body = starts
                     .iter()
                     .map(|&f| Instr::new(Op::Call, Imm::Func(f)))
                     .collect();
-                out.funcs.push(Func {
-                    ty,
-                    locals: Vec::new(),
-                    body,
-                    span: Span::default(),
-                });
-                let idx = FuncIdx(out.imported(ExternKind::Func) + out.funcs.len() as u32 - 1);
-                out.names.funcs.push((idx, "__watlink_start".into()));
-                Some(idx)
+                Some(push_nullary_func(&mut out, "__watlink_start", body))
             }
         };
         self.exports(&mut out, &maps, synth_base);
         remap::sort_names(&mut out.names);
         out
     }
+}
 
-    fn type_index(&self, out: &mut Module, ty: FuncType) -> TypeIdx {
-        match out.types.iter().position(|t| *t == ty) {
-            Some(i) => TypeIdx(i as u32),
-            None => {
-                out.types.push(ty);
-                TypeIdx(out.types.len() as u32 - 1)
-            }
+/// Adds a synthesized `[] -> []` function named `name` (the type reused if the module has it).
+fn push_nullary_func(out: &mut Module, name: &str, body: Vec<Instr>) -> FuncIdx {
+    let ty = match out.types.iter().position(|t| *t == FuncType::default()) {
+        Some(i) => TypeIdx(i as u32),
+        None => {
+            out.types.push(FuncType::default());
+            TypeIdx(out.types.len() as u32 - 1)
         }
-    }
+    };
+    out.funcs.push(Func {
+        ty,
+        locals: Vec::new(),
+        body,
+        span: Span::default(),
+    });
+    let idx = FuncIdx(out.imported(ExternKind::Func) + out.funcs.len() as u32 - 1);
+    out.names.funcs.push((idx, name.into()));
+    idx
 }
 
 /// Checks one `(@place …)`: an id, a power-of-two alignment, bss without bytes, a passive segment.

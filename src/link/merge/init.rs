@@ -83,21 +83,6 @@ impl InitMemory {
                 .into_iter()
                 .map(|d| Instr::new(Op::DataDrop, Imm::Data(DataIdx(d)))),
         );
-        let ty = match out.types.iter().position(|t| *t == FuncType::default()) {
-            Some(i) => TypeIdx(i as u32),
-            None => {
-                out.types.push(FuncType::default());
-                TypeIdx(out.types.len() as u32 - 1)
-            }
-        };
-        out.funcs.push(Func {
-            ty,
-            locals: Vec::new(),
-            body,
-            span: Span::default(),
-        });
-        let idx = FuncIdx(out.imported(ExternKind::Func) + out.funcs.len() as u32 - 1);
-        out.names.funcs.push((idx, "__wasm_init_memory".into()));
-        Some(idx)
+        Some(push_nullary_func(out, "__wasm_init_memory", body))
     }
 }
