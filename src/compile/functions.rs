@@ -27,8 +27,8 @@ use crate::binary::{FuncAllocations, FuncToValidate, Streaming};
 use crate::error::Error;
 use crate::instr::Op;
 use crate::resolve::{self, Header};
-use crate::text::lazy;
 use crate::text::syntax;
+use crate::text::{body, lazy};
 
 /// Below this many bytes of text the bodies are compiled on the calling thread: starting the thread
 /// pool would cost more than it saves.
@@ -165,15 +165,20 @@ impl Job<'_, '_> {
         i: usize,
         validator: Option<FuncToValidate>,
     ) -> Option<Compiled> {
-        let parsed: syntax::Func<'_>;
-        let body = match self.bodies.get(i)? {
-            Some(span) => {
-                parsed = lazy::parse_body(self.text, *span)?;
-                &parsed
-            }
-            None => self.header.func_syntax(i)?,
+        // The body's parse tree is dropped once resolved, before encoding and validation.
+        let (resolved, uses_data) = {
+            let parsed: syntax::Func<'_>;
+            let body = match self.bodies.get(i)? {
+                Some(span) => {
+                    // The hand-written parser knows the common forms; the grammar knows them all.
+                    parsed = body::parse(self.text, *span)
+                        .or_else(|| lazy::parse_body(self.text, *span))?;
+                    &parsed
+                }
+                None => self.header.func_syntax(i)?,
+            };
+            (self.header.func(i, body).ok()?, uses_data(&body.body))
         };
-        let resolved = self.header.func(i, body).ok()?;
         let mut bytes = Vec::new();
         scratch.offsets.clear();
         parts::func_body(&resolved.func, &mut bytes, &mut scratch.offsets);
@@ -196,7 +201,7 @@ impl Job<'_, '_> {
             locals: resolved.locals,
             labels: resolved.labels,
             error,
-            uses_data: uses_data(&body.body),
+            uses_data,
         })
     }
 }

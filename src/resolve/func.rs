@@ -161,13 +161,16 @@ impl<'s> Resolver<'s, '_> {
         Ok(match (op.imm(), &instr.imm) {
             (ImmKind::None, Imm::None) => A::None,
             (ImmKind::Block | ImmKind::If, Imm::Block(bt)) => {
-                let label = bt.label.as_ref();
+                let label = bt.as_ref().and_then(|b| b.label.as_ref());
                 if let Some(l) = label {
                     body.label_names.push((body.ordinal, l.name.to_string()));
                 }
                 body.ordinal += 1;
                 body.blocks.push(Block { label });
-                A::Block(self.block_type(&bt.ty))
+                A::Block(match bt {
+                    Some(b) => self.block_type(&b.ty),
+                    None => ast::BlockType::Empty,
+                })
             }
             (ImmKind::Else, Imm::EndLabel(l)) => {
                 body.check_end_label(body.blocks.last(), l.as_ref())?;

@@ -52,10 +52,10 @@ fn end() -> s::Instr<'static> {
 fn block(op: Op, label: Option<&str>, ty: s::TypeUse<'static>) -> s::Instr<'static> {
     ins(
         op,
-        Imm::Block(Box::new(s::BlockType {
+        Imm::Block(Some(Box::new(s::BlockType {
             label: label.map(id),
             ty,
-        })),
+        }))),
     )
 }
 

@@ -387,13 +387,10 @@ pub fn block<'a>(
     r: usize,
 ) -> Result<Instr<'a>, Error> {
     let end = ty.end().unwrap_or(r).max(r);
+    let written = label.is_some() || ty.0.is_some();
     let ty = ty.anonymous()?.finish(r);
-    Ok(instr(
-        op,
-        Imm::Block(Box::new(BlockType { label, ty })),
-        l,
-        end,
-    ))
+    let imm = Imm::Block(written.then(|| Box::new(BlockType { label, ty })));
+    Ok(instr(op, imm, l, end))
 }
 
 /// `call_indirect $table? typeuse` (and `return_call_indirect`); `at` is where an absent type use

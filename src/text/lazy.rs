@@ -260,8 +260,19 @@ fn scan_body(text: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut end = start;
     let mut i = start;
-    while let Some(&b) = text.get(i) {
-        match b {
+    loop {
+        // Runs of ordinary bytes and of blanks, a table look-up per byte: most of a body.
+        let run = i;
+        while text.get(i).is_some_and(|&b| CLASS[b as usize] == ATOM) {
+            i += 1;
+        }
+        if i > run {
+            end = i;
+        }
+        while text.get(i).is_some_and(|&b| CLASS[b as usize] == BLANK) {
+            i += 1;
+        }
+        match *text.get(i)? {
             b'(' if text.get(i + 1) == Some(&b';') => i = block_comment_end(text, i)?,
             b'(' => {
                 depth += 1;
@@ -291,15 +302,31 @@ fn scan_body(text: &[u8], start: usize) -> Option<(usize, usize)> {
                 i += 1;
                 end = i;
             }
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            // A lone `;`.
             _ => {
                 i += 1;
                 end = i;
             }
         }
     }
-    None
 }
+
+/// [`scan_body`]'s byte classes: part of a token, a blank, or a byte it looks at.
+const ATOM: u8 = 0;
+const BLANK: u8 = 1;
+const SPECIAL: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut class = [ATOM; 256];
+    class[b' ' as usize] = BLANK;
+    class[b'\t' as usize] = BLANK;
+    class[b'\n' as usize] = BLANK;
+    class[b'\r' as usize] = BLANK;
+    class[b'(' as usize] = SPECIAL;
+    class[b')' as usize] = SPECIAL;
+    class[b';' as usize] = SPECIAL;
+    class[b'"' as usize] = SPECIAL;
+    class
+};
 
 /// The offset after the block comment `(; … ;)` (nested) that starts at `at`.
 fn block_comment_end(text: &[u8], at: usize) -> Option<usize> {
@@ -326,4 +353,27 @@ fn block_comment_end(text: &[u8], at: usize) -> Option<usize> {
 /// Whether a body's text has the words `memory.init` or `data.drop`.
 fn mentions_data(body: &str) -> bool {
     body.contains("memory.init") || body.contains("data.drop")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The body and the rest after `scan_body` on `text` (a body that starts at 0).
+    fn scan(text: &str) -> Option<(&str, &str)> {
+        let (end, close) = scan_body(text.as_bytes(), 0)?;
+        Some((&text[..end], &text[close..]))
+    }
+
+    #[test]
+    fn bodies_end_at_their_closing_parenthesis() {
+        assert_eq!(scan("nop (i32.add) \n )x"), Some(("nop (i32.add)", ")x")));
+        assert_eq!(scan("nop ;; ) ( \n )"), Some(("nop", ")")));
+        assert_eq!(scan("nop (; ) (; ) ;) ;) )"), Some(("nop", ")")));
+        assert_eq!(scan(r#"x "a)\"(" ) "#), Some((r#"x "a)\"(""#, ") ")));
+        assert_eq!(scan("a ; b)"), Some(("a ; b", ")")));
+        assert_eq!(scan("(nop"), None);
+        assert_eq!(scan("\"open )"), None);
+        assert_eq!(scan("(; open )"), None);
+    }
 }

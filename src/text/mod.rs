@@ -5,6 +5,7 @@
 //! ```
 
 mod actions;
+pub(crate) mod body;
 pub(crate) mod lazy;
 pub mod lexer;
 mod locate;

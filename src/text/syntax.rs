@@ -195,7 +195,8 @@ pub enum Imm<'a> {
     /// No immediates.
     None,
     /// `block`, `loop`, `if`: label and type.
-    Block(Box<BlockType<'a>>),
+    /// `None` when neither is written, as for most blocks: no allocation then.
+    Block(Option<Box<BlockType<'a>>>),
     /// `else $l?`, `end $l?`: the optional repeated label.
     EndLabel(Option<Id<'a>>),
     /// One index: label, function, local, global, data or element segment.
