@@ -165,19 +165,19 @@ impl Job<'_, '_> {
         i: usize,
         validator: Option<FuncToValidate>,
     ) -> Option<Compiled> {
-        // The body's parse tree is dropped once resolved, before encoding and validation.
-        let (resolved, uses_data) = {
-            let parsed: syntax::Func<'_>;
-            let body = match self.bodies.get(i)? {
-                Some(span) => {
-                    // The hand-written parser knows the common forms; the grammar knows them all.
-                    parsed = body::parse(self.text, *span)
-                        .or_else(|| lazy::parse_body(self.text, *span))?;
-                    &parsed
-                }
-                None => self.header.func_syntax(i)?,
-            };
-            (self.header.func(i, body).ok()?, uses_data(&body.body))
+        // A body parsed apart is resolved in place: its tree is gone before encoding.
+        let (resolved, uses_data) = match self.bodies.get(i)? {
+            Some(span) => {
+                // The hand-written parser knows the common forms; the grammar knows them all.
+                let parsed =
+                    body::parse(self.text, *span).or_else(|| lazy::parse_body(self.text, *span))?;
+                let uses = uses_data(&parsed.body);
+                (self.header.func_owned(i, parsed).ok()?, uses)
+            }
+            None => {
+                let body = self.header.func_syntax(i)?;
+                (self.header.func(i, body).ok()?, uses_data(&body.body))
+            }
         };
         let mut bytes = Vec::new();
         scratch.offsets.clear();

@@ -17,15 +17,14 @@ use crate::text::syntax::{self, Id, Imm, Index};
 /// Errors inside an instruction are boxed: [`Error`] is large and the happy path is hot.
 type Res<T> = Result<T, Box<Error>>;
 
-/// An open block, for resolving labels.
-struct Block<'s> {
-    label: Option<&'s Id<'s>>,
-}
-
 /// Per-sequence state: the locals in scope, the open blocks, the label names found.
 pub(super) struct Body<'s, 'n> {
     locals: &'n Namespace<'s>,
-    blocks: Vec<Block<'s>>,
+    /// Per open block, innermost last: where its label is in `labels`, if it has one (small: a
+    /// million nested blocks keep a million).
+    blocks: Vec<Option<u32>>,
+    /// The labels of the open blocks that have one, innermost last.
+    labels: Vec<Id<'s>>,
     /// Blocks opened so far (the ordinal of the next block, for the name section).
     ordinal: u32,
     /// (block ordinal, label name) of each labelled block.
@@ -38,6 +37,7 @@ impl<'s, 'n> Body<'s, 'n> {
         Body {
             locals,
             blocks: Vec::new(),
+            labels: Vec::new(),
             ordinal: 0,
             label_names: Vec::new(),
         }
@@ -51,16 +51,16 @@ impl<'s, 'n> Body<'s, 'n> {
                 .blocks
                 .iter()
                 .rev()
-                .position(|b| b.label.is_some_and(|l| l.name == id.name))
+                .position(|b| b.is_some_and(|k| self.labels[k as usize].name == id.name))
                 .map(|d| d as u32)
                 .ok_or_else(|| Box::new(unknown(Space::Label, id))),
         }
     }
 
     /// Checks the label repeated on `else`/`end` against the open block's.
-    fn check_end_label(&self, block: Option<&Block<'s>>, label: Option<&Id<'_>>) -> Res<()> {
+    fn check_end_label(&self, block: Option<Option<u32>>, label: Option<&Id<'_>>) -> Res<()> {
         let Some(label) = label else { return Ok(()) };
-        let opened = block.and_then(|b| b.label);
+        let opened = block.flatten().map(|k| &self.labels[k as usize]);
         if opened.is_some_and(|o| o.name == label.name) {
             return Ok(());
         }
@@ -74,6 +74,13 @@ impl<'s, 'n> Body<'s, 'n> {
     }
 }
 
+/// The instructions of a sequence: in a module's tree, or parsed apart and owned (then their vector
+/// is reused for the resolved instructions, and each one's immediates are freed once resolved).
+pub(crate) enum Seq<'s, 'b> {
+    Borrowed(&'b [syntax::Instr<'s>]),
+    Owned(Vec<syntax::Instr<'s>>),
+}
+
 /// `n` as a power of two, for `align=n`.
 fn log2(n: u64) -> Option<u32> {
     n.is_power_of_two().then(|| n.trailing_zeros())
@@ -83,30 +90,33 @@ impl<'s> Resolver<'s, '_> {
     /// Resolves an instruction sequence, collecting errors and going on after each.
     pub(super) fn instrs(
         &mut self,
-        instrs: &'s [syntax::Instr<'s>],
+        instrs: Seq<'s, '_>,
         body: &mut Body<'s, '_>,
     ) -> Vec<ast::Instr> {
-        instrs
-            .iter()
-            .map(|i| {
-                let imm = self.imm(i, body).unwrap_or_else(|e| {
-                    self.errors.push(*e);
-                    ast::Imm::None
-                });
-                ast::Instr {
-                    op: i.op,
-                    imm,
-                    span: i.span,
-                }
-            })
-            .collect()
+        match instrs {
+            Seq::Borrowed(instrs) => instrs.iter().map(|i| self.instr(i, body)).collect(),
+            // Collected in place: the parsed instructions' vector becomes the resolved one's.
+            Seq::Owned(instrs) => instrs.into_iter().map(|i| self.instr(&i, body)).collect(),
+        }
+    }
+
+    fn instr(&mut self, i: &syntax::Instr<'s>, body: &mut Body<'s, '_>) -> ast::Instr {
+        let imm = self.imm(i, body).unwrap_or_else(|e| {
+            self.errors.push(*e);
+            ast::Imm::None
+        });
+        ast::Instr {
+            op: i.op,
+            imm,
+            span: i.span,
+        }
     }
 
     /// A constant expression (global initialiser, segment offset, element item).
     pub(super) fn const_expr(&mut self, expr: &'s [syntax::Instr<'s>]) -> ast::ConstExpr {
         let locals = Namespace::new(Space::Local);
         let mut body = Body::new(&locals);
-        self.instrs(expr, &mut body)
+        self.instrs(Seq::Borrowed(expr), &mut body)
     }
 
     /// Looks `index` up in one of the module's spaces; `Err` holds the error for an unknown name.
@@ -155,30 +165,36 @@ impl<'s> Resolver<'s, '_> {
     }
 
     /// Resolves one instruction's immediates, opening and closing blocks.
-    fn imm(&mut self, instr: &'s syntax::Instr<'s>, body: &mut Body<'s, '_>) -> Res<ast::Imm> {
+    fn imm(&mut self, instr: &syntax::Instr<'s>, body: &mut Body<'s, '_>) -> Res<ast::Imm> {
         use ast::Imm as A;
         let op = instr.op;
         Ok(match (op.imm(), &instr.imm) {
             (ImmKind::None, Imm::None) => A::None,
             (ImmKind::Block | ImmKind::If, Imm::Block(bt)) => {
                 let label = bt.as_ref().and_then(|b| b.label.as_ref());
-                if let Some(l) = label {
+                let slot = label.map(|l| {
                     body.label_names.push((body.ordinal, l.name.to_string()));
-                }
+                    body.labels.push(l.clone());
+                    body.labels.len() as u32 - 1
+                });
                 body.ordinal += 1;
-                body.blocks.push(Block { label });
+                body.blocks.push(slot);
                 A::Block(match bt {
                     Some(b) => self.block_type(&b.ty),
                     None => ast::BlockType::Empty,
                 })
             }
             (ImmKind::Else, Imm::EndLabel(l)) => {
-                body.check_end_label(body.blocks.last(), l.as_ref())?;
+                body.check_end_label(body.blocks.last().copied(), l.as_ref())?;
                 A::None
             }
             (ImmKind::End, Imm::EndLabel(l)) => {
                 let block = body.blocks.pop();
-                body.check_end_label(block.as_ref(), l.as_ref())?;
+                let checked = body.check_end_label(block, l.as_ref());
+                if let Some(Some(_)) = block {
+                    body.labels.pop();
+                }
+                checked?;
                 A::None
             }
             (ImmKind::Label, Imm::Index(i)) => A::Label(LabelIdx(body.label(i)?)),

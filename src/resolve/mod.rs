@@ -47,6 +47,25 @@ pub fn resolve_with(
     module: &syntax::Module<'_>,
     features: &Features,
 ) -> Result<ast::Module, Vec<Error>> {
+    let Resolved { mut out, types, .. } = resolve_all(module, features)?;
+    out.types = types.into_list();
+    Ok(out)
+}
+
+/// A whole module resolved, with what resolving its bodies again needs ([`Header`]).
+struct Resolved<'s> {
+    /// The module, its type section not yet listed.
+    out: ast::Module,
+    scope: Scope<'s>,
+    types: Types,
+    funcs: Vec<(&'s syntax::Func<'s>, FuncIdx, u32)>,
+}
+
+/// Expands and resolves `module`: every error, or the module and its scope and types.
+fn resolve_all<'s>(
+    module: &'s syntax::Module<'s>,
+    features: &Features,
+) -> Result<Resolved<'s>, Vec<Error>> {
     let mut errors = Vec::new();
     let items = expand::expand(module, &mut errors);
     let scope = Scope::build(&items, &mut errors);
@@ -61,14 +80,22 @@ pub fn resolve_with(
     let Resolver {
         types,
         errors,
-        mut out,
+        out,
+        funcs,
         ..
     } = r;
     if !errors.is_empty() {
         return Err(errors);
     }
-    out.types = types.into_list();
-    Ok(out)
+    let TypeTable::Building(types) = types else {
+        unreachable!("built above")
+    };
+    Ok(Resolved {
+        out,
+        scope,
+        types,
+        funcs,
+    })
 }
 
 /// What resolving a function body apart needs of its module (see [`resolve_header`]); bodies can be
@@ -109,30 +136,12 @@ pub fn resolve_header<'s>(
     module: &'s syntax::Module<'s>,
     features: &Features,
 ) -> Result<(ast::Module, Header<'s>), Vec<Error>> {
-    let mut errors = Vec::new();
-    let items = expand::expand(module, &mut errors);
-    let scope = Scope::build(&items, &mut errors);
-    let mut r = Resolver::new(
-        *features,
-        &scope,
-        TypeTable::Building(Types::default()),
-        errors,
-    );
-    r.out.names.module = module.id.as_ref().map(|id| id.name.to_string());
-    r.module(&items);
-    let Resolver {
-        types,
-        errors,
+    let Resolved {
         mut out,
+        scope,
+        types,
         funcs,
-        ..
-    } = r;
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let TypeTable::Building(types) = types else {
-        unreachable!("built above")
-    };
+    } = resolve_all(module, features)?;
     out.types = types.list().to_vec();
     // The bodies give the names of defined functions' locals and labels.
     let imported = out.imported(ExternKind::Func);
@@ -165,6 +174,32 @@ impl<'s> Header<'s> {
     where
         's: 'b,
     {
+        self.func_of(i, &body.locals, func::Seq::Borrowed(&body.body))
+    }
+
+    /// As [`Header::func`], for a body parsed apart: its instructions' vector is reused for the
+    /// resolved ones, so the two do not both exist in full.
+    pub fn func_owned<'b>(
+        &'b self,
+        i: usize,
+        body: syntax::Func<'b>,
+    ) -> Result<ResolvedFunc, Unresolved>
+    where
+        's: 'b,
+    {
+        let syntax::Func { locals, body, .. } = body;
+        self.func_of(i, &locals, func::Seq::Owned(body))
+    }
+
+    fn func_of<'b>(
+        &'b self,
+        i: usize,
+        locals: &'b [syntax::Local<'b>],
+        instrs: func::Seq<'b, '_>,
+    ) -> Result<ResolvedFunc, Unresolved>
+    where
+        's: 'b,
+    {
         let &(header, idx, visible) = self.funcs.get(i).ok_or(Unresolved)?;
         let table = TypeTable::Frozen {
             types: &self.types,
@@ -172,7 +207,7 @@ impl<'s> Header<'s> {
             missed: false,
         };
         let mut r = Resolver::new(self.features, &self.scope, table, Vec::new());
-        let func = r.func_parts(header, body, idx);
+        let func = r.func_parts(header, locals, instrs, idx);
         if !r.errors.is_empty() || matches!(r.types, TypeTable::Frozen { missed: true, .. }) {
             return Err(Unresolved);
         }
@@ -467,23 +502,22 @@ impl<'s, 'r> Resolver<'s, 'r> {
 
     /// A defined function: its type, locals (named ones in the side table) and body.
     fn func(&mut self, f: &'s syntax::Func<'s>, idx: FuncIdx) -> ast::Func {
-        self.func_parts(f, f, idx)
+        self.func_parts(f, &f.locals, func::Seq::Borrowed(&f.body), idx)
     }
 
-    /// A defined function whose type use is that of `header` and whose locals and body are those
-    /// of `body`.
+    /// A defined function whose type use is that of `header`, with these locals and body.
     fn func_parts(
         &mut self,
         header: &'s syntax::Func<'s>,
-        body: &'s syntax::Func<'s>,
+        local_decls: &'s [syntax::Local<'s>],
+        instrs: func::Seq<'s, '_>,
         idx: FuncIdx,
     ) -> ast::Func {
-        let f = body;
         let ty = self.type_use(&header.ty);
         let mut locals = Namespace::new(Space::Local);
         let mut named = self.params(&header.ty, ty, &mut locals);
-        let mut types = Vec::with_capacity(f.locals.len());
-        for l in &f.locals {
+        let mut types = Vec::with_capacity(local_decls.len());
+        for l in local_decls {
             let i = locals.define(l.id.as_ref(), &mut self.errors);
             if let Some(id) = &l.id {
                 named.push((ast::LocalIdx(i), id.name.to_string()));
@@ -494,7 +528,7 @@ impl<'s, 'r> Resolver<'s, 'r> {
             self.out.names.locals.push((idx, named));
         }
         let mut body = func::Body::new(&locals);
-        let instrs = self.instrs(&f.body, &mut body);
+        let instrs = self.instrs(instrs, &mut body);
         if !body.label_names.is_empty() {
             self.out.names.labels.push((idx, body.label_names));
         }

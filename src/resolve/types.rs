@@ -51,6 +51,11 @@ impl Types {
     pub(super) fn list(&self) -> &[ast::FuncType] {
         &self.list
     }
+
+    /// The finished type section.
+    pub(super) fn into_list(self) -> Vec<ast::FuncType> {
+        self.list
+    }
 }
 
 /// The type section as resolution sees it: being built (a whole module, or a module's header), or
@@ -110,14 +115,6 @@ impl TypeTable<'_> {
                     TypeIdx(0)
                 }
             },
-        }
-    }
-
-    /// The finished type section.
-    pub(super) fn into_list(self) -> Vec<ast::FuncType> {
-        match self {
-            TypeTable::Building(t) => t.list,
-            TypeTable::Frozen { types, .. } => types.list.clone(),
         }
     }
 }
