@@ -50,6 +50,9 @@ pub fn parse(source: &str, body: Span) -> Option<Func<'_>> {
     })
 }
 
+/// An optional number as written (`offset=`, `align=`).
+type OptNum<'a> = Option<Spanned<&'a str>>;
+
 /// A token with its start and end in the whole text.
 type Tok<'a> = (usize, Token<'a>, usize);
 
@@ -258,7 +261,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `offset=N`, `align=N`, each optional, in this order.
-    fn offset_align(&mut self) -> Option<(Option<Spanned<&'a str>>, Option<Spanned<&'a str>>)> {
+    fn offset_align(&mut self) -> Option<(OptNum<'a>, OptNum<'a>)> {
         let mut offset = None;
         if let Some(Token::Keyword(Keyword::OffsetEq(_))) = self.peek() {
             offset = self.eq_value();
