@@ -350,6 +350,9 @@ macro_rules! define_ops {
             /// Jump through the function's `br_table` entries `start..=start + len` by the index
             /// in `index` (past the end: the last entry).
             BrTable { index: Slot, start: u32, count: u32 },
+            /// A `br_table` whose label takes values: each entry's `n` cells move from `src`
+            /// to `dst` first.
+            BrTableMove { index: Slot, start: u32, count: u32 },
             /// Return; the results are at offsets `0..`.
             Return,
             /// Copy one result cell from `src` to offset 0, then return.

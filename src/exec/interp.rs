@@ -544,8 +544,10 @@ macro_rules! helpers {
                 // SAFETY: `fp + frame_cells <= stack.len()` was just ensured.
                 $regs = unsafe { $cx.stack.as_mut_ptr().add(new_fp) };
                 let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
-                // SAFETY: `local_cells <= frame_cells`.
-                unsafe { std::ptr::write_bytes($regs.add(p), 0, l - p) };
+                if l > p {
+                    // SAFETY: `local_cells <= frame_cells`.
+                    unsafe { std::ptr::write_bytes($regs.add(p), 0, l - p) };
+                }
                 $cx.code = callee;
                 switch_inst!(ci);
                 dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
@@ -880,6 +882,18 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     JumpIfZero { c, target } => { branch!(r!(c) as u32 == 0, target); }
     JumpIfNonZero { c, target } => { branch!(r!(c) as u32 != 0, target); }
     BrTable { index, start, count } => {
+        let i = (r!(index) as u32).min(count);
+        let e = cx.code.br_table[(start + i) as usize];
+        debug_assert_eq!(e.n, 0);
+        if e.pc == RETURN_PC {
+            do_return!();
+        } else {
+            let code = cx.code;
+            // SAFETY: lowering patched every entry to an op of this code.
+            dispatch!(unsafe { code.ops.as_ptr().add(e.pc as usize) }, regs, mem, len, cx);
+        }
+    }
+    BrTableMove { index, start, count } => {
         let i = (r!(index) as u32).min(count);
         let e = cx.code.br_table[(start + i) as usize];
         if e.dst != e.src && e.n > 0 {

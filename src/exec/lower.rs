@@ -600,10 +600,20 @@ impl Lower<'_> {
                 self.branch_fixup(i, Fixup::Table(at));
             }
         }
-        self.emit(Op::BrTable {
-            index,
-            start,
-            count: depths.len() as u32 - 1,
+        let count = depths.len() as u32 - 1;
+        // Most tables (a C `switch`) move no values: their op skips the move code.
+        self.emit(if cells == 0 {
+            Op::BrTable {
+                index,
+                start,
+                count,
+            }
+        } else {
+            Op::BrTableMove {
+                index,
+                start,
+                count,
+            }
         });
     }
 
