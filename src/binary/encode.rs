@@ -315,6 +315,9 @@ pub(super) fn instr(i: &Instr, sink: &mut Vec<u8>) {
         _ => i.op.opcode().encode(sink),
     }
     imm(&i.imm, sink);
+    if i.op.imm() == crate::instr::ImmKind::Fence {
+        sink.push(0); // `atomic.fence`'s reserved flags byte
+    }
 }
 
 /// Encodes the immediates of an instruction, in binary order.

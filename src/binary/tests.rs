@@ -926,7 +926,7 @@ fn every_instruction_decodes_as_one_operator() {
     for &o in Op::ALL {
         let natural = memarg(0, 0, o.natural_align().max(1).trailing_zeros());
         let imm = match o.imm() {
-            K::None | K::Else | K::End | K::Select => Imm::None,
+            K::None | K::Else | K::End | K::Select | K::Fence => Imm::None,
             K::Block | K::If => Imm::Block(BlockType::Empty),
             K::Label => Imm::Label(LabelIdx(0)),
             K::BrTable => Imm::BrTable(vec![LabelIdx(0)].into(), LabelIdx(0)),

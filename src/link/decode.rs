@@ -153,6 +153,10 @@ fn instrs(mut r: BinaryReader<'_>) -> Result<Vec<Instr>> {
         let u32_ = |r: &mut BinaryReader<'_>| r.read_var_u32().map_err(wp);
         let imm = match op.imm() {
             ImmKind::None | ImmKind::Else | ImmKind::End | ImmKind::Select => Imm::None,
+            ImmKind::Fence => match r.read_u8().map_err(wp)? {
+                0 => Imm::None,
+                _ => return Err(malformed("malformed atomic.fence flags".to_string())),
+            },
             ImmKind::Block | ImmKind::If => Imm::Block(block_type(&mut r)?),
             ImmKind::Label => Imm::Label(LabelIdx(u32_(&mut r)?)),
             ImmKind::BrTable => {

@@ -159,7 +159,7 @@ impl<'s> Resolver<'s, '_> {
         use ast::Imm as A;
         let op = instr.op;
         Ok(match (op.imm(), &instr.imm) {
-            (ImmKind::None, Imm::None) => A::None,
+            (ImmKind::None | ImmKind::Fence, Imm::None) => A::None,
             (ImmKind::Block | ImmKind::If, Imm::Block(bt)) => {
                 let label = bt.label.as_ref();
                 if let Some(l) = label {

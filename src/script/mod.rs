@@ -333,7 +333,7 @@ impl Runner {
                 crate::compile_module(&m, &options).map_err(first)?
             }
         };
-        exec::Module::new(&bytes)
+        exec::Module::with_features(&bytes, &self.features)
     }
 
     fn instantiate(&mut self, module: &exec::Module) -> Result<InstanceHandle, Error> {
