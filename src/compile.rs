@@ -61,7 +61,9 @@ impl Features {
     /// after the proposals' repository names.
     pub const NAMES: &'static [(&'static str, FeatureField)] = &[
         ("sign-extension", |f| &mut f.sign_extension),
-        ("saturating-float-to-int", |f| &mut f.saturating_float_to_int),
+        ("saturating-float-to-int", |f| {
+            &mut f.saturating_float_to_int
+        }),
         ("multi-value", |f| &mut f.multi_value),
         ("reference-types", |f| &mut f.reference_types),
         ("bulk-memory", |f| &mut f.bulk_memory),

@@ -106,6 +106,8 @@ pub enum ImmKind {
     Shuffle,
     /// `atomic.fence`: nothing in the text, a reserved zero byte in the binary.
     Fence,
+    /// A type index: `call_ref $t`.
+    Type,
 }
 
 /// A table from keyword to value, hashed with [`KeywordHasher`].
@@ -222,6 +224,8 @@ instructions! {
     CallIndirect "call_indirect" 0x11 CallIndirect;
     ReturnCall "return_call" 0x12 Func;
     ReturnCallIndirect "return_call_indirect" 0x13 CallIndirect;
+    CallRef "call_ref" 0x14 Type;
+    ReturnCallRef "return_call_ref" 0x15 Type;
     // parametric (`select` with types encodes as 0x1c)
     Drop "drop" 0x1a None;
     Select "select" 0x1b Select;
@@ -405,6 +409,10 @@ instructions! {
     RefNull "ref.null" 0xd0 RefNull;
     RefIsNull "ref.is_null" 0xd1 None;
     RefFunc "ref.func" 0xd2 Func;
+    // typed function references
+    RefAsNonNull "ref.as_non_null" 0xd4 None;
+    BrOnNull "br_on_null" 0xd5 Label;
+    BrOnNonNull "br_on_non_null" 0xd6 Label;
     // saturating conversions
     I32TruncSatF32S "i32.trunc_sat_f32_s" 0xfc:0 None;
     I32TruncSatF32U "i32.trunc_sat_f32_u" 0xfc:1 None;

@@ -334,6 +334,7 @@ fn imm(imm: &Imm, sink: &mut Vec<u8>) {
             default.0.encode(sink);
         }
         Imm::Func(x) => x.0.encode(sink),
+        Imm::Type(x) => x.0.encode(sink),
         Imm::CallIndirect(ty, table) => {
             ty.0.encode(sink);
             table.0.encode(sink);

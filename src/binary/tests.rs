@@ -931,6 +931,7 @@ fn every_instruction_decodes_as_one_operator() {
             K::Label => Imm::Label(LabelIdx(0)),
             K::BrTable => Imm::BrTable(vec![LabelIdx(0)].into(), LabelIdx(0)),
             K::Func => Imm::Func(FuncIdx(0)),
+            K::Type => Imm::Type(TypeIdx(0)),
             K::CallIndirect => Imm::CallIndirect(TypeIdx(0), TableIdx(0)),
             K::Local => Imm::Local(LocalIdx(0)),
             K::Global => Imm::Global(GlobalIdx(0)),

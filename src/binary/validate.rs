@@ -44,7 +44,10 @@ pub fn features(features: &Features) -> WasmFeatures {
     let mut out = WasmFeatures::WASM1;
     for (on, flag) in [
         (sign_extension, WasmFeatures::SIGN_EXTENSION),
-        (saturating_float_to_int, WasmFeatures::SATURATING_FLOAT_TO_INT),
+        (
+            saturating_float_to_int,
+            WasmFeatures::SATURATING_FLOAT_TO_INT,
+        ),
         (multi_value, WasmFeatures::MULTI_VALUE),
         (reference_types, WasmFeatures::REFERENCE_TYPES),
         (bulk_memory, WasmFeatures::BULK_MEMORY),

@@ -74,14 +74,13 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         bytes
     } else {
         let name = opts.file.display().to_string();
-        let compiled = watlink::text_from_bytes(&name, bytes)
-            .and_then(|text| {
-                let options = watlink::CompileOptions {
-                    features: opts.features.features,
-                    ..Default::default()
-                };
-                watlink::compile(&name, &text, &options)
-            });
+        let compiled = watlink::text_from_bytes(&name, bytes).and_then(|text| {
+            let options = watlink::CompileOptions {
+                features: opts.features.features,
+                ..Default::default()
+            };
+            watlink::compile(&name, &text, &options)
+        });
         match compiled {
             Ok(w) => w,
             Err(errors) => {

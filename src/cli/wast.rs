@@ -54,8 +54,8 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     };
     for path in &opts.files {
         let name = path.display().to_string();
-        let outcome = watlink::read_source(path)
-            .and_then(|text| run_script(&name, &text, &options));
+        let outcome =
+            watlink::read_source(path).and_then(|text| run_script(&name, &text, &options));
         let report = match outcome {
             Ok(r) => r,
             Err(errors) => {

@@ -167,6 +167,7 @@ fn instrs(mut r: BinaryReader<'_>) -> Result<Vec<Instr>> {
                 Imm::BrTable(labels, LabelIdx(u32_(&mut r)?))
             }
             ImmKind::Func => Imm::Func(FuncIdx(u32_(&mut r)?)),
+            ImmKind::Type => Imm::Type(TypeIdx(u32_(&mut r)?)),
             ImmKind::CallIndirect => {
                 let ty = TypeIdx(u32_(&mut r)?);
                 Imm::CallIndirect(ty, TableIdx(u32_(&mut r)?))

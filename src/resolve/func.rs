@@ -193,6 +193,7 @@ impl<'s> Resolver<'s, '_> {
                 A::BrTable(depths.into_boxed_slice(), default)
             }
             (ImmKind::Func, Imm::Index(i)) => A::Func(FuncIdx(self.idx(Space::Func, i)?)),
+            (ImmKind::Type, Imm::Index(i)) => A::Type(ast::TypeIdx(self.idx(Space::Type, i)?)),
             (ImmKind::CallIndirect, Imm::CallIndirect(ci)) => {
                 let table = TableIdx(self.opt_idx(Space::Table, ci.table.as_ref())?);
                 A::CallIndirect(self.type_use(&ci.ty), table)

@@ -27,8 +27,8 @@ use types::{TypeTable, Types};
 use crate::Features;
 use crate::ast::{self, ExternKind, FuncIdx, TableIdx};
 use crate::error::Error;
-use crate::span::Span;
 use crate::instr::Op;
+use crate::span::Span;
 use crate::text::syntax;
 
 /// Expands the module's abbreviations and resolves every name to a typed index.

@@ -282,14 +282,18 @@ impl<T> Inline<T> {
 pub fn limits(is64: bool, min: Spanned<&str>, max: Option<Spanned<&str>>) -> Result<Limits, Error> {
     let conv = |n: &Spanned<&str>| {
         if is64 {
-            num(number::u64, n)
+            num(number::u64, n).map_err(|e| match e.message.as_str() {
+                number::OUT_OF_RANGE => Error::malformed("i64 constant out of range", n.span)
+                    .with_label("a 64-bit limit is at most 0xffff_ffff_ffff_ffff"),
+                _ => e,
+            })
         } else {
             // Past `u32::MAX` the resolver says what it means (see `Resolver::limits32`).
             num(number::u64, n).map_err(|e| match e.message.as_str() {
-                    number::OUT_OF_RANGE => Error::malformed("i32 constant out of range", n.span)
-                        .with_label("a 32-bit limit is at most 0xffff_ffff"),
-                    _ => e,
-                })
+                number::OUT_OF_RANGE => Error::malformed("i32 constant out of range", n.span)
+                    .with_label("a 32-bit limit is at most 0xffff_ffff"),
+                _ => e,
+            })
         }
     };
     Ok(Limits {

@@ -56,9 +56,9 @@ impl LexError {
     /// interpreter's lexer reports any malformed token as "unknown operator").
     pub fn message(&self) -> String {
         match self {
-            LexError::UnexpectedChar => "unexpected character".into(),
+            LexError::UnexpectedChar => "illegal character".into(),
             LexError::UnterminatedComment => "unclosed comment".into(),
-            LexError::UnterminatedString => "unterminated string".into(),
+            LexError::UnterminatedString => "unclosed string".into(),
             LexError::ControlChar(_) => "malformed string: control character".into(),
             LexError::BadEscape(..) => "malformed string: illegal escape".into(),
             LexError::MalformedString(why) => format!("malformed string: {why}"),
@@ -597,13 +597,20 @@ impl<'a> Lexer<'a> {
                         Span::new(start, start + 2),
                     ));
                 }
+                Some(Ok(Token::LParen | Token::Annotation(_)) | Err(LexError::EmptyAnnotation)) => {
+                    depth += 1
+                }
+                Some(Ok(Token::RParen)) => depth -= 1,
+                Some(Ok(_)) => {}
+                // Any token may sit in an annotation, reserved ones too (`0x`, `x"a"`, `,`, `$`);
+                // only characters outside the text format's alphabet and broken strings are errors.
+                Some(Err(LexError::Reserved | LexError::MalformedNumber | LexError::BadId(_))) => {}
+                Some(Err(LexError::UnexpectedChar))
+                    if self.inner.slice().bytes().all(|b| b.is_ascii_graphic()) => {}
                 Some(Err(e)) => {
                     let span = e.locate(self.inner.span().into());
                     return Err((e, span));
                 }
-                Some(Ok(Token::LParen | Token::Annotation(_))) => depth += 1,
-                Some(Ok(Token::RParen)) => depth -= 1,
-                Some(Ok(_)) => {}
             }
         }
         Ok(())

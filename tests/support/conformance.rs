@@ -77,10 +77,7 @@ pub fn tier_files(tier: &str) -> Vec<(String, &'static str)> {
         "wasm-v2" => spec(SpecVersion::V2).collect(),
         "wasm-v3" => spec(SpecVersion::V3).collect(),
         "wasm-latest" => spec(SpecVersion::Latest).collect(),
-        other => match Proposal::all()
-            .iter()
-            .find(|&&p| <&str>::from(p) == other)
-        {
+        other => match Proposal::all().iter().find(|&&p| <&str>::from(p) == other) {
             Some(&p) => proposal(p).collect(),
             None => panic!("unknown tier {other}"),
         },
@@ -363,6 +360,15 @@ pub fn check_script(file: &str, source: &str, features: Features) -> FileReport 
                 match &m.source {
                     ModuleSource::Text(module) => {
                         let text = &source[m.span.start..m.span.end];
+                        // The `wat` crate reads modules, not script commands: a definition is
+                        // compared as the plain module it defines.
+                        let plain;
+                        let text = if m.definition {
+                            plain = text.replacen("definition", "", 1);
+                            &plain
+                        } else {
+                            text
+                        };
                         check_text_module(&options, module, text, at, tally, failures);
                     }
                     ModuleSource::Quote(bytes) => {
