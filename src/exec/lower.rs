@@ -186,7 +186,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         code: TrapCode::Unreachable,
     });
     FuncCode {
-        ops: l.ops,
+        ops: super::interp::thread(l.ops),
         br_table: l.br_table,
         indirect: l.indirect,
         param_cells,
@@ -197,9 +197,9 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
 
 fn trap_code(param_cells: u32) -> FuncCode {
     FuncCode {
-        ops: vec![Op::Trap {
+        ops: super::interp::thread(vec![Op::Trap {
             code: TrapCode::Unsupported,
-        }],
+        }]),
         param_cells,
         local_cells: param_cells,
         frame_cells: param_cells,
@@ -603,7 +603,7 @@ impl Lower<'_> {
         self.emit(Op::BrTable {
             index,
             start,
-            len: depths.len() as u32 - 1,
+            count: depths.len() as u32 - 1,
         });
     }
 
