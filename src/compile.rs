@@ -342,3 +342,46 @@ pub fn compile_file(path: &Path, options: &CompileOptions) -> Result<Vec<u8>, Er
     let text = read_source(path)?;
     compile(&path.display().to_string(), &text, options)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Features;
+
+    /// Each name of the vocabulary turns on its own flag and no other; `all` is every one.
+    #[test]
+    fn every_feature_name_is_one_flag() {
+        assert!(Features::wasm1().enabled().is_empty());
+        for &(name, _) in Features::NAMES {
+            let f = Features::parse(&format!("wasm1,+{name}")).unwrap();
+            assert_eq!(f.enabled(), vec![name]);
+            let f = Features::parse(&format!("all,-{name}")).unwrap();
+            assert_eq!(f.enabled().len(), Features::NAMES.len() - 1, "{name}");
+        }
+        assert_eq!(Features::all().enabled().len(), Features::NAMES.len());
+    }
+
+    #[test]
+    fn presets_nest_and_the_default_is_wasm3() {
+        let names = |f: Features| f.enabled();
+        assert_eq!(names(Features::wasm2()).len(), 6);
+        assert!(
+            names(Features::wasm2())
+                .iter()
+                .all(|n| names(Features::wasm3()).contains(n))
+        );
+        assert!(Features::parse("").is_err(), "an empty list names nothing");
+        assert_eq!(Features::default(), Features::parse("wasm3").unwrap());
+        assert_eq!(
+            Features::parse("wasm2,+tail-call").unwrap(),
+            Features {
+                tail_call: true,
+                ..Features::wasm2()
+            }
+        );
+        assert!(
+            Features::parse("wasm4")
+                .unwrap_err()
+                .contains("unknown feature `wasm4`")
+        );
+    }
+}
