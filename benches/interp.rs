@@ -3,7 +3,7 @@
 //! run; checks every result and prints the time ratio per program first (watlink / wasmi, lower
 //! is better), then criterion's measurements.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::Criterion;
 use watlink::exec::{Imports, InstanceHandle, Module, Store, Value};
@@ -102,37 +102,70 @@ impl Wasmi {
     }
 }
 
-fn best_of(n: usize, mut f: impl FnMut() -> i64) -> Duration {
-    (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed()
-        })
-        .min()
-        .unwrap()
+/// The CPU time this thread has used: unlike wall time, it does not count the time other
+/// processes take the core, so ratios stay meaningful on a busy machine.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec for clock_gettime to fill.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The CPU time of one run of `f`.
+fn cpu_time_of(mut f: impl FnMut() -> i64) -> Duration {
+    let t = thread_cpu_time();
+    std::hint::black_box(f());
+    thread_cpu_time() - t
 }
 
 fn main() {
     let programs = programs();
-    // The ratios first, from one run of both engines per program (best of 3), then criterion.
+    // The ratios first (thread CPU time, best of 5 alternating runs per engine), then criterion.
     let mut summary = Vec::new();
     for p in &programs {
         let mut ours = Ours::new(&p.wasm);
         let mut peer = Wasmi::new(&p.wasm);
         assert_eq!(ours.run(), p.expected, "watlink result of {}", p.name);
         assert_eq!(peer.run(), p.expected, "wasmi result of {}", p.name);
-        let t_ours = best_of(3, || ours.run());
-        let t_peer = best_of(3, || peer.run());
+        // Best of five rounds, the engines alternating so that both see the same machine.
+        let (mut t_ours, mut t_peer) = (Duration::MAX, Duration::MAX);
+        for _ in 0..5 {
+            t_ours = t_ours.min(cpu_time_of(|| ours.run()));
+            t_peer = t_peer.min(cpu_time_of(|| peer.run()));
+        }
         summary.push((p.name.clone(), t_ours, t_peer));
+        // Start-up of the real programs: loading (decode, validate, instantiate), and loading
+        // plus the first run (lazy lowering included), each from the bytes.
+        if p.name.starts_with("real/") {
+            let (mut load_ours, mut load_peer) = (Duration::MAX, Duration::MAX);
+            let (mut cold_ours, mut cold_peer) = (Duration::MAX, Duration::MAX);
+            for _ in 0..3 {
+                load_ours = load_ours.min(cpu_time_of(|| {
+                    std::hint::black_box(Ours::new(&p.wasm));
+                    0
+                }));
+                load_peer = load_peer.min(cpu_time_of(|| {
+                    std::hint::black_box(Wasmi::new(&p.wasm));
+                    0
+                }));
+                cold_ours = cold_ours.min(cpu_time_of(|| Ours::new(&p.wasm).run()));
+                cold_peer = cold_peer.min(cpu_time_of(|| Wasmi::new(&p.wasm).run()));
+            }
+            summary.push((format!("{} load", p.name), load_ours, load_peer));
+            summary.push((format!("{} cold", p.name), cold_ours, cold_peer));
+        }
     }
     println!(
-        "\n{:<16} {:>8} {:>12} {:>12}",
+        "\n{:<18} {:>8} {:>12} {:>12}",
         "program", "ratio", "watlink", "wasmi"
     );
     for (name, a, b) in summary {
         println!(
-            "{:<16} {:>8.2} {:>10.1}ms {:>10.1}ms",
+            "{:<18} {:>8.2} {:>10.1}ms {:>10.1}ms",
             name,
             a.as_secs_f64() / b.as_secs_f64(),
             a.as_secs_f64() * 1e3,

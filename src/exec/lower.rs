@@ -586,6 +586,19 @@ impl Lower<'_> {
             .map(|t| t.expect("validated br_table"))
             .chain([targets.default()])
             .collect();
+        let count = depths.len() as u32 - 1;
+        if cells == 0 {
+            // No values move (a C `switch`): the entries follow the op, each a jump or a
+            // return, and the op goes straight to the target an entry names.
+            self.emit(Op::BrTable { index, count });
+            for d in &depths {
+                match self.label(*d).0 {
+                    0 => _ = self.emit(Op::Return),
+                    i => self.jump_to(i),
+                }
+            }
+            return;
+        }
         for d in &depths {
             let (i, base, _, _) = self.label(*d);
             let at = self.br_table.len();
@@ -600,10 +613,10 @@ impl Lower<'_> {
                 self.branch_fixup(i, Fixup::Table(at));
             }
         }
-        self.emit(Op::BrTable {
+        self.emit(Op::BrTableMove {
             index,
             start,
-            count: depths.len() as u32 - 1,
+            count,
         });
     }
 
