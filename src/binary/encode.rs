@@ -315,6 +315,9 @@ pub(super) fn instr(i: &Instr, sink: &mut Vec<u8>) {
         _ => i.op.opcode().encode(sink),
     }
     imm(&i.imm, sink);
+    if i.op.imm() == crate::instr::ImmKind::Fence {
+        sink.push(0); // `atomic.fence`'s reserved flags byte
+    }
 }
 
 /// Encodes the immediates of an instruction, in binary order.
@@ -331,6 +334,7 @@ fn imm(imm: &Imm, sink: &mut Vec<u8>) {
             default.0.encode(sink);
         }
         Imm::Func(x) => x.0.encode(sink),
+        Imm::Type(x) => x.0.encode(sink),
         Imm::CallIndirect(ty, table) => {
             ty.0.encode(sink);
             table.0.encode(sink);

@@ -926,11 +926,12 @@ fn every_instruction_decodes_as_one_operator() {
     for &o in Op::ALL {
         let natural = memarg(0, 0, o.natural_align().max(1).trailing_zeros());
         let imm = match o.imm() {
-            K::None | K::Else | K::End | K::Select => Imm::None,
+            K::None | K::Else | K::End | K::Select | K::Fence => Imm::None,
             K::Block | K::If => Imm::Block(BlockType::Empty),
             K::Label => Imm::Label(LabelIdx(0)),
             K::BrTable => Imm::BrTable(vec![LabelIdx(0)].into(), LabelIdx(0)),
             K::Func => Imm::Func(FuncIdx(0)),
+            K::Type => Imm::Type(TypeIdx(0)),
             K::CallIndirect => Imm::CallIndirect(TypeIdx(0), TableIdx(0)),
             K::Local => Imm::Local(LocalIdx(0)),
             K::Global => Imm::Global(GlobalIdx(0)),
@@ -971,4 +972,80 @@ fn every_instruction_decodes_as_one_operator() {
         }
         assert_eq!(count, expected, "{}", o.keyword());
     }
+}
+
+/// The non-custom sections of a binary (names aside, both encoders agree on them).
+fn standard_sections(bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .map(|p| p.expect("decodes"))
+        .filter(|p| !matches!(p, wasmparser::Payload::CustomSection(_)))
+        .filter_map(|p| {
+            p.as_section()
+                .map(|(id, r)| (id, bytes[r.start as usize..r.end as usize].to_vec()))
+        })
+        .collect()
+}
+
+/// The text of 3.0 and later proposals compiles, validates and gives the `wat` crate's bytes.
+#[test]
+fn newer_proposals_give_the_wat_crate_bytes() {
+    let options = crate::CompileOptions {
+        features: Features::all(),
+        ..Default::default()
+    };
+    for text in [
+        // An inline element segment takes the table's type (here as `ref.func` expressions).
+        "(module (type $t (func)) (func $f) (table $tab (ref null $t) (elem $f)))",
+        // A table initializer expression.
+        "(module (type $t (func)) (func $f) (elem declare func $f) (table 10 (ref null $t) (ref.func $f)))",
+        "(module (memory 1 2 shared)
+           (func (param i32) (result i32) (i32.atomic.rmw.add offset=4 (local.get 0) (i32.const 1)))
+           (func (param i32) (result i64) (i64.atomic.rmw32.cmpxchg_u (local.get 0) (i64.const 1) (i64.const 2)))
+           (func (param i32) (result i32) (memory.atomic.notify (local.get 0) (i32.const 1)))
+           (func atomic.fence))",
+        "(module (memory 1 (pagesize 1)) (memory (pagesize 1) (data \"xyz\")))",
+        "(module (func (param i64 i64 i64 i64) (result i64 i64)
+           (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3))))",
+        "(module (func (param v128 v128 v128) (result v128)
+           (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))",
+        "(module (type $t (func (result i32)))
+           (func (param (ref null $t)) (result i32) (call_ref $t (local.get 0)))
+           (func (param (ref null $t)) (result (ref $t)) (ref.as_non_null (local.get 0))))",
+        "(module (@\"an annotation\" x) (func (@a \"(\" 0x , $) nop))",
+    ] {
+        let ours = crate::compile("<test>", text, &options)
+            .unwrap_or_else(|e| panic!("{text}: {}", e.first().message));
+        let theirs = wat::parse_str(text).unwrap();
+        assert_eq!(
+            standard_sections(&ours),
+            standard_sections(&theirs),
+            "{text}"
+        );
+    }
+}
+
+/// A 32-bit memory's limit past `u32::MAX`: malformed in 2.0's text, invalid with memory64 (3.0).
+#[test]
+fn large_32_bit_limits_depend_on_the_features() {
+    let compile = |features| {
+        let options = crate::CompileOptions {
+            features,
+            ..Default::default()
+        };
+        crate::compile("<test>", "(module (memory 0x1_0000_0000))", &options).unwrap_err()
+    };
+    let e = compile(Features::wasm2());
+    assert_eq!(
+        (e.first().class, e.first().message.as_str()),
+        (crate::Class::Malformed, "i32 constant out of range")
+    );
+    let e = compile(Features::wasm3());
+    assert_eq!(
+        (e.first().class, e.first().message.as_str()),
+        (
+            crate::Class::Invalid,
+            "memory size must be at most 65536 pages (4GiB)"
+        )
+    );
 }

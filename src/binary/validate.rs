@@ -22,6 +22,12 @@ use crate::span::Span;
 /// wasmparser's flags for `features`: the one place our [`Features`] meet wasmparser's.
 pub fn features(features: &Features) -> WasmFeatures {
     let Features {
+        sign_extension,
+        saturating_float_to_int,
+        multi_value,
+        reference_types,
+        bulk_memory,
+        simd,
         tail_call,
         multi_memory,
         memory64,
@@ -31,9 +37,21 @@ pub fn features(features: &Features) -> WasmFeatures {
         exceptions,
         relaxed_simd,
         threads,
+        wide_arithmetic,
+        custom_page_sizes,
     } = *features;
-    let mut out = WasmFeatures::WASM2;
+    // 1.0: the MVP with mutable globals imported and exported.
+    let mut out = WasmFeatures::WASM1;
     for (on, flag) in [
+        (sign_extension, WasmFeatures::SIGN_EXTENSION),
+        (
+            saturating_float_to_int,
+            WasmFeatures::SATURATING_FLOAT_TO_INT,
+        ),
+        (multi_value, WasmFeatures::MULTI_VALUE),
+        (reference_types, WasmFeatures::REFERENCE_TYPES),
+        (bulk_memory, WasmFeatures::BULK_MEMORY),
+        (simd, WasmFeatures::SIMD),
         (tail_call, WasmFeatures::TAIL_CALL),
         (multi_memory, WasmFeatures::MULTI_MEMORY),
         (memory64, WasmFeatures::MEMORY64),
@@ -43,8 +61,12 @@ pub fn features(features: &Features) -> WasmFeatures {
         (exceptions, WasmFeatures::EXCEPTIONS),
         (relaxed_simd, WasmFeatures::RELAXED_SIMD),
         (threads, WasmFeatures::THREADS),
+        (wide_arithmetic, WasmFeatures::WIDE_ARITHMETIC),
+        (custom_page_sizes, WasmFeatures::CUSTOM_PAGE_SIZES),
     ] {
-        out.set(flag, on);
+        if on {
+            out |= flag;
+        }
     }
     out
 }

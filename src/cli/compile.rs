@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Ctx, FeatureSet, Input};
+use super::{Ctx, Input};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -35,10 +35,8 @@ pub struct Opts {
     /// Leave out the name section (the `$ids` of the text).
     #[arg(long)]
     no_names: bool,
-    /// The WebAssembly features the module may use: `wasm3` (the 3.0 standard: multi-memory,
-    /// memory64, tail calls, GC, exceptions, …) or `wasm2` (2.0 plus tail calls).
-    #[arg(long, value_enum, default_value_t = FeatureSet::Wasm3)]
-    features: FeatureSet,
+    #[command(flatten)]
+    features: super::FeatureOpts,
 }
 
 /// Runs `watlink compile`.
@@ -48,7 +46,7 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         ExitCode::FAILURE
     };
     let options = watlink::CompileOptions {
-        features: opts.features.features(),
+        features: opts.features.features,
         validate: !opts.no_validate,
         name_section: !opts.no_names,
     };

@@ -56,6 +56,8 @@ pub struct Opts {
     /// Write the memory map as JSON to FILE (with the binary: both or neither).
     #[arg(long, value_name = "FILE")]
     map: Option<PathBuf>,
+    #[command(flatten)]
+    features: super::FeatureOpts,
 }
 
 /// The flags of [`watlink::link::FLAGS`] in command-line order, as `(long, value)`.
@@ -145,7 +147,9 @@ fn linker(opts: &Opts) -> Result<watlink::Linker, String> {
     for (long, value) in &opts.flags.0 {
         watlink::link::apply(&mut options, long, value)?;
     }
-    Ok(watlink::Linker::with_options(options))
+    let mut linker = watlink::Linker::with_options(options);
+    linker.features(opts.features.features);
+    Ok(linker)
 }
 
 /// Prints `text` to stdout; a closed pipe (`| head`) ends the process quietly with the status a

@@ -115,23 +115,18 @@ impl Ctx {
     }
 }
 
-/// The feature sets `--features` names.
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum FeatureSet {
-    /// WebAssembly 2.0 plus tail calls.
-    Wasm2,
-    /// WebAssembly 3.0.
-    Wasm3,
-}
-
-impl FeatureSet {
-    /// The library's feature flags for this set.
-    pub fn features(self) -> watlink::Features {
-        match self {
-            FeatureSet::Wasm2 => watlink::Features::wasm2(),
-            FeatureSet::Wasm3 => watlink::Features::wasm3(),
-        }
-    }
+/// `--features`, the same on every command that reads modules (one vocabulary:
+/// [`watlink::Features::parse`]).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct FeatureOpts {
+    /// The WebAssembly features modules may use: comma-separated presets (`wasm1`, `wasm2`,
+    /// `wasm3`, `all`) and proposals, `+name` to add one and `-name` to remove one, e.g.
+    /// `wasm2,+tail-call` or `wasm3,-simd`. Proposals: sign-extension, saturating-float-to-int,
+    /// multi-value, reference-types, bulk-memory, simd (2.0); tail-call, multi-memory, memory64,
+    /// extended-const, function-references, gc, exceptions, relaxed-simd, threads (3.0);
+    /// wide-arithmetic, custom-page-sizes (newer).
+    #[arg(long, value_name = "LIST", default_value = "wasm3", value_parser = watlink::Features::parse)]
+    pub features: watlink::Features,
 }
 
 /// Reads `path` (`-` for stdin) as bytes, with the name to show in diagnostics.

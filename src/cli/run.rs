@@ -48,6 +48,8 @@ pub struct Opts {
     /// module exports or names in its name section; the linker exports them).
     #[arg(long)]
     stack_guard: bool,
+    #[command(flatten)]
+    features: super::FeatureOpts,
 }
 
 /// Prints a located-nowhere error as `--error-format` says and fails.
@@ -72,8 +74,13 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
         bytes
     } else {
         let name = opts.file.display().to_string();
-        let compiled = watlink::text_from_bytes(&name, bytes)
-            .and_then(|text| watlink::compile(&name, &text, &watlink::CompileOptions::default()));
+        let compiled = watlink::text_from_bytes(&name, bytes).and_then(|text| {
+            let options = watlink::CompileOptions {
+                features: opts.features.features,
+                ..Default::default()
+            };
+            watlink::compile(&name, &text, &options)
+        });
         match compiled {
             Ok(w) => w,
             Err(errors) => {
@@ -82,7 +89,7 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
             }
         }
     };
-    let module = match Module::new(&wasm) {
+    let module = match Module::with_features(&wasm, &opts.features.features) {
         Ok(m) => m,
         Err(e) => {
             return fail_as(

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Ctx, FeatureSet, Input};
+use super::{Ctx, Input};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -24,15 +24,13 @@ pub struct Opts {
     /// The modules (`-` for stdin): binary if it starts with `\0asm` or ends in `.wasm`, else text.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// The WebAssembly features the modules may use: `wasm3` (the 3.0 standard) or `wasm2` (2.0
-    /// plus tail calls).
-    #[arg(long, value_enum, default_value_t = FeatureSet::Wasm3)]
-    features: FeatureSet,
+    #[command(flatten)]
+    features: super::FeatureOpts,
 }
 
 /// Runs `watlink validate`.
 pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
-    let features = opts.features.features();
+    let features = opts.features.features;
     let options = watlink::CompileOptions {
         features,
         ..Default::default()

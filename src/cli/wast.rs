@@ -25,6 +25,8 @@ pub struct Opts {
     /// Print the summary as JSON on stdout instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    features: super::FeatureOpts,
 }
 
 fn json_str(s: &str) -> String {
@@ -46,10 +48,14 @@ pub fn run(ctx: &Ctx, opts: Opts) -> ExitCode {
     let mut total_passed = 0;
     let mut total_failed = 0;
     let mut json_files = Vec::new();
+    let options = ScriptOptions {
+        features: opts.features.features,
+        ..ScriptOptions::default()
+    };
     for path in &opts.files {
         let name = path.display().to_string();
-        let outcome = watlink::read_source(path)
-            .and_then(|text| run_script(&name, &text, &ScriptOptions::default()));
+        let outcome =
+            watlink::read_source(path).and_then(|text| run_script(&name, &text, &options));
         let report = match outcome {
             Ok(r) => r,
             Err(errors) => {

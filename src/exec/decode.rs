@@ -3,7 +3,9 @@
 
 use wasmparser::{ElementItems, ElementKind, Parser, Payload, TypeRef};
 
-use super::{classify, features};
+use wasmparser::WasmFeatures;
+
+use super::classify;
 use crate::error::{Class, Error};
 
 /// Decodes every section of `bytes` without validating: any error here is [`Class::Malformed`].
@@ -12,13 +14,13 @@ use crate::error::{Class, Error};
 /// immediates and LEB128 widths are checked), section counts must agree (functions and code,
 /// data count and data) and encodings of proposals outside [`features`] are rejected (shared
 /// globals, 64-bit or shared limits, offsets past 32 bits).
-pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
+pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> {
     let mal = |e| classify(e, true);
     let malformed = |msg: &str, offset: u64| {
         Error::unlocated(Class::Malformed, msg).with_note(format!("at byte offset {offset}"))
     };
     let mut parser = Parser::new(0);
-    parser.set_features(features());
+    parser.set_features(features);
     let (mut n_funcs, mut n_bodies) = (0u64, 0u64);
     let (mut data_count, mut n_datas, mut uses_data_count) = (None, 0u64, false);
     let mut code_end = 0;

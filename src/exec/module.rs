@@ -210,17 +210,27 @@ pub(crate) fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Err
 }
 
 impl Module {
-    /// Decodes, validates (WebAssembly 2.0 + tail calls) and lowers `bytes`.
+    /// Decodes, validates (what the interpreter executes, [`features`]) and lowers `bytes`.
     ///
     /// Decoding errors are [`Class::Malformed`], validation errors [`Class::Invalid`].
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
-        decode::decode(bytes)?;
-        let mut validator = Validator::new_with_features(features());
+        Module::load(bytes, features())
+    }
+
+    /// As [`Module::new`], accepting only what both the interpreter executes and `user` allows
+    /// (`--features`), so that compiling, linking and running agree on a module.
+    pub fn with_features(bytes: &[u8], user: &crate::Features) -> Result<Module, Error> {
+        Module::load(bytes, features() & crate::binary::features(user))
+    }
+
+    fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
+        decode::decode(bytes, features)?;
+        let mut validator = Validator::new_with_features(features);
         let mut m = ModuleInner::default();
         let mut bodies = Vec::new();
         let mal = |e| classify(e, true);
         let mut parser = Parser::new(0);
-        parser.set_features(features());
+        parser.set_features(features);
         for payload in parser.parse_all(bytes) {
             let payload = payload.map_err(mal)?;
             // Decode first (malformed), then validate (invalid).

@@ -153,6 +153,10 @@ fn instrs(mut r: BinaryReader<'_>) -> Result<Vec<Instr>> {
         let u32_ = |r: &mut BinaryReader<'_>| r.read_var_u32().map_err(wp);
         let imm = match op.imm() {
             ImmKind::None | ImmKind::Else | ImmKind::End | ImmKind::Select => Imm::None,
+            ImmKind::Fence => match r.read_u8().map_err(wp)? {
+                0 => Imm::None,
+                _ => return Err(malformed("malformed atomic.fence flags".to_string())),
+            },
             ImmKind::Block | ImmKind::If => Imm::Block(block_type(&mut r)?),
             ImmKind::Label => Imm::Label(LabelIdx(u32_(&mut r)?)),
             ImmKind::BrTable => {
@@ -163,6 +167,7 @@ fn instrs(mut r: BinaryReader<'_>) -> Result<Vec<Instr>> {
                 Imm::BrTable(labels, LabelIdx(u32_(&mut r)?))
             }
             ImmKind::Func => Imm::Func(FuncIdx(u32_(&mut r)?)),
+            ImmKind::Type => Imm::Type(TypeIdx(u32_(&mut r)?)),
             ImmKind::CallIndirect => {
                 let ty = TypeIdx(u32_(&mut r)?);
                 Imm::CallIndirect(ty, TableIdx(u32_(&mut r)?))

@@ -106,6 +106,7 @@ impl Maps {
         instr.imm = match std::mem::replace(&mut instr.imm, Imm::None) {
             Imm::Block(b) => Imm::Block(block(b)),
             Imm::Func(f) => Imm::Func(self.func(f)),
+            Imm::Type(t) => Imm::Type(self.ty(t)),
             Imm::CallIndirect(t, table) => Imm::CallIndirect(self.ty(t), self.table(table)),
             Imm::Global(g) => Imm::Global(self.global(g)),
             Imm::Table(t) => Imm::Table(self.table(t)),

@@ -169,7 +169,7 @@ impl<'s> Resolver<'s, '_> {
         use ast::Imm as A;
         let op = instr.op;
         Ok(match (op.imm(), &instr.imm) {
-            (ImmKind::None, Imm::None) => A::None,
+            (ImmKind::None | ImmKind::Fence, Imm::None) => A::None,
             (ImmKind::Block | ImmKind::If, Imm::Block(bt)) => {
                 let label = bt.as_ref().and_then(|b| b.label.as_ref());
                 let slot = label.map(|l| {
@@ -212,6 +212,7 @@ impl<'s> Resolver<'s, '_> {
                 A::BrTable(depths.into_boxed_slice(), default)
             }
             (ImmKind::Func, Imm::Index(i)) => A::Func(FuncIdx(self.idx(Space::Func, i)?)),
+            (ImmKind::Type, Imm::Index(i)) => A::Type(ast::TypeIdx(self.idx(Space::Type, i)?)),
             (ImmKind::CallIndirect, Imm::CallIndirect(ci)) => {
                 let table = TableIdx(self.opt_idx(Space::Table, ci.table.as_ref())?);
                 A::CallIndirect(self.type_use(&ci.ty), table)

@@ -28,6 +28,7 @@ use crate::Features;
 use crate::ast::{self, ExternKind, FuncIdx, TableIdx};
 use crate::error::Error;
 use crate::instr::Op;
+use crate::span::Span;
 use crate::text::syntax;
 
 /// Expands the module's abbreviations and resolves every name to a typed index.
@@ -329,6 +330,7 @@ impl<'s, 'r> Resolver<'s, 'r> {
                         if let Some(name) = name_of(i.id) {
                             self.out.names.tables.push((idx, name));
                         }
+                        self.limits32(&t.limits, t.table64, "table", i.span);
                         ast::ImportKind::Table(self.table_type(t))
                     }
                     ImportKind::Memory(m) => {
@@ -339,6 +341,7 @@ impl<'s, 'r> Resolver<'s, 'r> {
                                 .push((ast::MemIdx(n.memories), name));
                         }
                         n.memories += 1;
+                        self.limits32(&m.limits, m.memory64, "memory", i.span);
                         ast::ImportKind::Memory(*m)
                     }
                     ImportKind::Global(g) => {
@@ -374,6 +377,7 @@ impl<'s, 'r> Resolver<'s, 'r> {
                     self.out.names.tables.push((TableIdx(n.tables), name));
                 }
                 n.tables += 1;
+                self.limits32(&t.ty.limits, t.ty.table64, "table", t.span);
                 let ty = self.table_type(&t.ty);
                 let init = t.init.as_ref().map(|e| self.const_expr(e));
                 self.out.tables.push(ast::Table { ty, init });
@@ -386,6 +390,7 @@ impl<'s, 'r> Resolver<'s, 'r> {
                         .push((ast::MemIdx(n.memories), name));
                 }
                 n.memories += 1;
+                self.limits32(&m.ty.limits, m.ty.memory64, "memory", m.span);
                 self.out.memories.push(m.ty);
             }
             Item::Global(g) => {
@@ -563,6 +568,24 @@ impl<'s, 'r> Resolver<'s, 'r> {
             }
         }
         named
+    }
+
+    /// A 32-bit table's or memory's limits past `u32::MAX`: the text reads them as 64-bit numbers,
+    /// and what they mean depends on the features. With memory64, the module is well-formed and
+    /// invalid (the spec's 3.0 scripts); without, the number is malformed (2.0's).
+    fn limits32(&mut self, limits: &ast::Limits, is64: bool, what: &str, span: Span) {
+        let too_big = |n: u64| n > u64::from(u32::MAX);
+        if is64 || !(too_big(limits.min) || limits.max.is_some_and(too_big)) {
+            return;
+        }
+        self.errors.push(if !self.features.memory64 {
+            Error::malformed("i32 constant out of range", span)
+                .with_label("a 32-bit limit is at most 0xffff_ffff")
+        } else if what == "memory" {
+            Error::invalid("memory size must be at most 65536 pages (4GiB)", span)
+        } else {
+            Error::invalid("table size must be at most 2^32-1", span)
+        });
     }
 
     fn table_type(&mut self, t: &syntax::TableType<'_>) -> ast::TableType {

@@ -154,6 +154,10 @@ struct Runner {
     named: HashMap<String, InstanceHandle>,
     /// The most recent instance.
     current: Option<InstanceHandle>,
+    /// `(module definition $M …)`s by their `$id`.
+    definitions: HashMap<String, exec::Module>,
+    /// The most recent module definition.
+    last_definition: Option<exec::Module>,
     /// The features text modules are compiled with.
     features: crate::Features,
 }
@@ -214,12 +218,25 @@ impl Runner {
             registered: HashMap::new(),
             named: HashMap::new(),
             current: None,
+            definitions: HashMap::new(),
+            last_definition: None,
             features: options.features,
         }
     }
 
     fn command(&mut self, command: &Command<'_>) -> Outcome {
         match command {
+            // A definition is compiled (or decoded) and validated, not instantiated.
+            Command::Module(m) if m.definition => match self.load(m) {
+                Ok(module) => {
+                    if let Some(id) = &m.id {
+                        self.definitions.insert(id.name.to_string(), module.clone());
+                    }
+                    self.last_definition = Some(module);
+                    Ok(())
+                }
+                Err(e) => Err(format!("module failed: {} ({})", e.message, e.class.word())),
+            },
             Command::Module(m) => {
                 let result = self.load(m).and_then(|module| self.instantiate(&module));
                 match result {
@@ -236,8 +253,30 @@ impl Runner {
                     }
                 }
             }
-            Command::Instance { .. } => {
-                Err("module instances (3.0 scripts) are not supported yet".into())
+            Command::Instance { id, module, .. } => {
+                let definition = match module {
+                    Some(m) => self.definitions.get(&*m.name),
+                    None => self.last_definition.as_ref(),
+                };
+                let Some(definition) = definition.cloned() else {
+                    return Err(match module {
+                        Some(m) => format!("unknown module definition ${}", m.name),
+                        None => "no module definition to instantiate".into(),
+                    });
+                };
+                match self.instantiate(&definition) {
+                    Ok(instance) => {
+                        self.current = Some(instance);
+                        if let Some(id) = id {
+                            self.named.insert(id.name.to_string(), instance);
+                        }
+                        Ok(())
+                    }
+                    Err(e) => {
+                        self.current = None;
+                        Err(format!("module failed: {} ({})", e.message, e.class.word()))
+                    }
+                }
             }
             Command::Register { name, module, .. } => {
                 let instance = self.instance(module.as_ref().map(|m| &*m.name))?;
@@ -333,7 +372,7 @@ impl Runner {
                 crate::compile_module(&m, &options).map_err(first)?
             }
         };
-        exec::Module::new(&bytes)
+        exec::Module::with_features(&bytes, &self.features)
     }
 
     fn instantiate(&mut self, module: &exec::Module) -> Result<InstanceHandle, Error> {

@@ -33,6 +33,21 @@ pub fn lane(n: &Spanned<&str>) -> Result<u8, Error> {
     })
 }
 
+/// `(pagesize N)`: log2 of N, which must be a power of two (whether the validator accepts that
+/// size is its business: 1 and 65536 today).
+pub fn page_size(n: &Spanned<&str>) -> Result<u32, Error> {
+    let invalid = || {
+        Error::malformed("invalid custom page size", n.span)
+            .with_label("a page size is a power of two")
+    };
+    match num(number::u64, n) {
+        Ok(size) if size.is_power_of_two() => Ok(size.trailing_zeros()),
+        Ok(_) => Err(invalid()),
+        Err(e) if e.message == number::OUT_OF_RANGE => Err(invalid()),
+        Err(e) => Err(e),
+    }
+}
+
 /// `3` as an index.
 pub fn index<'a>(n: Spanned<&str>) -> Result<Index<'a>, Error> {
     Ok(Index::Num(num(number::u32, &n)?, n.span))
@@ -259,22 +274,26 @@ impl<T> Inline<T> {
     }
 }
 
-/// Limits `min max?` of a table or memory: `u64` with `i64` as address type, else `u32`.
+/// Limits `min max?` of a table or memory, read as `u64`; a 32-bit limit above `u32::MAX` is
+/// judged by the resolver, which knows the features (`Resolver::limits32`).
 ///
 /// # Errors
-/// "i32 constant out of range" for a 32-bit limit above `u32::MAX`; a malformed number.
+/// "i32 constant out of range" for a 32-bit limit above `u64::MAX`; a malformed number.
 pub fn limits(is64: bool, min: Spanned<&str>, max: Option<Spanned<&str>>) -> Result<Limits, Error> {
     let conv = |n: &Spanned<&str>| {
         if is64 {
-            num(number::u64, n)
+            num(number::u64, n).map_err(|e| match e.message.as_str() {
+                number::OUT_OF_RANGE => Error::malformed("i64 constant out of range", n.span)
+                    .with_label("a 64-bit limit is at most 0xffff_ffff_ffff_ffff"),
+                _ => e,
+            })
         } else {
-            num(number::u32, n)
-                .map(u64::from)
-                .map_err(|e| match e.message.as_str() {
-                    number::OUT_OF_RANGE => Error::malformed("i32 constant out of range", n.span)
-                        .with_label("a 32-bit limit is at most 0xffff_ffff"),
-                    _ => e,
-                })
+            // Past `u32::MAX` the resolver says what it means (see `Resolver::limits32`).
+            num(number::u64, n).map_err(|e| match e.message.as_str() {
+                number::OUT_OF_RANGE => Error::malformed("i32 constant out of range", n.span)
+                    .with_label("a 32-bit limit is at most 0xffff_ffff"),
+                _ => e,
+            })
         }
     };
     Ok(Limits {
@@ -283,11 +302,29 @@ pub fn limits(is64: bool, min: Spanned<&str>, max: Option<Spanned<&str>>) -> Res
     })
 }
 
-/// `(table … reftype (elem …))`: limits from the element count.
+/// `(table … reftype (elem …))`: limits from the element count; the segment has the table's element
+/// type. Function indices stay indices only for `funcref` (the only type that encoding has); for any
+/// other type each `$f` becomes the expression `ref.func $f`.
 pub fn table_inline_elem<'a>(
     elem: RefType<'a>,
     list: ElemList<'a>,
 ) -> (TableType<'a>, Option<ElemList<'a>>) {
+    let funcref = elem.nullable && elem.heap == HeapType::Func;
+    let list = match list {
+        ElemList::Funcs(fs) if !funcref => {
+            let ref_func = |f: Index<'a>| {
+                let span = f.span();
+                vec![Instr {
+                    op: Op::RefFunc,
+                    imm: Imm::Index(f),
+                    span,
+                }]
+            };
+            ElemList::Exprs(elem.clone(), fs.into_iter().map(ref_func).collect())
+        }
+        ElemList::Exprs(_, items) => ElemList::Exprs(elem.clone(), items),
+        funcs => funcs,
+    };
     let n = match &list {
         ElemList::Funcs(v) => v.len(),
         ElemList::Exprs(_, v) => v.len(),
@@ -306,8 +343,12 @@ pub fn table_inline_elem<'a>(
 }
 
 /// `(memory (data …))`: pages from the data length.
-pub fn memory_inline_data(memory64: bool, bytes: Vec<u8>) -> (MemoryType, Option<Vec<u8>>) {
-    let pages = (bytes.len() as u64).div_ceil(65536);
+pub fn memory_inline_data(
+    memory64: bool,
+    page_size_log2: Option<u32>,
+    bytes: Vec<u8>,
+) -> (MemoryType, Option<Vec<u8>>) {
+    let pages = (bytes.len() as u64).div_ceil(1 << page_size_log2.unwrap_or(16));
     let limits = Limits {
         min: pages,
         max: Some(pages),
@@ -316,6 +357,7 @@ pub fn memory_inline_data(memory64: bool, bytes: Vec<u8>) -> (MemoryType, Option
         MemoryType {
             limits,
             memory64,
+            page_size_log2,
             ..MemoryType::default()
         },
         Some(bytes),
@@ -677,10 +719,13 @@ mod tests {
                 max: Some(1 << 32)
             })
         );
-        let err = limits(false, sp("1"), Some(sp(big))).unwrap_err();
+        // Past 32 bits a 32-bit limit is read on: the resolver judges it by the features.
+        assert_eq!(limits(false, sp(big), None).map(|l| l.min), Ok(1 << 32));
+        let huge = "0x1_0000_0000_0000_0000";
+        let err = limits(false, sp("1"), Some(sp(huge))).unwrap_err();
         assert_eq!(err.message, "i32 constant out of range");
-        assert!(limits(false, sp(big), None).is_err());
-        assert!(limits(false, sp("0xffff_ffff"), None).is_ok());
+        let err = limits(true, sp(huge), None).unwrap_err();
+        assert_eq!(err.message, "i64 constant out of range");
     }
 
     #[test]

