@@ -17,8 +17,8 @@
 
 use std::sync::Arc;
 
-use super::code::{Cell, FuncCode, Op, RETURN_PC, for_each_numeric};
-use super::{FuncKind, MemoryEntity, PAGE, Store, Trap, TrapCode, ValType, Value, num};
+use super::code::{Cell, FuncCode, Op, RETURN_PC, Slot, for_each_numeric};
+use super::{FuncKind, MemoryEntity, PAGE, Store, Trap, TrapCode, ValType, Value, num, simd};
 
 /// A suspended caller.
 struct Frame<'c> {
@@ -309,6 +309,44 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                     .cast::<[u8; $n]>()
                     .write_unaligned(bytes)
             }
+        }};
+    }
+    // A v128 in two cells, low half first.
+    macro_rules! r2 {
+        ($s:expr) => {{
+            let s = $s;
+            r!(s) as u128 | (r!(s + 1) as u128) << 64
+        }};
+    }
+    macro_rules! w2 {
+        ($s:expr, $v:expr) => {{
+            let (s, v): (Slot, u128) = ($s, $v);
+            w!(s, v as u64);
+            w!(s + 1, (v >> 64) as u64);
+        }};
+    }
+    // The effective address of a SIMD access of `n` (at most 8) bytes, checked as `load!` does.
+    macro_rules! simd_ea {
+        ($addr:expr, $off:expr, $n:expr) => {{
+            let n: usize = $n;
+            debug_assert!(n <= 8);
+            let ea = r!($addr) as u32 as u64 + $off as u64;
+            if ea + n as u64 > mem_len as u64 {
+                trap!(TrapCode::MemoryOutOfBounds);
+            }
+            debug_assert!(ea as usize + n <= memories[inst.mem0 as usize].data.len());
+            ea as usize
+        }};
+    }
+    // `n` (at most 8) bytes from memory, little-endian, zero-extended.
+    macro_rules! simd_load {
+        ($addr:expr, $off:expr, $n:expr) => {{
+            let n: usize = $n;
+            let ea = simd_ea!($addr, $off, n);
+            let mut b = [0u8; 8];
+            // SAFETY: `ea + n <= mem_len` (checked by `simd_ea!`), and `n <= 8`.
+            unsafe { std::ptr::copy_nonoverlapping(mem_ptr.add(ea), b.as_mut_ptr(), n) };
+            u64::from_le_bytes(b)
         }};
     }
     macro_rules! switch_inst {
@@ -691,6 +729,45 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::ElemDrop { seg } => elems[inst.elems[seg as usize] as usize] = Vec::new(),
             Op::RefFunc { dst, func } => w!(dst, inst.funcs[func as usize] as u64 + 1),
+
+            // SIMD: each family calls its out-of-line function in `simd.rs`.
+            Op::V128Unary { kind, dst, src } => w2!(dst, simd::unary(kind, r2!(src))),
+            Op::V128Binary { kind, dst, lhs, rhs } => {
+                w2!(dst, simd::binary(kind, r2!(lhs), r2!(rhs)))
+            }
+            Op::V128Ternary { kind, base } => {
+                let (a, b, c) = (r2!(base), r2!(base + 2), r2!(base + 4));
+                w2!(base, simd::ternary(kind, a, b, c));
+            }
+            Op::V128Test { kind, dst, src } => w!(dst, simd::test(kind, r2!(src)) as u64),
+            Op::V128Shift { kind, dst, lhs, rhs } => {
+                w2!(dst, simd::shift(kind, r2!(lhs), r!(rhs) as u32))
+            }
+            Op::V128Splat { width, dst, src } => w2!(dst, simd::splat(width, r!(src))),
+            Op::V128Extract { kind, lane, dst, src } => w!(dst, simd::extract(kind, r2!(src), lane)),
+            Op::V128Replace { width, lane, dst, vec, val } => {
+                w2!(dst, simd::replace_lane(width, r2!(vec), lane, r!(val)))
+            }
+            Op::V128Shuffle { base, lanes } => {
+                let lanes = code.shuffles[lanes as usize];
+                w2!(base, simd::shuffle(r2!(base), r2!(base + 2), lanes));
+            }
+            Op::V128LoadExt { kind, dst, addr, offset } => {
+                let x = simd_load!(addr, offset, kind.bytes());
+                w2!(dst, simd::load(kind, x));
+            }
+            Op::V128LoadLane { width, lane, base, offset } => {
+                let v = r2!(base + 1);
+                let x = simd_load!(base, offset, width.bytes());
+                w2!(base, simd::replace_lane(width, v, lane, x));
+            }
+            Op::V128StoreLane { width, lane, addr, val, offset } => {
+                let n = width.bytes();
+                let bytes = simd::lane_bits(width, r2!(val), lane).to_le_bytes();
+                let ea = simd_ea!(addr, offset, n);
+                // SAFETY: `ea + n <= mem_len` (checked by `simd_ea!`), and `n <= 8`.
+                unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), mem_ptr.add(ea), n) };
+            }
         });
     }
 }
