@@ -194,10 +194,12 @@ pub(crate) fn swizzle(a: u128, b: u128) -> u128 {
     })
 }
 
-/// `i8x16.shuffle`: lane `i` is lane `lanes[i]` of the 32 lanes of `a` then `b` (validated < 32).
-pub(crate) fn shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
+/// `i8x16.shuffle`: lane `i` is lane `lanes[i]` (byte `i` of `lanes`) of the 32 lanes of `a`
+/// then `b` (validated < 32).
+#[inline(never)]
+pub(crate) fn shuffle(a: u128, b: u128, lanes: u128) -> u128 {
     build(|i| {
-        let j = lanes[i] as usize & 31;
+        let j = get::<u8>(lanes, i) as usize & 31;
         if j < 16 {
             get::<u8>(a, j)
         } else {
@@ -953,7 +955,7 @@ mod tests {
         let b = u128::from_le_bytes(std::array::from_fn(|i| 16 + i as u8));
         let rev: [u8; 16] = std::array::from_fn(|i| 31 - i as u8);
         assert_eq!(
-            shuffle(a, b, rev).to_le_bytes(),
+            shuffle(a, b, u128::from_le_bytes(rev)).to_le_bytes(),
             std::array::from_fn(|i| 31 - i as u8)
         );
         let idx = u128::from_le_bytes([0, 15, 16, 255, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
