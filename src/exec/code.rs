@@ -17,6 +17,9 @@ use wasmparser::Operator;
 
 use super::TrapCode;
 use super::interp::Instr;
+use super::simd::{
+    LaneWidth, SimdBinary, SimdExtract, SimdLoad, SimdShift, SimdTernary, SimdTest, SimdUnary,
+};
 
 /// A cell offset from the frame base.
 pub(crate) type Slot = u32;
@@ -396,6 +399,28 @@ macro_rules! define_ops {
             TableInit { elem: u32, table: u32, base: Slot },
             ElemDrop { seg: u32 },
             RefFunc { dst: Slot, func: u32 },
+
+            // SIMD (`simd.rs`): one variant per family, `kind` selects the instruction. A v128
+            // operand or result takes two cells from its slot on.
+            V128Unary { kind: SimdUnary, dst: Slot, src: Slot },
+            V128Binary { kind: SimdBinary, dst: Slot, lhs: Slot, rhs: Slot },
+            /// Operands at `base`, `base + 2`, `base + 4`; the result at `base`.
+            V128Ternary { kind: SimdTernary, base: Slot },
+            /// v128 → i32 (`any_true`, `all_true`, `bitmask`).
+            V128Test { kind: SimdTest, dst: Slot, src: Slot },
+            /// v128 (`lhs`) shifted by an i32 (`rhs`).
+            V128Shift { kind: SimdShift, dst: Slot, lhs: Slot, rhs: Slot },
+            V128Splat { width: LaneWidth, dst: Slot, src: Slot },
+            V128Extract { kind: SimdExtract, lane: u8, dst: Slot, src: Slot },
+            V128Replace { width: LaneWidth, lane: u8, dst: Slot, vec: Slot, val: Slot },
+            /// Operands at `base`, `base + 2`; the result at `base`; the lane indices are the
+            /// function's `shuffles[lanes]`.
+            V128Shuffle { base: Slot, lanes: u32 },
+            /// The loads of fewer than 16 bytes (widening, splat, zero-extending).
+            V128LoadExt { kind: SimdLoad, dst: Slot, addr: Slot, offset: u32 },
+            /// The address at `base`, the vector at `base + 1`; the result at `base`.
+            V128LoadLane { width: LaneWidth, lane: u8, base: Slot, offset: u32 },
+            V128StoreLane { width: LaneWidth, lane: u8, addr: Slot, val: Slot, offset: u32 },
         }
 
         /// How to lower `op`, if it is one of the table's numeric instructions.
@@ -465,7 +490,15 @@ macro_rules! define_ops {
                     | Op::MemoryGrow { dst, .. }
                     | Op::TableGet { dst, .. }
                     | Op::TableSize { dst, .. }
-                    | Op::RefFunc { dst, .. } => Some(dst),
+                    | Op::RefFunc { dst, .. }
+                    | Op::V128Unary { dst, .. }
+                    | Op::V128Binary { dst, .. }
+                    | Op::V128Test { dst, .. }
+                    | Op::V128Shift { dst, .. }
+                    | Op::V128Splat { dst, .. }
+                    | Op::V128Extract { dst, .. }
+                    | Op::V128Replace { dst, .. }
+                    | Op::V128LoadExt { dst, .. } => Some(dst),
                     _ => None,
                 }
             }
@@ -497,6 +530,8 @@ pub(crate) struct FuncCode {
     pub br_table: Vec<BrEntry>,
     /// `(type index, table index)` of each `call_indirect` site.
     pub indirect: Vec<(u32, u32)>,
+    /// The lane indices of each `i8x16.shuffle`, as a v128 (index `i` in byte `i`).
+    pub shuffles: Vec<u128>,
     /// Cells of the parameters (the bottom of the frame).
     pub param_cells: u32,
     /// Cells of parameters and locals; the cells above the parameters start zeroed.

@@ -38,10 +38,10 @@
 use std::hint::cold_path;
 use std::sync::Arc;
 
-use super::code::{Cell, FuncCode, Op, RETURN_PC, for_each_numeric};
+use super::code::{Cell, FuncCode, Op, RETURN_PC, Slot, for_each_numeric};
 use super::{
     FuncEntity, FuncKind, FuncType, InstanceEntity, Limits, MemoryEntity, PAGE, StackGuard, Store,
-    TableEntity, Trap, TrapCode, ValType, Value, num,
+    TableEntity, Trap, TrapCode, ValType, Value, num, simd,
 };
 
 /// What a handler returns: how execution ended, or (loop dispatch) that it goes on.
@@ -938,6 +938,61 @@ fn host_call(cx: &mut Cx<'_>, h: usize, base: usize, tail: bool) -> Result<(), T
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// SIMD helpers (the handlers are at the end of the list below)
+
+/// A v128 from the two cells at slot `$s` (low half first), read with the handler's `r!`.
+macro_rules! r2 {
+    ($s:expr) => {{
+        let s: Slot = $s;
+        r!(s) as u128 | (r!(s + 1) as u128) << 64
+    }};
+}
+
+/// Writes a v128 to the two cells at slot `$s` with the handler's `w!`.
+macro_rules! w2 {
+    ($s:expr, $v:expr) => {{
+        let (s, v): (Slot, u128) = ($s, $v);
+        w!(s, v as u64);
+        w!(s + 1, (v >> 64) as u64);
+    }};
+}
+
+/// The `n` (1, 2, 4 or 8) bytes at `p`, little-endian, zero-extended. A scalar read for each
+/// width (no buffer whose address escapes; see [`Cx`]).
+///
+/// # Safety
+/// `p..p + n` lies within a memory.
+#[inline(always)]
+unsafe fn read_le(p: *const u8, n: usize) -> u64 {
+    // SAFETY: the caller's bound covers every read below.
+    unsafe {
+        match n {
+            1 => p.read() as u64,
+            2 => u16::from_le(p.cast::<u16>().read_unaligned()) as u64,
+            4 => u32::from_le(p.cast::<u32>().read_unaligned()) as u64,
+            _ => u64::from_le(p.cast::<u64>().read_unaligned()),
+        }
+    }
+}
+
+/// Writes the low `n` (1, 2, 4 or 8) bytes of `x` at `p`, little-endian.
+///
+/// # Safety
+/// `p..p + n` lies within a memory.
+#[inline(always)]
+unsafe fn write_le(p: *mut u8, n: usize, x: u64) {
+    // SAFETY: the caller's bound covers every write below.
+    unsafe {
+        match n {
+            1 => p.write(x as u8),
+            2 => p.cast::<u16>().write_unaligned((x as u16).to_le()),
+            4 => p.cast::<u32>().write_unaligned((x as u32).to_le()),
+            _ => p.cast::<u64>().write_unaligned(x.to_le()),
+        }
+    }
+}
+
 /// `memory.grow` of memory 0 by `delta` pages: the old size, or -1.
 #[inline(never)]
 fn memory_grow(cx: &mut Cx<'_>, delta: u64) -> u64 {
@@ -1167,4 +1222,59 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     }
     ElemDrop { seg } => { cx.elems[cx.inst.elems[seg as usize] as usize] = Vec::new(); }
     RefFunc { dst, func } => { w!(dst, cx.inst.funcs[func as usize] as u64 + 1); }
+
+    // SIMD: each family calls its out-of-line function in `simd.rs` (v128s pass as `u128`, in
+    // registers). Memory accesses are checked as `load!` and `store!` check.
+    V128Unary { kind, dst, src } => { w2!(dst, simd::unary(kind, r2!(src))); }
+    V128Binary { kind, dst, lhs, rhs } => { w2!(dst, simd::binary(kind, r2!(lhs), r2!(rhs))); }
+    V128Ternary { kind, base } => {
+        let (a, b, c) = (r2!(base), r2!(base + 2), r2!(base + 4));
+        w2!(base, simd::ternary(kind, a, b, c));
+    }
+    V128Test { kind, dst, src } => { w!(dst, simd::test(kind, r2!(src)) as u64); }
+    V128Shift { kind, dst, lhs, rhs } => {
+        w2!(dst, simd::shift(kind, r2!(lhs), r!(rhs) as u32));
+    }
+    V128Splat { width, dst, src } => { w2!(dst, simd::splat(width, r!(src))); }
+    V128Extract { kind, lane, dst, src } => { w!(dst, simd::extract(kind, r2!(src), lane)); }
+    V128Replace { width, lane, dst, vec, val } => {
+        w2!(dst, simd::replace_lane(width, r2!(vec), lane, r!(val)));
+    }
+    V128Shuffle { base, lanes } => {
+        let lanes = cx.code.shuffles[lanes as usize];
+        w2!(base, simd::shuffle(r2!(base), r2!(base + 2), lanes));
+    }
+    V128LoadExt { kind, dst, addr, offset } => {
+        let n = kind.bytes();
+        let ea = r!(addr) as u32 as u64 + offset as u64;
+        if ea + n as u64 > len as u64 {
+            trap!(TrapCode::MemoryOutOfBounds);
+        }
+        debug_assert!(ea as usize + n <= cx.memories[cx.inst.mem0 as usize].data.len());
+        // SAFETY: `ea + n <= len` was just checked.
+        let x = unsafe { read_le(mem.add(ea as usize), n) };
+        w2!(dst, simd::load(kind, x));
+    }
+    V128LoadLane { width, lane, base, offset } => {
+        let n = width.bytes();
+        let ea = r!(base) as u32 as u64 + offset as u64;
+        if ea + n as u64 > len as u64 {
+            trap!(TrapCode::MemoryOutOfBounds);
+        }
+        debug_assert!(ea as usize + n <= cx.memories[cx.inst.mem0 as usize].data.len());
+        // SAFETY: `ea + n <= len` was just checked.
+        let x = unsafe { read_le(mem.add(ea as usize), n) };
+        w2!(base, simd::replace_lane(width, r2!(base + 1), lane, x));
+    }
+    V128StoreLane { width, lane, addr, val, offset } => {
+        let n = width.bytes();
+        let ea = r!(addr) as u32 as u64 + offset as u64;
+        if ea + n as u64 > len as u64 {
+            trap!(TrapCode::MemoryOutOfBounds);
+        }
+        debug_assert!(ea as usize + n <= cx.memories[cx.inst.mem0 as usize].data.len());
+        let x = simd::lane_bits(width, r2!(val), lane);
+        // SAFETY: `ea + n <= len` was just checked.
+        unsafe { write_le(mem.add(ea as usize), n, x) };
+    }
 });

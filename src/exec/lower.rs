@@ -19,6 +19,7 @@ use wasmparser::{BlockType, FunctionBody, Operator};
 use super::code::{
     BrEntry, FuncCode, NumForm, Op, RETURN_PC, Slot, load, numeric, store, wide_operands,
 };
+use super::simd::{self, SimdForm};
 use super::{ModuleInner, TrapCode, ValType};
 
 /// Cells a value of `t` takes.
@@ -102,6 +103,7 @@ struct Lower<'m> {
     ops: Vec<Op>,
     br_table: Vec<BrEntry>,
     indirect: Vec<(u32, u32)>,
+    shuffles: Vec<u128>,
     stack: Vec<Entry>,
     ctl: Vec<Ctl>,
     /// Cell and width of each local.
@@ -127,6 +129,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         ops: Vec::new(),
         br_table: Vec::new(),
         indirect: Vec::new(),
+        shuffles: Vec::new(),
         stack: Vec::new(),
         ctl: Vec::new(),
         locals: Vec::new(),
@@ -189,6 +192,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         ops: super::interp::thread(l.ops),
         br_table: l.br_table,
         indirect: l.indirect,
+        shuffles: l.shuffles,
         param_cells,
         local_cells: l.local_cells,
         frame_cells: l.max_cells,
@@ -991,15 +995,20 @@ impl Lower<'_> {
             O::ElemDrop { elem_index } => {
                 self.emit(Op::ElemDrop { seg: elem_index });
             }
-            _ => {
-                // Validated but not executed (SIMD arithmetic until the interpreter runs it):
-                // it traps, so the rest of the block is unreachable.
-                self.emit(Op::Trap {
-                    code: TrapCode::Unsupported,
-                });
-                self.dead = true;
-            }
+            _ => match simd::form(op) {
+                Some(form) => self.simd(form),
+                None => self.unsupported(),
+            },
         }
+    }
+
+    /// An operator that validates but that this interpreter does not execute: it traps, so the
+    /// rest of the block is unreachable.
+    fn unsupported(&mut self) {
+        self.emit(Op::Trap {
+            code: TrapCode::Unsupported,
+        });
+        self.dead = true;
     }
 
     /// The top `n` one-cell operands in their canonical cells, popped; their first cell.
@@ -1104,5 +1113,127 @@ impl Lower<'_> {
         self.last = Last::None;
         self.dead = !reachable;
         self.reset_stack(c.height, &c.results);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIMD
+
+impl Lower<'_> {
+    /// Lowers a SIMD operator (`simd.rs` gives its family). Ops whose operands must be adjacent
+    /// (ternary, shuffle, lane loads) take them in their canonical cells and compute in place.
+    fn simd(&mut self, form: SimdForm<'_>) {
+        use SimdForm as F;
+        match form {
+            F::Unary(kind) => {
+                let src = self.pop_cell();
+                self.push_result(2, |dst| Op::V128Unary { kind, dst, src });
+            }
+            F::Binary(kind) => {
+                let rhs = self.pop_cell();
+                let lhs = self.pop_cell();
+                self.push_result(2, |dst| Op::V128Binary {
+                    kind,
+                    dst,
+                    lhs,
+                    rhs,
+                });
+            }
+            F::Ternary(kind) => {
+                let base = self.bulk_operands(3);
+                self.emit(Op::V128Ternary { kind, base });
+                self.push(2, Src::Cell(base));
+            }
+            F::Test(kind) => {
+                let src = self.pop_cell();
+                self.push_result(1, |dst| Op::V128Test { kind, dst, src });
+            }
+            F::Shift(kind) => {
+                let rhs = self.pop_cell();
+                let lhs = self.pop_cell();
+                self.push_result(2, |dst| Op::V128Shift {
+                    kind,
+                    dst,
+                    lhs,
+                    rhs,
+                });
+            }
+            F::Splat(width) => {
+                let src = self.pop_cell();
+                self.push_result(2, |dst| Op::V128Splat { width, dst, src });
+            }
+            F::Extract(kind, lane) => {
+                let src = self.pop_cell();
+                self.push_result(1, |dst| Op::V128Extract {
+                    kind,
+                    lane,
+                    dst,
+                    src,
+                });
+            }
+            F::Replace(width, lane) => {
+                let val = self.pop_cell();
+                let vec = self.pop_cell();
+                self.push_result(2, |dst| Op::V128Replace {
+                    width,
+                    lane,
+                    dst,
+                    vec,
+                    val,
+                });
+            }
+            F::Shuffle(lanes) => {
+                let base = self.bulk_operands(2);
+                let at = self.shuffles.len() as u32;
+                self.shuffles.push(u128::from_le_bytes(lanes));
+                self.emit(Op::V128Shuffle { base, lanes: at });
+                self.push(2, Src::Cell(base));
+            }
+            // Memory 0 only: a SIMD access to another memory traps as unsupported.
+            F::Load(..) | F::LoadLane(..) | F::StoreLane(..) if !on_memory0(form) => {
+                self.unsupported()
+            }
+            F::Load(kind, memarg) => {
+                let addr = self.pop_cell();
+                let offset = memarg.offset as u32;
+                self.push_result(2, |dst| Op::V128LoadExt {
+                    kind,
+                    dst,
+                    addr,
+                    offset,
+                });
+            }
+            F::LoadLane(width, lane, memarg) => {
+                let base = self.bulk_operands(2);
+                self.emit(Op::V128LoadLane {
+                    width,
+                    lane,
+                    base,
+                    offset: memarg.offset as u32,
+                });
+                self.push(2, Src::Cell(base));
+            }
+            F::StoreLane(width, lane, memarg) => {
+                let val = self.pop_cell();
+                let addr = self.pop_cell();
+                self.emit(Op::V128StoreLane {
+                    width,
+                    lane,
+                    addr,
+                    val,
+                    offset: memarg.offset as u32,
+                });
+            }
+        }
+    }
+}
+
+/// Whether a SIMD load or store accesses memory 0 (true for the other forms).
+fn on_memory0(form: SimdForm<'_>) -> bool {
+    match form {
+        SimdForm::Load(_, m) | SimdForm::LoadLane(_, _, m) | SimdForm::StoreLane(_, _, m) => {
+            m.target == wasmparser::MemArgTarget::Memory(0)
+        }
+        _ => true,
     }
 }

@@ -15,7 +15,7 @@ use crate::error::{Class, Error};
 
 /// The wasmparser features: WebAssembly 2.0 plus tail calls.
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL
+    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL | WasmFeatures::RELAXED_SIMD
 }
 
 /// Classifies a wasmparser error by stage: decoding errors are malformed, validation errors

@@ -29,7 +29,7 @@ pub enum TrapCode {
     CallStackExhausted,
     /// Fuel ran out.
     OutOfFuel,
-    /// A SIMD instruction (not executed by this interpreter).
+    /// An instruction that validates but that this interpreter does not execute.
     Unsupported,
     /// `__stack_pointer` set outside the stack guard's bounds (see [`Store::set_stack_guard`]).
     StackOverflow,
@@ -50,7 +50,7 @@ impl TrapCode {
             TrapCode::BadConversionToInteger => "invalid conversion to integer",
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
-            TrapCode::Unsupported => "SIMD is not supported by this interpreter",
+            TrapCode::Unsupported => "instruction not supported by this interpreter",
             TrapCode::StackOverflow => "stack overflow",
         }
     }

@@ -173,116 +173,63 @@ spec_tier! { wasm_v2, "wasm-v2",
 spec_tier! { simd, "simd",
     simd_address_wast "simd_address.wast";
     simd_align_wast "simd_align.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_bit_shift_wast "simd_bit_shift.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_bitwise_wast "simd_bitwise.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_boolean_wast "simd_boolean.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_const_wast "simd_const.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_conversions_wast "simd_conversions.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f32x4_wast "simd_f32x4.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f32x4_arith_wast "simd_f32x4_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f32x4_cmp_wast "simd_f32x4_cmp.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f32x4_pmin_pmax_wast "simd_f32x4_pmin_pmax.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f32x4_rounding_wast "simd_f32x4_rounding.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f64x2_wast "simd_f64x2.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f64x2_arith_wast "simd_f64x2_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f64x2_cmp_wast "simd_f64x2_cmp.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f64x2_pmin_pmax_wast "simd_f64x2_pmin_pmax.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_f64x2_rounding_wast "simd_f64x2_rounding.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i16x8_arith_wast "simd_i16x8_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i16x8_arith2_wast "simd_i16x8_arith2.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i16x8_cmp_wast "simd_i16x8_cmp.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i16x8_extadd_pairwise_i8x16_wast "simd_i16x8_extadd_pairwise_i8x16.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i16x8_extmul_i8x16_wast "simd_i16x8_extmul_i8x16.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i16x8_q15mulr_sat_s_wast "simd_i16x8_q15mulr_sat_s.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i16x8_sat_arith_wast "simd_i16x8_sat_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_arith_wast "simd_i32x4_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_arith2_wast "simd_i32x4_arith2.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_cmp_wast "simd_i32x4_cmp.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_dot_i16x8_wast "simd_i32x4_dot_i16x8.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_extadd_pairwise_i16x8_wast "simd_i32x4_extadd_pairwise_i16x8.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_extmul_i16x8_wast "simd_i32x4_extmul_i16x8.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_trunc_sat_f32x4_wast "simd_i32x4_trunc_sat_f32x4.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i32x4_trunc_sat_f64x2_wast "simd_i32x4_trunc_sat_f64x2.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i64x2_arith_wast "simd_i64x2_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i64x2_arith2_wast "simd_i64x2_arith2.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i64x2_cmp_wast "simd_i64x2_cmp.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i64x2_extmul_i32x4_wast "simd_i64x2_extmul_i32x4.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i8x16_arith_wast "simd_i8x16_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i8x16_arith2_wast "simd_i8x16_arith2.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i8x16_cmp_wast "simd_i8x16_cmp.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_i8x16_sat_arith_wast "simd_i8x16_sat_arith.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_int_to_int_extend_wast "simd_int_to_int_extend.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_lane_wast "simd_lane.wast";
     simd_linking_wast "simd_linking.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load_wast "simd_load.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load16_lane_wast "simd_load16_lane.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load32_lane_wast "simd_load32_lane.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load64_lane_wast "simd_load64_lane.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load8_lane_wast "simd_load8_lane.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load_extend_wast "simd_load_extend.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load_splat_wast "simd_load_splat.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_load_zero_wast "simd_load_zero.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
+    #[ignore = "needs multi-memory in the interpreter (two memories in one module are malformed to it)"]
     simd_memory_multi_wast "simd_memory-multi.wast";
     simd_select_wast "simd_select.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_splat_wast "simd_splat.wast";
     simd_store_wast "simd_store.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_store16_lane_wast "simd_store16_lane.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_store32_lane_wast "simd_store32_lane.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_store64_lane_wast "simd_store64_lane.wast";
-    #[ignore = "needs SIMD arithmetic, which the interpreter does not execute yet (issue 9)"]
     simd_store8_lane_wast "simd_store8_lane.wast";
 }
 
