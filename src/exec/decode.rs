@@ -11,7 +11,7 @@ use crate::error::{Class, Error};
 /// This is the reference interpreter's decoding stage: operators are read (so block structure,
 /// immediates and LEB128 widths are checked), section counts must agree (functions and code,
 /// data count and data) and encodings of proposals outside [`features`] are rejected (shared
-/// globals, 64-bit or shared limits, offsets past 32 bits).
+/// globals; 64-bit, shared or paged limits when [`features`] lacks their proposal).
 pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
     let mal = |e| classify(e, true);
     let malformed = |msg: &str, offset: u64| {
@@ -157,7 +157,8 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
                 let mut rd = body.get_operators_reader().map_err(mal)?;
                 while !rd.eof() {
                     let op = rd.read().map_err(mal)?;
-                    if memarg_of(&op).is_some_and(|m| m.align >= 32) {
+                    if !features().multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32)
+                    {
                         return Err(malformed("malformed memop flags", rd.original_position()));
                     }
                     uses_data_count |= matches!(
@@ -251,9 +252,13 @@ fn memarg_of<'o>(op: &'o wasmparser::Operator<'_>) -> Option<&'o wasmparser::Mem
     }
 }
 
-/// Limits flags beyond "has a maximum" (64-bit, shared, custom page size) are not WebAssembly 2.0.
+/// Limits flags beyond "has a maximum" (64-bit, shared, custom page size) need their proposals.
 fn decode_memory(t: &wasmparser::MemoryType, at: u64) -> Result<(), Error> {
-    if t.memory64 || t.shared || t.page_size_log2.is_some() {
+    let f = features();
+    if (t.memory64 && !f.memory64())
+        || (t.shared && !f.threads())
+        || (t.page_size_log2.is_some() && !f.custom_page_sizes())
+    {
         return Err(Error::unlocated(Class::Malformed, "malformed limits flags")
             .with_note(format!("at byte offset {at}")));
     }
@@ -261,7 +266,7 @@ fn decode_memory(t: &wasmparser::MemoryType, at: u64) -> Result<(), Error> {
 }
 
 fn decode_table(t: &wasmparser::TableType, at: u64) -> Result<(), Error> {
-    if t.table64 || t.shared {
+    if (t.table64 && !features().memory64()) || t.shared {
         return Err(Error::unlocated(Class::Malformed, "malformed limits flags")
             .with_note(format!("at byte offset {at}")));
     }

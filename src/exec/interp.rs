@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use super::code::{Cell, FuncCode, Op, RETURN_PC, for_each_numeric};
-use super::{FuncKind, MemoryEntity, PAGE, Store, Trap, TrapCode, ValType, Value, num};
+use super::{FuncKind, MemoryEntity, PAGE, Store, Trap, TrapCode, ValType, Value, memory, num};
 
 /// A suspended caller.
 struct Frame<'c> {
@@ -81,6 +81,12 @@ fn check_results(tys: &[ValType], vals: &[Value]) -> Result<(), Trap> {
         ));
     }
     Ok(())
+}
+
+/// A table index cell as a `usize` (an index past the address space is past every table).
+#[inline(always)]
+fn table_index(v: u64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
 }
 
 #[inline(always)]
@@ -439,7 +445,8 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     macro_rules! call_indirect {
         ($index:expr, $base:expr, $site:expr, $tail:expr) => {{
             let (ty, table) = code.indirect[$site as usize];
-            let i = r!($index) as u32 as usize;
+            // An i32 index cell is zero-extended; a table64 index is the whole cell.
+            let i = table_index(r!($index));
             let tab = &tables[inst.tables[table as usize] as usize];
             let f = match tab.elems.get(i) {
                 Some(&f) => f,
@@ -616,15 +623,15 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 refresh_mem!();
             }
             Op::DataDrop { seg } => datas[inst.datas[seg as usize] as usize] = Arc::new([]),
-            Op::TableGet { dst, index, table } => {
-                let i = r!(index) as u32 as usize;
+            Op::TableGet { dst, index: at, table } => {
+                let i = table_index(r!(at));
                 match tables[inst.tables[table as usize] as usize].elems.get(i) {
                     Some(&v) => w!(dst, v),
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
-            Op::TableSet { table, index, val } => {
-                let (i, v) = (r!(index) as u32 as usize, r!(val));
+            Op::TableSet { table, index: at, val } => {
+                let (i, v) = (table_index(r!(at)), r!(val));
                 match tables[inst.tables[table as usize] as usize].elems.get_mut(i) {
                     Some(e) => *e = v,
                     None => trap!(TrapCode::TableOutOfBounds),
@@ -634,14 +641,19 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 w!(dst, tables[inst.tables[table as usize] as usize].elems.len() as u64)
             }
             Op::TableGrow { table, base } => {
-                let (init, n) = (r!(base), r!(base + 1) as u32 as u64);
+                let (init, n) = (r!(base), r!(base + 1));
                 charge!(n);
                 let tab = &mut tables[inst.tables[table as usize] as usize];
                 let old = tab.elems.len() as u64;
-                let new = old + n;
-                let max = tab.max.unwrap_or(u32::MAX as u64);
+                let (limit, failed) = if tab.index64 {
+                    (u64::MAX, u64::MAX)
+                } else {
+                    (u32::MAX as u64, u32::MAX as u64)
+                };
+                let max = tab.max.unwrap_or(limit);
+                let new = old.saturating_add(n);
                 let result = if new > max || new > limits.max_table_elems {
-                    u32::MAX as u64
+                    failed
                 } else {
                     tab.elems.resize(new as usize, init);
                     old
@@ -649,7 +661,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 w!(base, result);
             }
             Op::TableFill { table, base } => {
-                let (i, v, n) = three!(base);
+                let (i, v, n) = (r!(base), r!(base + 1), r!(base + 2));
                 charge!(n);
                 let tab = &mut tables[inst.tables[table as usize] as usize].elems;
                 match range(i, n, tab.len()) {
@@ -658,8 +670,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 }
             }
             Op::TableCopy { dst, src, base } => {
-                let (d, s, n) = three!(base);
-                let s = s as u32 as u64;
+                let (d, s, n) = (r!(base), r!(base + 1), r!(base + 2));
                 charge!(n);
                 let (dt, st) = (
                     inst.tables[dst as usize] as usize,
@@ -679,8 +690,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 }
             }
             Op::TableInit { elem, table, base } => {
-                let (d, s, n) = three!(base);
-                let s = s as u32 as u64;
+                let (d, s, n) = (r!(base), r!(base + 1), r!(base + 2));
                 charge!(n);
                 let seg = &elems[inst.elems[elem as usize] as usize];
                 let tab = &mut tables[inst.tables[table as usize] as usize].elems;
@@ -691,6 +701,61 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             }
             Op::ElemDrop { seg } => elems[inst.elems[seg as usize] as usize] = Vec::new(),
             Op::RefFunc { dst, func } => w!(dst, inst.funcs[func as usize] as u64 + 1),
+
+            // WebAssembly 3.0 beyond the scalar core.
+            Op::Mem { site } => {
+                let s = &code.mem_sites[site as usize];
+                // SAFETY: `regs` points at this frame's `frame_cells` cells, all within
+                // `stack_vec` (see `enter!`); nothing else borrows them during the call.
+                let frame = unsafe { std::slice::from_raw_parts_mut(regs, code.frame_cells as usize) };
+                let mut cx = memory::MemCtx {
+                    memories,
+                    inst_memories: &inst.memories,
+                    datas,
+                    inst_datas: &inst.datas,
+                    max_bytes: limits.max_memory_bytes,
+                };
+                match memory::exec(s, frame, &mut cx) {
+                    Ok(units) => charge!(units),
+                    Err(c) => trap!(c),
+                }
+                // It may have grown (and so moved) memory 0.
+                refresh_mem!();
+                grown = true;
+            }
+            Op::I64Add128 { base } => {
+                let (lo, hi) = num::i64_add128(r!(base), r!(base + 1), r!(base + 2), r!(base + 3));
+                w!(base, lo);
+                w!(base + 1, hi);
+            }
+            Op::I64Sub128 { base } => {
+                let (lo, hi) = num::i64_sub128(r!(base), r!(base + 1), r!(base + 2), r!(base + 3));
+                w!(base, lo);
+                w!(base + 1, hi);
+            }
+            Op::I64MulWideS { base } => {
+                let (lo, hi) = num::i64_mul_wide_s(r!(base), r!(base + 1));
+                w!(base, lo);
+                w!(base + 1, hi);
+            }
+            Op::I64MulWideU { base } => {
+                let (lo, hi) = num::i64_mul_wide_u(r!(base), r!(base + 1));
+                w!(base, lo);
+                w!(base + 1, hi);
+            }
+            Op::CallRef { fref, base } => match r!(fref) {
+                0 => trap!(TrapCode::NullFunctionReference),
+                f => call_handle!(f - 1, base, false),
+            },
+            Op::ReturnCallRef { fref, base } => match r!(fref) {
+                0 => trap!(TrapCode::NullFunctionReference),
+                f => call_handle!(f - 1, base, true),
+            },
+            Op::RefAsNonNull { a } => {
+                if r!(a) == 0 {
+                    trap!(TrapCode::NullReference);
+                }
+            }
         });
     }
 }
