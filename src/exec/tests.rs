@@ -849,10 +849,10 @@ fn malformed_by_decoding_stage() {
         malformed(b"\x06\x06\x01\x7f\x02\x41\x00\x0b"),
         Class::Malformed
     );
-    // memory.size's memory byte must be zero.
+    // memory.size's memory byte is a memory index (multi-memory): memory 1 is unknown.
     assert_eq!(
         malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x00\x0a\x07\x01\x05\x00\x3f\x01\x1a\x0b"),
-        Class::Malformed
+        Class::Invalid
     );
     // Alignment exponent 32: with multi-memory (3.0) only bit 6 flags a memory index, so it
     // decodes, and is too large for i32.load (a validation error).
@@ -1252,12 +1252,12 @@ fn typed_function_references() {
             (ref.is_null (ref.as_non_null
                 (if (result (ref null $t)) (local.get 0)
                     (then (ref.func $double)) (else (ref.null $t))))))
-        (func (export "on_null") (param i32) (result i32)
+        (func (export "on_null") (param i32) (result i32) (local $r (ref null $t))
             (block $null
-                (br_on_null $null
+                (local.set $r (br_on_null $null
                     (if (result (ref null $t)) (local.get 0)
-                        (then (ref.func $double)) (else (ref.null $t))))
-                (return (call_ref $t (i32.const 10))))
+                        (then (ref.func $double)) (else (ref.null $t)))))
+                (return (call_ref $t (i32.const 10) (local.get $r))))
             (i32.const -1))
         (func (export "on_non_null") (param i32) (result i32) (local $r (ref null $t))
             (local.set $r (block $f (result (ref $t))
