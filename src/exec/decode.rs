@@ -1,24 +1,24 @@
 //! The decoding stage: every section and operator read without validating, so that the spec's
 //! "malformed" (cannot be decoded) and "invalid" (does not validate) are told apart by stage.
 
-use wasmparser::{ElementItems, ElementKind, Parser, Payload, TypeRef};
+use wasmparser::{ElementItems, ElementKind, Parser, Payload, TypeRef, WasmFeatures};
 
-use super::{classify, features};
+use super::classify;
 use crate::error::{Class, Error};
 
 /// Decodes every section of `bytes` without validating: any error here is [`Class::Malformed`].
 ///
 /// This is the reference interpreter's decoding stage: operators are read (so block structure,
 /// immediates and LEB128 widths are checked), section counts must agree (functions and code,
-/// data count and data) and encodings of proposals outside [`features`] are rejected (shared
-/// globals; 64-bit, shared or paged limits when [`features`] lacks their proposal).
-pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
+/// data count and data) and encodings of proposals outside `features` are rejected (shared
+/// globals; 64-bit, shared or paged limits when `features` lacks their proposal).
+pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> {
     let mal = |e| classify(e, true);
     let malformed = |msg: &str, offset: u64| {
         Error::unlocated(Class::Malformed, msg).with_note(format!("at byte offset {offset}"))
     };
     let mut parser = Parser::new(0);
-    parser.set_features(features());
+    parser.set_features(features);
     let (mut n_funcs, mut n_bodies) = (0u64, 0u64);
     let (mut data_count, mut n_datas, mut uses_data_count) = (None, 0u64, false);
     let mut code_end = 0;
@@ -60,8 +60,8 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
                 for imp in s.into_imports() {
                     let imp = imp.map_err(mal)?;
                     match imp.ty {
-                        TypeRef::Memory(t) => decode_memory(&t, at)?,
-                        TypeRef::Table(t) => decode_table(&t, at)?,
+                        TypeRef::Memory(t) => decode_memory(&t, at, features)?,
+                        TypeRef::Table(t) => decode_table(&t, at, features)?,
                         TypeRef::Global(g) if g.shared => {
                             return Err(malformed("malformed mutability", at));
                         }
@@ -79,7 +79,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
                 let at = s.range().start;
                 for t in s {
                     let t = t.map_err(mal)?;
-                    decode_table(&t.ty, at)?;
+                    decode_table(&t.ty, at, features)?;
                     if let wasmparser::TableInit::Expr(e) = &t.init {
                         decode_expr(e.get_operators_reader())?;
                     }
@@ -88,7 +88,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
             Payload::MemorySection(s) => {
                 let at = s.range().start;
                 for t in s {
-                    decode_memory(&t.map_err(mal)?, at)?;
+                    decode_memory(&t.map_err(mal)?, at, features)?;
                 }
             }
             Payload::TagSection(s) => {
@@ -157,7 +157,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(), Error> {
                 let mut rd = body.get_operators_reader().map_err(mal)?;
                 while !rd.eof() {
                     let op = rd.read().map_err(mal)?;
-                    if !features().multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32)
+                    if !features.multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32)
                     {
                         return Err(malformed("malformed memop flags", rd.original_position()));
                     }
@@ -253,8 +253,7 @@ fn memarg_of<'o>(op: &'o wasmparser::Operator<'_>) -> Option<&'o wasmparser::Mem
 }
 
 /// Limits flags beyond "has a maximum" (64-bit, shared, custom page size) need their proposals.
-fn decode_memory(t: &wasmparser::MemoryType, at: u64) -> Result<(), Error> {
-    let f = features();
+fn decode_memory(t: &wasmparser::MemoryType, at: u64, f: WasmFeatures) -> Result<(), Error> {
     if (t.memory64 && !f.memory64())
         || (t.shared && !f.threads())
         || (t.page_size_log2.is_some() && !f.custom_page_sizes())
@@ -265,8 +264,8 @@ fn decode_memory(t: &wasmparser::MemoryType, at: u64) -> Result<(), Error> {
     Ok(())
 }
 
-fn decode_table(t: &wasmparser::TableType, at: u64) -> Result<(), Error> {
-    if (t.table64 && !features().memory64()) || t.shared {
+fn decode_table(t: &wasmparser::TableType, at: u64, f: WasmFeatures) -> Result<(), Error> {
+    if (t.table64 && !f.memory64()) || t.shared {
         return Err(Error::unlocated(Class::Malformed, "malformed limits flags")
             .with_note(format!("at byte offset {at}")));
     }

@@ -245,13 +245,21 @@ impl Module {
     ///
     /// Decoding errors are [`Class::Malformed`], validation errors [`Class::Invalid`].
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
-        decode::decode(bytes)?;
-        let mut validator = Validator::new_with_features(features());
+        Module::load(bytes, features())
+    }
+
+    /// Decodes and validates `bytes` with `features` (at most [`features`]: the interpreter
+    /// runs nothing beyond them). Decoding follows them too: without multi-memory, memory
+    /// instructions take a zero byte; without memory64 or threads, 64-bit or shared limits
+    /// are malformed.
+    pub(crate) fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
+        decode::decode(bytes, features)?;
+        let mut validator = Validator::new_with_features(features);
         let mut m = ModuleInner::default();
         let mut bodies = Vec::new();
         let mal = |e| classify(e, true);
         let mut parser = Parser::new(0);
-        parser.set_features(features());
+        parser.set_features(features);
         for payload in parser.parse_all(bytes) {
             let payload = payload.map_err(mal)?;
             // Decode first (malformed), then validate (invalid).

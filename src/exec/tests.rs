@@ -865,6 +865,24 @@ fn malformed_by_decoding_stage() {
         malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x01\x0a\x0a\x01\x08\x00\x41\x00\x28\x1f\x00\x1a\x0b"),
         Class::Invalid
     );
+    // Decoding follows the features: under WebAssembly 2.0 both are malformed again.
+    let wasm2 = |body: &[u8]| {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(body);
+        let f = wasmparser::WasmFeatures::WASM2 | wasmparser::WasmFeatures::TAIL_CALL;
+        Module::load(&wasm, f).unwrap_err().class
+    };
+    assert_eq!(
+        wasm2(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x00\x0a\x07\x01\x05\x00\x3f\x01\x1a\x0b"),
+        Class::Malformed
+    );
+    assert_eq!(
+        wasm2(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x01\x0a\x0a\x01\x08\x00\x41\x00\x28\x20\x00\x1a\x0b"),
+        Class::Malformed
+    );
+    // A 64-bit memory (limits flag 4) is malformed without memory64.
+    assert_eq!(wasm2(b"\x05\x03\x01\x04\x00"), Class::Malformed);
+    assert!(Module::new(b"\0asm\x01\0\0\0\x05\x03\x01\x04\x00").is_ok());
     // A function section without a code section.
     assert_eq!(
         malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00"),
