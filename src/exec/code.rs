@@ -16,6 +16,7 @@
 use wasmparser::Operator;
 
 use super::TrapCode;
+use super::interp::Instr;
 
 /// A cell offset from the frame base.
 pub(crate) type Slot = u32;
@@ -346,9 +347,14 @@ macro_rules! define_ops {
             Jump { target: u32 },
             JumpIfZero { c: Slot, target: u32 },
             JumpIfNonZero { c: Slot, target: u32 },
-            /// Jump through the function's `br_table` entries `start..=start + len` by the index
-            /// in `index` (past the end: the last entry).
-            BrTable { index: Slot, start: u32, len: u32 },
+            /// A `br_table` that moves no values: the `count + 1` ops after it are its entries
+            /// (each a `Jump` or a `Return`); go where entry `index` (past the end: the last)
+            /// goes.
+            BrTable { index: Slot, count: u32 },
+            /// A `br_table` whose label takes values: through the function's `br_table` entries
+            /// `start..=start + count` by the index in `index` (past the end: the last entry),
+            /// each moving its `n` cells from `src` to `dst` first.
+            BrTableMove { index: Slot, start: u32, count: u32 },
             /// Return; the results are at offsets `0..`.
             Return,
             /// Copy one result cell from `src` to offset 0, then return.
@@ -497,10 +503,14 @@ macro_rules! define_ops {
 
 for_each_numeric!(define_ops);
 
+// Ops stay two words: the dispatch copies one per instruction.
+const _: () = assert!(size_of::<Op>() == 16);
+
 /// A function lowered for execution.
 #[derive(Debug, Default)]
 pub(crate) struct FuncCode {
-    pub ops: Vec<Op>,
+    /// The ops with their handlers (`interp::thread`); branch targets are relative.
+    pub ops: Vec<Instr>,
     pub br_table: Vec<BrEntry>,
     /// `(type index, table index)` of each `call_indirect` site.
     pub indirect: Vec<(u32, u32)>,

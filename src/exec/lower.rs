@@ -192,7 +192,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         code: TrapCode::Unreachable,
     });
     FuncCode {
-        ops: l.ops,
+        ops: super::interp::thread(l.ops),
         br_table: l.br_table,
         indirect: l.indirect,
         mem_sites: l.mem_sites,
@@ -204,9 +204,9 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
 
 fn trap_code(param_cells: u32) -> FuncCode {
     FuncCode {
-        ops: vec![Op::Trap {
+        ops: super::interp::thread(vec![Op::Trap {
             code: TrapCode::Unsupported,
-        }],
+        }]),
         param_cells,
         local_cells: param_cells,
         frame_cells: param_cells,
@@ -603,6 +603,19 @@ impl Lower<'_> {
             .map(|t| t.expect("validated br_table"))
             .chain([targets.default()])
             .collect();
+        let count = depths.len() as u32 - 1;
+        if cells == 0 {
+            // No values move (a C `switch`): the entries follow the op, each a jump or a
+            // return, and the op goes straight to the target an entry names.
+            self.emit(Op::BrTable { index, count });
+            for d in &depths {
+                match self.label(*d).0 {
+                    0 => _ = self.emit(Op::Return),
+                    i => self.jump_to(i),
+                }
+            }
+            return;
+        }
         for d in &depths {
             let (i, base, _, _) = self.label(*d);
             let at = self.br_table.len();
@@ -617,10 +630,10 @@ impl Lower<'_> {
                 self.branch_fixup(i, Fixup::Table(at));
             }
         }
-        self.emit(Op::BrTable {
+        self.emit(Op::BrTableMove {
             index,
             start,
-            len: depths.len() as u32 - 1,
+            count,
         });
     }
 
