@@ -523,6 +523,3 @@ pub(crate) struct FuncCode {
     /// Cells the frame ever uses: every slot any op names is below this.
     pub frame_cells: u32,
 }
-
-// The dispatch loop copies ops by value: keep them two words.
-const _: () = assert!(size_of::<Op>() == 16);
