@@ -33,7 +33,11 @@ fn main() {
     let mut all_pass = true;
     let mut assertion_rows = Vec::new();
     let informative = conformance::PROPOSAL_TIERS.iter();
-    for tier in conformance::TIERS.iter().chain(&["wasm-v3"]).chain(informative) {
+    for tier in conformance::TIERS
+        .iter()
+        .chain(&["wasm-v3"])
+        .chain(informative)
+    {
         if only.is_some_and(|o| o != tier) {
             continue;
         }

@@ -157,8 +157,7 @@ pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> 
                 let mut rd = body.get_operators_reader().map_err(mal)?;
                 while !rd.eof() {
                     let op = rd.read().map_err(mal)?;
-                    if !features.multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32)
-                    {
+                    if !features.multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32) {
                         return Err(malformed("malformed memop flags", rd.original_position()));
                     }
                     uses_data_count |= matches!(

@@ -181,9 +181,16 @@ impl Store {
                     let off = self.eval(off, &globals, &funcs) as u64;
                     let seg = &self.elems[elems[i] as usize];
                     let table = &mut self.tables[tables[*t as usize] as usize];
-                    let off = if table.index64 { off } else { off as u32 as u64 };
+                    let off = if table.index64 {
+                        off
+                    } else {
+                        off as u32 as u64
+                    };
                     let n = seg.len() as u64;
-                    if off.checked_add(n).is_none_or(|end| end > table.elems.len() as u64) {
+                    if off
+                        .checked_add(n)
+                        .is_none_or(|end| end > table.elems.len() as u64)
+                    {
                         return Err(uninstantiable(TrapCode::TableOutOfBounds));
                     }
                     table.elems[off as usize..(off + n) as usize].copy_from_slice(seg);
@@ -199,7 +206,10 @@ impl Store {
                 let mem = &mut self.memories[memories[*mi as usize] as usize];
                 let off = if mem.index64 { off } else { off as u32 as u64 };
                 let n = d.bytes.len() as u64;
-                if off.checked_add(n).is_none_or(|end| end > mem.data.len() as u64) {
+                if off
+                    .checked_add(n)
+                    .is_none_or(|end| end > mem.data.len() as u64)
+                {
                     return Err(uninstantiable(TrapCode::MemoryOutOfBounds));
                 }
                 mem.data[off as usize..(off + n) as usize].copy_from_slice(&d.bytes);

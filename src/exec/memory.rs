@@ -367,34 +367,68 @@ pub(crate) fn access<'o>(
         O::I32AtomicStore { memarg } | O::I64AtomicStore32 { memarg } => (store(4), memarg, true),
         O::I64AtomicStore { memarg } => (store(8), memarg, true),
         O::I32AtomicStore8 { memarg } | O::I64AtomicStore8 { memarg } => (store(1), memarg, true),
-        O::I32AtomicStore16 { memarg } | O::I64AtomicStore16 { memarg } => {
-            (store(2), memarg, true)
-        }
+        O::I32AtomicStore16 { memarg } | O::I64AtomicStore16 { memarg } => (store(2), memarg, true),
 
-        O::I32AtomicRmwAdd { memarg } | O::I64AtomicRmw32AddU { memarg } => (rmw(4, Add), memarg, true),
+        O::I32AtomicRmwAdd { memarg } | O::I64AtomicRmw32AddU { memarg } => {
+            (rmw(4, Add), memarg, true)
+        }
         O::I64AtomicRmwAdd { memarg } => (rmw(8, Add), memarg, true),
-        O::I32AtomicRmw8AddU { memarg } | O::I64AtomicRmw8AddU { memarg } => (rmw(1, Add), memarg, true),
-        O::I32AtomicRmw16AddU { memarg } | O::I64AtomicRmw16AddU { memarg } => (rmw(2, Add), memarg, true),
-        O::I32AtomicRmwSub { memarg } | O::I64AtomicRmw32SubU { memarg } => (rmw(4, Sub), memarg, true),
+        O::I32AtomicRmw8AddU { memarg } | O::I64AtomicRmw8AddU { memarg } => {
+            (rmw(1, Add), memarg, true)
+        }
+        O::I32AtomicRmw16AddU { memarg } | O::I64AtomicRmw16AddU { memarg } => {
+            (rmw(2, Add), memarg, true)
+        }
+        O::I32AtomicRmwSub { memarg } | O::I64AtomicRmw32SubU { memarg } => {
+            (rmw(4, Sub), memarg, true)
+        }
         O::I64AtomicRmwSub { memarg } => (rmw(8, Sub), memarg, true),
-        O::I32AtomicRmw8SubU { memarg } | O::I64AtomicRmw8SubU { memarg } => (rmw(1, Sub), memarg, true),
-        O::I32AtomicRmw16SubU { memarg } | O::I64AtomicRmw16SubU { memarg } => (rmw(2, Sub), memarg, true),
-        O::I32AtomicRmwAnd { memarg } | O::I64AtomicRmw32AndU { memarg } => (rmw(4, And), memarg, true),
+        O::I32AtomicRmw8SubU { memarg } | O::I64AtomicRmw8SubU { memarg } => {
+            (rmw(1, Sub), memarg, true)
+        }
+        O::I32AtomicRmw16SubU { memarg } | O::I64AtomicRmw16SubU { memarg } => {
+            (rmw(2, Sub), memarg, true)
+        }
+        O::I32AtomicRmwAnd { memarg } | O::I64AtomicRmw32AndU { memarg } => {
+            (rmw(4, And), memarg, true)
+        }
         O::I64AtomicRmwAnd { memarg } => (rmw(8, And), memarg, true),
-        O::I32AtomicRmw8AndU { memarg } | O::I64AtomicRmw8AndU { memarg } => (rmw(1, And), memarg, true),
-        O::I32AtomicRmw16AndU { memarg } | O::I64AtomicRmw16AndU { memarg } => (rmw(2, And), memarg, true),
-        O::I32AtomicRmwOr { memarg } | O::I64AtomicRmw32OrU { memarg } => (rmw(4, Or), memarg, true),
+        O::I32AtomicRmw8AndU { memarg } | O::I64AtomicRmw8AndU { memarg } => {
+            (rmw(1, And), memarg, true)
+        }
+        O::I32AtomicRmw16AndU { memarg } | O::I64AtomicRmw16AndU { memarg } => {
+            (rmw(2, And), memarg, true)
+        }
+        O::I32AtomicRmwOr { memarg } | O::I64AtomicRmw32OrU { memarg } => {
+            (rmw(4, Or), memarg, true)
+        }
         O::I64AtomicRmwOr { memarg } => (rmw(8, Or), memarg, true),
-        O::I32AtomicRmw8OrU { memarg } | O::I64AtomicRmw8OrU { memarg } => (rmw(1, Or), memarg, true),
-        O::I32AtomicRmw16OrU { memarg } | O::I64AtomicRmw16OrU { memarg } => (rmw(2, Or), memarg, true),
-        O::I32AtomicRmwXor { memarg } | O::I64AtomicRmw32XorU { memarg } => (rmw(4, Xor), memarg, true),
+        O::I32AtomicRmw8OrU { memarg } | O::I64AtomicRmw8OrU { memarg } => {
+            (rmw(1, Or), memarg, true)
+        }
+        O::I32AtomicRmw16OrU { memarg } | O::I64AtomicRmw16OrU { memarg } => {
+            (rmw(2, Or), memarg, true)
+        }
+        O::I32AtomicRmwXor { memarg } | O::I64AtomicRmw32XorU { memarg } => {
+            (rmw(4, Xor), memarg, true)
+        }
         O::I64AtomicRmwXor { memarg } => (rmw(8, Xor), memarg, true),
-        O::I32AtomicRmw8XorU { memarg } | O::I64AtomicRmw8XorU { memarg } => (rmw(1, Xor), memarg, true),
-        O::I32AtomicRmw16XorU { memarg } | O::I64AtomicRmw16XorU { memarg } => (rmw(2, Xor), memarg, true),
-        O::I32AtomicRmwXchg { memarg } | O::I64AtomicRmw32XchgU { memarg } => (rmw(4, Xchg), memarg, true),
+        O::I32AtomicRmw8XorU { memarg } | O::I64AtomicRmw8XorU { memarg } => {
+            (rmw(1, Xor), memarg, true)
+        }
+        O::I32AtomicRmw16XorU { memarg } | O::I64AtomicRmw16XorU { memarg } => {
+            (rmw(2, Xor), memarg, true)
+        }
+        O::I32AtomicRmwXchg { memarg } | O::I64AtomicRmw32XchgU { memarg } => {
+            (rmw(4, Xchg), memarg, true)
+        }
         O::I64AtomicRmwXchg { memarg } => (rmw(8, Xchg), memarg, true),
-        O::I32AtomicRmw8XchgU { memarg } | O::I64AtomicRmw8XchgU { memarg } => (rmw(1, Xchg), memarg, true),
-        O::I32AtomicRmw16XchgU { memarg } | O::I64AtomicRmw16XchgU { memarg } => (rmw(2, Xchg), memarg, true),
+        O::I32AtomicRmw8XchgU { memarg } | O::I64AtomicRmw8XchgU { memarg } => {
+            (rmw(1, Xchg), memarg, true)
+        }
+        O::I32AtomicRmw16XchgU { memarg } | O::I64AtomicRmw16XchgU { memarg } => {
+            (rmw(2, Xchg), memarg, true)
+        }
 
         O::I32AtomicRmwCmpxchg { memarg } | O::I64AtomicRmw32CmpxchgU { memarg } => {
             (MemKind::Cmpxchg { bytes: 4 }, memarg, true)

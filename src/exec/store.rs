@@ -77,7 +77,11 @@ impl MemoryEntity {
         let bits = if self.index64 { 64 } else { 32 };
         let all = (1u128 << bits) >> self.page_log2;
         // A 32-bit memory of 1-byte pages stops one short, so that -1 stays the failure value.
-        all.min(if self.index64 { u64::MAX } else { u32::MAX as u64 } as u128) as u64
+        all.min(if self.index64 {
+            u64::MAX
+        } else {
+            u32::MAX as u64
+        } as u128) as u64
     }
 }
 

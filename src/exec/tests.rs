@@ -1124,7 +1124,11 @@ fn memory64_limits_past_the_host_are_refused() {
         .instantiate(&module, &Imports::new())
         .unwrap_err();
     assert_eq!(e.class, Class::Uninstantiable);
-    assert!(e.to_string().contains("memory size exceeds the store's limit"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("memory size exceeds the store's limit"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -1195,7 +1199,10 @@ fn atomics_in_a_single_thread() {
     assert_eq!(s.invoke(i, "add", &[I32(8), I32(-1)]), Ok(vec![I32(5)]));
     assert_eq!(s.invoke(i, "load", &[I32(8)]), Ok(vec![I32(4)]));
     // A narrow rmw returns the old byte zero-extended and writes only its byte.
-    assert_eq!(s.invoke(i, "xchg8", &[I32(8), I32(0x1ff)]), Ok(vec![I32(4)]));
+    assert_eq!(
+        s.invoke(i, "xchg8", &[I32(8), I32(0x1ff)]),
+        Ok(vec![I32(4)])
+    );
     assert_eq!(s.invoke(i, "load", &[I32(8)]), Ok(vec![I32(0xff)]));
     // cmpxchg compares the expected value wrapped to the width.
     assert_eq!(

@@ -50,8 +50,14 @@ pub fn tier_features(tier: &str) -> Features {
             memory64: true,
             ..Features::wasm2()
         },
-        "wasm-v3" | "multi-memory" | "memory64" | "custom-page-sizes" | "extended-const"
-        | "function-references" | "wide-arithmetic" | "threads" => Features::wasm3(),
+        "wasm-v3"
+        | "multi-memory"
+        | "memory64"
+        | "custom-page-sizes"
+        | "extended-const"
+        | "function-references"
+        | "wide-arithmetic"
+        | "threads" => Features::wasm3(),
         other => panic!("unknown tier {other}"),
     }
 }
