@@ -421,6 +421,22 @@ macro_rules! define_ops {
             /// The address at `base`, the vector at `base + 1`; the result at `base`.
             V128LoadLane { width: LaneWidth, lane: u8, base: Slot, offset: u32 },
             V128StoreLane { width: LaneWidth, lane: u8, addr: Slot, val: Slot, offset: u32 },
+            // WebAssembly 3.0 beyond the scalar core: general memory instructions (memory.rs),
+            // wide arithmetic, typed function references.
+            /// A memory instruction other than the fast memory-0 ones: the function's
+            /// `mem_sites[site]` says what it does (see `memory.rs`).
+            Mem { site: u32 },
+            /// Wide arithmetic: operands at `base..` (four for 128-bit add/sub, two for the
+            /// multiplications), the low and high results at `base`, `base + 1`.
+            I64Add128 { base: Slot },
+            I64Sub128 { base: Slot },
+            I64MulWideS { base: Slot },
+            I64MulWideU { base: Slot },
+            /// `call_ref`: the function reference in `fref`, its arguments at `base..`.
+            CallRef { fref: Slot, base: Slot },
+            ReturnCallRef { fref: Slot, base: Slot },
+            /// `ref.as_non_null`: trap if `a` is null (the value stays where it is).
+            RefAsNonNull { a: Slot },
         }
 
         /// How to lower `op`, if it is one of the table's numeric instructions.
@@ -532,6 +548,8 @@ pub(crate) struct FuncCode {
     pub indirect: Vec<(u32, u32)>,
     /// The lane indices of each `i8x16.shuffle`, as a v128 (index `i` in byte `i`).
     pub shuffles: Vec<u128>,
+    /// The general memory instructions ([`Op::Mem`]).
+    pub mem_sites: Vec<super::memory::MemSite>,
     /// Cells of the parameters (the bottom of the frame).
     pub param_cells: u32,
     /// Cells of parameters and locals; the cells above the parameters start zeroed.

@@ -1,9 +1,7 @@
 //! The decoding stage: every section and operator read without validating, so that the spec's
 //! "malformed" (cannot be decoded) and "invalid" (does not validate) are told apart by stage.
 
-use wasmparser::{ElementItems, ElementKind, Parser, Payload, TypeRef};
-
-use wasmparser::WasmFeatures;
+use wasmparser::{ElementItems, ElementKind, Parser, Payload, TypeRef, WasmFeatures};
 
 use super::classify;
 use crate::error::{Class, Error};
@@ -12,8 +10,8 @@ use crate::error::{Class, Error};
 ///
 /// This is the reference interpreter's decoding stage: operators are read (so block structure,
 /// immediates and LEB128 widths are checked), section counts must agree (functions and code,
-/// data count and data) and encodings of proposals outside [`features`] are rejected (shared
-/// globals, 64-bit or shared limits, offsets past 32 bits).
+/// data count and data) and encodings of proposals outside `features` are rejected (shared
+/// globals; 64-bit, shared or paged limits when `features` lacks their proposal).
 pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> {
     let mal = |e| classify(e, true);
     let malformed = |msg: &str, offset: u64| {
@@ -62,8 +60,8 @@ pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> 
                 for imp in s.into_imports() {
                     let imp = imp.map_err(mal)?;
                     match imp.ty {
-                        TypeRef::Memory(t) => decode_memory(&t, at)?,
-                        TypeRef::Table(t) => decode_table(&t, at)?,
+                        TypeRef::Memory(t) => decode_memory(&t, at, features)?,
+                        TypeRef::Table(t) => decode_table(&t, at, features)?,
                         TypeRef::Global(g) if g.shared => {
                             return Err(malformed("malformed mutability", at));
                         }
@@ -81,7 +79,7 @@ pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> 
                 let at = s.range().start;
                 for t in s {
                     let t = t.map_err(mal)?;
-                    decode_table(&t.ty, at)?;
+                    decode_table(&t.ty, at, features)?;
                     if let wasmparser::TableInit::Expr(e) = &t.init {
                         decode_expr(e.get_operators_reader())?;
                     }
@@ -90,7 +88,7 @@ pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> 
             Payload::MemorySection(s) => {
                 let at = s.range().start;
                 for t in s {
-                    decode_memory(&t.map_err(mal)?, at)?;
+                    decode_memory(&t.map_err(mal)?, at, features)?;
                 }
             }
             Payload::TagSection(s) => {
@@ -159,7 +157,7 @@ pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> 
                 let mut rd = body.get_operators_reader().map_err(mal)?;
                 while !rd.eof() {
                     let op = rd.read().map_err(mal)?;
-                    if memarg_of(&op).is_some_and(|m| m.align >= 32) {
+                    if !features.multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32) {
                         return Err(malformed("malformed memop flags", rd.original_position()));
                     }
                     uses_data_count |= matches!(
@@ -253,17 +251,20 @@ fn memarg_of<'o>(op: &'o wasmparser::Operator<'_>) -> Option<&'o wasmparser::Mem
     }
 }
 
-/// Limits flags beyond "has a maximum" (64-bit, shared, custom page size) are not WebAssembly 2.0.
-fn decode_memory(t: &wasmparser::MemoryType, at: u64) -> Result<(), Error> {
-    if t.memory64 || t.shared || t.page_size_log2.is_some() {
+/// Limits flags beyond "has a maximum" (64-bit, shared, custom page size) need their proposals.
+fn decode_memory(t: &wasmparser::MemoryType, at: u64, f: WasmFeatures) -> Result<(), Error> {
+    if (t.memory64 && !f.memory64())
+        || (t.shared && !f.threads())
+        || (t.page_size_log2.is_some() && !f.custom_page_sizes())
+    {
         return Err(Error::unlocated(Class::Malformed, "malformed limits flags")
             .with_note(format!("at byte offset {at}")));
     }
     Ok(())
 }
 
-fn decode_table(t: &wasmparser::TableType, at: u64) -> Result<(), Error> {
-    if t.table64 || t.shared {
+fn decode_table(t: &wasmparser::TableType, at: u64, f: WasmFeatures) -> Result<(), Error> {
+    if (t.table64 && !f.memory64()) || t.shared {
         return Err(Error::unlocated(Class::Malformed, "malformed limits flags")
             .with_note(format!("at byte offset {at}")));
     }

@@ -36,12 +36,17 @@ impl Store {
                 (ImportKind::Table(t), Extern::Table(h)) => {
                     tables.push(h.0);
                     let e = &self.tables[h.0 as usize];
-                    e.ty == t.ty && limits_match(e.elems.len() as u64, e.max, t.min, t.max)
+                    e.ty == t.ty
+                        && e.index64 == t.index64
+                        && limits_match(e.elems.len() as u64, e.max, t.min, t.max)
                 }
                 (ImportKind::Memory(t), Extern::Memory(h)) => {
                     memories.push(h.0);
                     let e = &self.memories[h.0 as usize];
-                    limits_match(e.data.len() as u64 / PAGE, e.max, t.min, t.max)
+                    e.index64 == t.index64
+                        && e.shared == t.shared
+                        && e.page_log2 == t.page_log2
+                        && limits_match(e.pages(), e.max, t.min, t.max)
                 }
                 (ImportKind::Global(t), Extern::Global(h)) => {
                     globals.push(h.0);
@@ -57,8 +62,25 @@ impl Store {
                 );
                 return Err(match (kind, ext) {
                     (ImportKind::Memory(t), Extern::Memory(h)) => {
-                        let given = self.memories[h.0 as usize].data.len() as u64 / PAGE;
-                        if given < t.min {
+                        let have = &self.memories[h.0 as usize];
+                        let given = have.pages();
+                        if (have.index64, have.shared, have.page_log2)
+                            != (t.index64, t.shared, t.page_log2)
+                        {
+                            let describe = |i64: bool, shared: bool, log2: u32| {
+                                format!(
+                                    "{} {}memory of {}-byte pages",
+                                    if i64 { "a 64-bit" } else { "a 32-bit" },
+                                    if shared { "shared " } else { "" },
+                                    1u128 << log2
+                                )
+                            };
+                            e.with_note(format!(
+                                "the module needs {}, {} given",
+                                describe(t.index64, t.shared, t.page_log2),
+                                describe(have.index64, have.shared, have.page_log2)
+                            ))
+                        } else if given < t.min {
                             e.with_note(format!(
                                 "the module needs at least {} pages of memory, {given} given",
                                 t.min
@@ -85,8 +107,12 @@ impl Store {
             });
             funcs.push(self.funcs.len() as u32 - 1);
         }
-        for t in &m.tables {
-            tables.push(self.alloc_table(*t)?);
+        for (t, init) in m.tables.iter().zip(&m.table_inits) {
+            // A table's initializer reads imported globals only (the global section follows).
+            let init = init
+                .as_ref()
+                .map_or(0, |e| self.eval(e, &globals, &funcs) as u64);
+            tables.push(self.alloc_table(*t, init)?);
         }
         for t in &m.memories {
             memories.push(self.alloc_memory(*t)?);
@@ -152,11 +178,19 @@ impl Store {
         for (i, e) in m.elems.iter().enumerate() {
             match &e.mode {
                 SegMode::Active(t, off) => {
-                    let off = self.eval(off, &globals, &funcs) as u32 as u64;
+                    let off = self.eval(off, &globals, &funcs) as u64;
                     let seg = &self.elems[elems[i] as usize];
                     let table = &mut self.tables[tables[*t as usize] as usize];
+                    let off = if table.index64 {
+                        off
+                    } else {
+                        off as u32 as u64
+                    };
                     let n = seg.len() as u64;
-                    if off + n > table.elems.len() as u64 {
+                    if off
+                        .checked_add(n)
+                        .is_none_or(|end| end > table.elems.len() as u64)
+                    {
                         return Err(uninstantiable(TrapCode::TableOutOfBounds));
                     }
                     table.elems[off as usize..(off + n) as usize].copy_from_slice(seg);
@@ -168,10 +202,14 @@ impl Store {
         }
         for (i, d) in m.datas.iter().enumerate() {
             if let SegMode::Active(mi, off) = &d.mode {
-                let off = self.eval(off, &globals, &funcs) as u32 as u64;
+                let off = self.eval(off, &globals, &funcs) as u64;
                 let mem = &mut self.memories[memories[*mi as usize] as usize];
+                let off = if mem.index64 { off } else { off as u32 as u64 };
                 let n = d.bytes.len() as u64;
-                if off + n > mem.data.len() as u64 {
+                if off
+                    .checked_add(n)
+                    .is_none_or(|end| end > mem.data.len() as u64)
+                {
                     return Err(uninstantiable(TrapCode::MemoryOutOfBounds));
                 }
                 mem.data[off as usize..(off + n) as usize].copy_from_slice(&d.bytes);

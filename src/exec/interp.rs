@@ -41,7 +41,7 @@ use std::sync::Arc;
 use super::code::{Cell, FuncCode, Op, RETURN_PC, Slot, for_each_numeric};
 use super::{
     FuncEntity, FuncKind, FuncType, InstanceEntity, Limits, MemoryEntity, PAGE, StackGuard, Store,
-    TableEntity, Trap, TrapCode, ValType, Value, num, simd,
+    TableEntity, Trap, TrapCode, ValType, Value, memory, num, simd,
 };
 
 /// What a handler returns: how execution ended, or (loop dispatch) that it goes on.
@@ -619,7 +619,8 @@ macro_rules! helpers {
         macro_rules! call_indirect {
             ($d index:expr, $d base:expr, $d site:expr, $d tail:expr) => {{
                 let (ty, table) = $cx.code.indirect[$d site as usize];
-                let i = r!($d index) as u32 as usize;
+                // An i32 index cell is zero-extended; a table64 index is the whole cell.
+                let i = table_index(r!($d index));
                 let tab = &$cx.tables[$cx.inst.tables[table as usize] as usize];
                 let f = match tab.elems.get(i) {
                     Some(&f) => f,
@@ -1148,14 +1149,14 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     }
     DataDrop { seg } => { cx.datas[cx.inst.datas[seg as usize] as usize] = Arc::new([]); }
     TableGet { dst, index, table } => {
-        let i = r!(index) as u32 as usize;
+        let i = table_index(r!(index));
         match cx.tables[cx.inst.tables[table as usize] as usize].elems.get(i) {
             Some(&v) => w!(dst, v),
             None => trap!(TrapCode::TableOutOfBounds),
         }
     }
     TableSet { table, index, val } => {
-        let (i, v) = (r!(index) as u32 as usize, r!(val));
+        let (i, v) = (table_index(r!(index)), r!(val));
         match cx.tables[cx.inst.tables[table as usize] as usize].elems.get_mut(i) {
             Some(e) => *e = v,
             None => trap!(TrapCode::TableOutOfBounds),
@@ -1165,14 +1166,16 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         w!(dst, cx.tables[cx.inst.tables[table as usize] as usize].elems.len() as u64);
     }
     TableGrow { table, base } => {
-        let (init, delta) = (r!(base), r!(base + 1) as u32 as u64);
+        let (init, delta) = (r!(base), r!(base + 1));
         charge!(delta);
         let tab = &mut cx.tables[cx.inst.tables[table as usize] as usize];
         let old = tab.elems.len() as u64;
-        let new = old + delta;
-        let max = tab.max.unwrap_or(u32::MAX as u64);
+        // -1 of the table's index type on failure.
+        let failed = if tab.index64 { u64::MAX } else { u32::MAX as u64 };
+        let max = tab.max.unwrap_or(failed);
+        let new = old.saturating_add(delta);
         let result = if new > max || new > cx.limits.max_table_elems {
-            u32::MAX as u64
+            failed
         } else {
             tab.elems.resize(new as usize, init);
             old
@@ -1180,7 +1183,7 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         w!(base, result);
     }
     TableFill { table, base } => {
-        let (i, v, n) = three!(base);
+        let (i, v, n) = (r!(base), r!(base + 1), r!(base + 2));
         charge!(n);
         let tab = &mut cx.tables[cx.inst.tables[table as usize] as usize].elems;
         match range(i, n, tab.len()) {
@@ -1189,8 +1192,8 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         }
     }
     TableCopy { dst, src, base } => {
-        let (d, s, n) = three!(base);
-        let s = s as u32 as u64;
+        // Table indices and lengths: i32 cells are zero-extended, table64 ones whole.
+        let (d, s, n) = (r!(base), r!(base + 1), r!(base + 2));
         charge!(n);
         let (dt, st) = (
             cx.inst.tables[dst as usize] as usize,
@@ -1210,8 +1213,7 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         }
     }
     TableInit { elem, table, base } => {
-        let (d, s, n) = three!(base);
-        let s = s as u32 as u64;
+        let (d, s, n) = (r!(base), r!(base + 1), r!(base + 2));
         charge!(n);
         let seg = &cx.elems[cx.inst.elems[elem as usize] as usize];
         let tab = &mut cx.tables[cx.inst.tables[table as usize] as usize].elems;
@@ -1277,4 +1279,82 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         // SAFETY: `ea + n <= len` was just checked.
         unsafe { write_le(mem.add(ea as usize), n, x) };
     }
+    // WebAssembly 3.0 beyond the scalar core.
+    Mem { site } => {
+        if let Err(c) = general_memory(cx, regs, site) {
+            trap!(c);
+        }
+        // It may have grown (and so moved) memory 0.
+        refresh_mem!();
+    }
+    I64Add128 { base } => {
+        let (lo, hi) = num::i64_add128(r!(base), r!(base + 1), r!(base + 2), r!(base + 3));
+        w!(base, lo);
+        w!(base + 1, hi);
+    }
+    I64Sub128 { base } => {
+        let (lo, hi) = num::i64_sub128(r!(base), r!(base + 1), r!(base + 2), r!(base + 3));
+        w!(base, lo);
+        w!(base + 1, hi);
+    }
+    I64MulWideS { base } => {
+        let (lo, hi) = num::i64_mul_wide_s(r!(base), r!(base + 1));
+        w!(base, lo);
+        w!(base + 1, hi);
+    }
+    I64MulWideU { base } => {
+        let (lo, hi) = num::i64_mul_wide_u(r!(base), r!(base + 1));
+        w!(base, lo);
+        w!(base + 1, hi);
+    }
+    CallRef { fref, base } => {
+        match r!(fref) {
+            0 => trap!(TrapCode::NullFunctionReference),
+            f => call_handle!(f - 1, base, false),
+        }
+    }
+    ReturnCallRef { fref, base } => {
+        match r!(fref) {
+            0 => trap!(TrapCode::NullFunctionReference),
+            f => call_handle!(f - 1, base, true),
+        }
+    }
+    RefAsNonNull { a } => {
+        if r!(a) == 0 {
+            trap!(TrapCode::NullReference);
+        }
+    }
 });
+
+/// A table index cell as a `usize` (an index past the address space is past every table).
+#[inline(always)]
+fn table_index(v: u64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+/// Runs the general memory op `site` of the current function (see `memory.rs`) on the frame at
+/// `regs`, charging its fuel.
+#[inline(never)]
+fn general_memory(cx: &mut Cx<'_>, regs: *mut u64, site: u32) -> Result<(), TrapCode> {
+    let s = &cx.code.mem_sites[site as usize];
+    debug_assert!(cx.fp + cx.code.frame_cells as usize <= cx.stack.len());
+    // SAFETY: `regs` points at this frame's `frame_cells` cells, all within the stack (see
+    // `enter!`), and nothing else reads or writes them during the call.
+    let frame = unsafe { std::slice::from_raw_parts_mut(regs, cx.code.frame_cells as usize) };
+    let mut mcx = memory::MemCtx {
+        memories: cx.memories,
+        inst_memories: &cx.inst.memories,
+        datas: cx.datas,
+        inst_datas: &cx.inst.datas,
+        max_bytes: cx.limits.max_memory_bytes,
+    };
+    let units = memory::exec(s, frame, &mut mcx)?;
+    if cx.fuel_on {
+        if cx.fuel_left < units {
+            cx.fuel_left = 0;
+            return Err(TrapCode::OutOfFuel);
+        }
+        cx.fuel_left -= units;
+    }
+    Ok(())
+}

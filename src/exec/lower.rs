@@ -20,6 +20,7 @@ use super::code::{
     BrEntry, FuncCode, NumForm, Op, RETURN_PC, Slot, load, numeric, store, wide_operands,
 };
 use super::simd::{self, SimdForm};
+use super::memory::{MemKind, MemSite, mem_index};
 use super::{ModuleInner, TrapCode, ValType};
 
 /// Cells a value of `t` takes.
@@ -104,6 +105,9 @@ struct Lower<'m> {
     br_table: Vec<BrEntry>,
     indirect: Vec<(u32, u32)>,
     shuffles: Vec<u128>,
+    mem_sites: Vec<MemSite>,
+    /// Memory 0 takes the fast ops (a 32-bit memory of 64 KiB pages).
+    mem0_plain: bool,
     stack: Vec<Entry>,
     ctl: Vec<Ctl>,
     /// Cell and width of each local.
@@ -130,6 +134,8 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         br_table: Vec::new(),
         indirect: Vec::new(),
         shuffles: Vec::new(),
+        mem_sites: Vec::new(),
+        mem0_plain: m.memory_type(0).is_some_and(|t| t.is_plain()),
         stack: Vec::new(),
         ctl: Vec::new(),
         locals: Vec::new(),
@@ -193,6 +199,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         br_table: l.br_table,
         indirect: l.indirect,
         shuffles: l.shuffles,
+        mem_sites: l.mem_sites,
         param_cells,
         local_cells: l.local_cells,
         frame_cells: l.max_cells,
@@ -557,15 +564,25 @@ impl Lower<'_> {
 
     fn br_if(&mut self, depth: u32) {
         let cond = self.pop_condition();
+        self.br_cond(depth, cond, true);
+    }
+
+    /// A branch to `depth` taken when `cond` is `when`.
+    fn br_cond(
+        &mut self,
+        depth: u32,
+        cond: Result<(super::code::CmpForms, Slot, Result<Slot, i32>), Slot>,
+        when: bool,
+    ) {
         let (i, base, n, cells) = self.label(depth);
         if i != 0 && !self.needs_move(n, base) {
-            let j = self.cond_jump(cond, true);
+            let j = self.cond_jump(cond, when);
             self.branch_fixup(i, Fixup::Op(j));
             return;
         }
         // Values move on the taken path only: put them where both paths agree first.
         self.materialize_top(n);
-        let skip = self.cond_jump(cond, false);
+        let skip = self.cond_jump(cond, !when);
         if i == 0 {
             self.emit_return();
         } else {
@@ -712,16 +729,24 @@ impl Lower<'_> {
             self.numeric(form);
             return;
         }
-        if let Some((make, memarg)) = load(op) {
+        if let Some((make, memarg)) = load(op)
+            && self.fast_mem(mem_index(memarg))
+        {
             let addr = self.pop_cell();
             let offset = memarg.offset as u32;
             self.push_result(1, |dst| make(dst, addr, offset));
             return;
         }
-        if let Some((make, memarg)) = store(op) {
+        if let Some((make, memarg)) = store(op)
+            && self.fast_mem(mem_index(memarg))
+        {
             let val = self.pop_cell();
             let addr = self.pop_cell();
             self.emit(make(addr, val, memarg.offset as u32));
+            return;
+        }
+        if let Some((kind, memarg, atomic)) = super::memory::access(op) {
+            self.mem_general(kind, mem_index(memarg), memarg.offset, atomic);
             return;
         }
         match *op {
@@ -913,6 +938,63 @@ impl Lower<'_> {
                 }
                 self.push(2, Src::Cell(dst));
             }
+            O::V128Load { memarg } if !self.fast_mem(mem_index(&memarg)) => {
+                self.mem_general(MemKind::Load128, mem_index(&memarg), memarg.offset, false);
+            }
+            O::V128Store { memarg } if !self.fast_mem(mem_index(&memarg)) => {
+                self.mem_general(MemKind::Store128, mem_index(&memarg), memarg.offset, false);
+            }
+            O::MemorySize { mem } if !self.fast_mem(mem) => {
+                self.mem_general(MemKind::Size, mem, 0, false);
+            }
+            O::MemoryGrow { mem } if !self.fast_mem(mem) => {
+                self.mem_general(MemKind::Grow, mem, 0, false);
+            }
+            O::MemoryFill { mem } if !self.fast_mem(mem) => {
+                self.mem_general(MemKind::Fill, mem, 0, false);
+            }
+            O::MemoryCopy { dst_mem, src_mem } if !self.fast_mem(dst_mem) || src_mem != 0 => {
+                self.mem_general(MemKind::Copy { src: src_mem }, dst_mem, 0, false);
+            }
+            O::MemoryInit { data_index, mem } if !self.fast_mem(mem) => {
+                self.mem_general(MemKind::Init { seg: data_index }, mem, 0, false);
+            }
+            O::AtomicFence { .. } => {}
+            O::I64Add128 => self.wide(4, |base| Op::I64Add128 { base }),
+            O::I64Sub128 => self.wide(4, |base| Op::I64Sub128 { base }),
+            O::I64MulWideS => self.wide(2, |base| Op::I64MulWideS { base }),
+            O::I64MulWideU => self.wide(2, |base| Op::I64MulWideU { base }),
+            O::CallRef { type_index } | O::ReturnCallRef { type_index } => {
+                let tail = matches!(op, O::ReturnCallRef { .. });
+                let fref = self.pop_cell();
+                let ft = self.m.types[type_index as usize].clone();
+                let base = self.call_frame(&ft.params);
+                if tail {
+                    self.emit(Op::ReturnCallRef { fref, base });
+                    self.dead = true;
+                } else {
+                    self.emit(Op::CallRef { fref, base });
+                    self.push_results(&ft.results);
+                }
+            }
+            O::RefAsNonNull => {
+                let a = self.pop_cell();
+                self.emit(Op::RefAsNonNull { a });
+                self.push(1, Src::Cell(a));
+            }
+            O::BrOnNull { relative_depth } => {
+                // Taken with the operands below the reference; otherwise the reference stays.
+                let null = self.is_null_of_top();
+                let r = self.pop();
+                self.br_cond(relative_depth, Err(null), true);
+                self.push(1, r.src);
+            }
+            O::BrOnNonNull { relative_depth } => {
+                // Taken with the reference as the label's last operand; otherwise it is dropped.
+                let null = self.is_null_of_top();
+                self.br_cond(relative_depth, Err(null), false);
+                self.pop();
+            }
             O::V128Load { memarg } => {
                 let addr = self.pop_cell();
                 let offset = memarg.offset as u32;
@@ -1009,6 +1091,65 @@ impl Lower<'_> {
             code: TrapCode::Unsupported,
         });
         self.dead = true;
+    }
+
+    /// Whether memory `mem` takes the fast memory-0 ops.
+    fn fast_mem(&self, mem: u32) -> bool {
+        mem == 0 && self.mem0_plain
+    }
+
+    /// A general memory instruction ([`Op::Mem`]): pops its operands, pushes its result.
+    fn mem_general(&mut self, kind: MemKind, mem: u32, offset: u64, atomic: bool) {
+        let (inputs, result_cells) = match kind {
+            MemKind::Load { .. } | MemKind::Grow => (1, 1),
+            MemKind::Load128 => (1, 2),
+            MemKind::Store { .. } | MemKind::Store128 => (2, 0),
+            MemKind::Rmw { .. } | MemKind::Notify => (2, 1),
+            MemKind::Cmpxchg { .. } | MemKind::Wait { .. } => (3, 1),
+            MemKind::Size => (0, 1),
+            MemKind::Fill | MemKind::Copy { .. } | MemKind::Init { .. } => (3, 0),
+        };
+        let mut slots = [0; 3];
+        for k in (0..inputs).rev() {
+            slots[k] = self.pop_cell();
+        }
+        // The result may take the first operand's cell: the op reads every operand first.
+        let dst = self.next_canon();
+        let site = self.mem_sites.len() as u32;
+        self.mem_sites.push(MemSite {
+            kind,
+            mem,
+            offset,
+            atomic,
+            a: slots[0],
+            b: slots[1],
+            c: slots[2],
+            dst,
+        });
+        self.emit(Op::Mem { site });
+        if result_cells > 0 {
+            self.push(result_cells, Src::Cell(dst));
+        }
+    }
+
+    /// Wide arithmetic: `n` i64 operands in place, two i64 results in their first two cells.
+    fn wide(&mut self, n: usize, make: fn(Slot) -> Op) {
+        let base = self.bulk_operands(n);
+        self.emit(make(base));
+        self.push(1, Src::Cell(base));
+        self.push(1, Src::Cell(base + 1));
+    }
+
+    /// Computes whether the top entry (a reference, left on the stack in a cell) is null, into
+    /// a cell above it; returns that cell.
+    fn is_null_of_top(&mut self) -> Slot {
+        let i = self.stack.len() - 1;
+        let e = self.stack[i];
+        let a = self.cell_of(e);
+        self.stack[i].src = Src::Cell(a);
+        let null = self.push_result(1, |dst| Op::RefIsNull { dst, a });
+        self.pop();
+        null
     }
 
     /// The top `n` one-cell operands in their canonical cells, popped; their first cell.
@@ -1189,8 +1330,11 @@ impl Lower<'_> {
                 self.emit(Op::V128Shuffle { base, lanes: at });
                 self.push(2, Src::Cell(base));
             }
-            // Memory 0 only: a SIMD access to another memory traps as unsupported.
-            F::Load(..) | F::LoadLane(..) | F::StoreLane(..) if !on_memory0(form) => {
+            // A plain memory 0 only (32-bit, 64 KiB pages): a SIMD access to another memory, or
+            // to a 64-bit or custom-page memory, traps as unsupported.
+            F::Load(..) | F::LoadLane(..) | F::StoreLane(..)
+                if !on_memory0(form) || !self.mem0_plain =>
+            {
                 self.unsupported()
             }
             F::Load(kind, memarg) => {

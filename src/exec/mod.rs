@@ -10,6 +10,8 @@
 //! - `store.rs`, `instantiate.rs`: the store, the host API, instantiation;
 //! - `value.rs`, `trap.rs`: values at the API boundary and their cells, traps;
 //! - `code.rs`: the op set, the numeric instructions listed once; `lower.rs`; `interp.rs`;
+//! - `memory.rs`: the general memory instructions (other memories, memory64, custom page sizes,
+//!   atomics), out of the dispatch loop's fast path;
 //! - `num.rs`: scalar numerics as pure functions; `simd.rs`: v128 lane numerics and the SIMD
 //!   instruction table.
 //!
@@ -31,6 +33,7 @@ mod decode;
 mod instantiate;
 mod interp;
 mod lower;
+mod memory;
 mod module;
 pub mod num;
 mod simd;

@@ -13,9 +13,20 @@ use crate::error::{Class, Error};
 // ---------------------------------------------------------------------------------------------
 // Modules
 
-/// The wasmparser features: WebAssembly 2.0 plus tail calls.
+/// The wasmparser features the interpreter decodes, validates and runs: WebAssembly 2.0, tail
+/// calls, multi-memory, memory64 (and table64), custom page sizes, extended constant expressions,
+/// typed function references, wide arithmetic and threads (run in a single thread).
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::TAIL_CALL | WasmFeatures::RELAXED_SIMD
+    WasmFeatures::WASM2
+        | WasmFeatures::TAIL_CALL
+        | WasmFeatures::MULTI_MEMORY
+        | WasmFeatures::MEMORY64
+        | WasmFeatures::CUSTOM_PAGE_SIZES
+        | WasmFeatures::EXTENDED_CONST
+        | WasmFeatures::FUNCTION_REFERENCES
+        | WasmFeatures::WIDE_ARITHMETIC
+        | WasmFeatures::THREADS
+        | WasmFeatures::RELAXED_SIMD
 }
 
 /// Classifies a wasmparser error by stage: decoding errors are malformed, validation errors
@@ -60,12 +71,36 @@ pub(crate) struct TableType {
     pub(crate) ty: ValType,
     pub(crate) min: u64,
     pub(crate) max: Option<u64>,
+    /// Indexed by i64 (table64).
+    pub(crate) index64: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MemType {
     pub(crate) min: u64,
     pub(crate) max: Option<u64>,
+    /// Addressed by i64 (memory64).
+    pub(crate) index64: bool,
+    pub(crate) shared: bool,
+    /// log2 of the page size (16 unless `(pagesize 1)`).
+    pub(crate) page_log2: u32,
+}
+
+impl MemType {
+    pub(crate) fn from_wp(t: &wasmparser::MemoryType) -> MemType {
+        MemType {
+            min: t.initial,
+            max: t.maximum,
+            index64: t.memory64,
+            shared: t.shared,
+            page_log2: t.page_size_log2.unwrap_or(16),
+        }
+    }
+
+    /// Whether the interpreter's fast memory-0 ops apply: a 32-bit memory of 64 KiB pages.
+    pub(crate) fn is_plain(&self) -> bool {
+        !self.index64 && self.page_log2 == 16
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -101,6 +136,8 @@ pub(crate) struct ModuleInner {
     pub(crate) funcs: Vec<u32>,
     pub(crate) n_imported_funcs: u32,
     pub(crate) tables: Vec<TableType>,
+    /// The initializer expression of each defined table that has one.
+    pub(crate) table_inits: Vec<Option<ConstExpr>>,
     pub(crate) memories: Vec<MemType>,
     pub(crate) globals: Vec<(GlobalType, ConstExpr)>,
     pub(crate) exports: Vec<(String, ExternalKind, u32)>,
@@ -163,6 +200,17 @@ impl ModuleInner {
             .unwrap_or(ValType::I32)
     }
 
+    /// The type of memory `index` (imports first).
+    pub(crate) fn memory_type(&self, index: u32) -> Option<MemType> {
+        let imported = self.imports.iter().filter_map(|(_, _, k)| match k {
+            ImportKind::Memory(t) => Some(*t),
+            _ => None,
+        });
+        imported
+            .chain(self.memories.iter().copied())
+            .nth(index as usize)
+    }
+
     pub(crate) fn note_global_name(&mut self, index: u32, name: &str) {
         if let Some(k) = STACK_GLOBALS.iter().position(|n| *n == name) {
             self.stack_globals[k].get_or_insert(index);
@@ -210,7 +258,8 @@ pub(crate) fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Err
 }
 
 impl Module {
-    /// Decodes, validates (what the interpreter executes, [`features`]) and lowers `bytes`.
+    /// Decodes and validates `bytes` (the proposals of [`features`]); functions are lowered on
+    /// their first call.
     ///
     /// Decoding errors are [`Class::Malformed`], validation errors [`Class::Invalid`].
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
@@ -223,7 +272,11 @@ impl Module {
         Module::load(bytes, features() & crate::binary::features(user))
     }
 
-    fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
+    /// Decodes and validates `bytes` with `features` (at most [`features`]: the interpreter
+    /// runs nothing beyond them). Decoding follows them too: without multi-memory, memory
+    /// instructions take a zero byte; without memory64 or threads, 64-bit or shared limits
+    /// are malformed.
+    pub(crate) fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
         decode::decode(bytes, features)?;
         let mut validator = Validator::new_with_features(features);
         let mut m = ModuleInner::default();
@@ -267,10 +320,7 @@ impl Module {
                                 ImportKind::Func(t)
                             }
                             TypeRef::Table(t) => ImportKind::Table(table_type(&t)),
-                            TypeRef::Memory(t) => ImportKind::Memory(MemType {
-                                min: t.initial,
-                                max: t.maximum,
-                            }),
+                            TypeRef::Memory(t) => ImportKind::Memory(MemType::from_wp(&t)),
                             TypeRef::Global(g) => ImportKind::Global(GlobalType {
                                 ty: ValType::from_wp(g.content_type),
                                 mutable: g.mutable,
@@ -288,16 +338,17 @@ impl Module {
                 }
                 Payload::TableSection(s) => {
                     for t in s.clone() {
-                        m.tables.push(table_type(&t.map_err(mal)?.ty));
+                        let t = t.map_err(mal)?;
+                        m.tables.push(table_type(&t.ty));
+                        m.table_inits.push(match &t.init {
+                            wasmparser::TableInit::RefNull => None,
+                            wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
+                        });
                     }
                 }
                 Payload::MemorySection(s) => {
                     for t in s.clone() {
-                        let t = t.map_err(mal)?;
-                        m.memories.push(MemType {
-                            min: t.initial,
-                            max: t.maximum,
-                        });
+                        m.memories.push(MemType::from_wp(&t.map_err(mal)?));
                     }
                 }
                 Payload::GlobalSection(s) => {
@@ -425,5 +476,6 @@ pub(crate) fn table_type(t: &wasmparser::TableType) -> TableType {
         ty: ValType::from_ref(t.element_type),
         min: t.initial,
         max: t.maximum,
+        index64: t.table64,
     }
 }

@@ -142,6 +142,33 @@ pub fn f64_round(a: f64, f: fn(f64) -> f64) -> f64 {
     if a.is_nan() { a + a } else { f(a) }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Wide arithmetic: 128-bit values as (low, high) pairs of i64.
+
+/// `i64.add128`.
+pub fn i64_add128(a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+    let v = (a_lo as u128 | (a_hi as u128) << 64).wrapping_add(b_lo as u128 | (b_hi as u128) << 64);
+    (v as u64, (v >> 64) as u64)
+}
+
+/// `i64.sub128`.
+pub fn i64_sub128(a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+    let v = (a_lo as u128 | (a_hi as u128) << 64).wrapping_sub(b_lo as u128 | (b_hi as u128) << 64);
+    (v as u64, (v >> 64) as u64)
+}
+
+/// `i64.mul_wide_s`: the signed 128-bit product.
+pub fn i64_mul_wide_s(a: u64, b: u64) -> (u64, u64) {
+    let v = (a as i64 as i128).wrapping_mul(b as i64 as i128) as u128;
+    (v as u64, (v >> 64) as u64)
+}
+
+/// `i64.mul_wide_u`: the unsigned 128-bit product.
+pub fn i64_mul_wide_u(a: u64, b: u64) -> (u64, u64) {
+    let v = (a as u128) * (b as u128);
+    (v as u64, (v >> 64) as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

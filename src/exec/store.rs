@@ -51,11 +51,38 @@ pub(crate) struct TableEntity {
     pub(crate) ty: ValType,
     pub(crate) elems: Vec<u64>,
     pub(crate) max: Option<u64>,
+    /// Indexed by i64 (table64).
+    pub(crate) index64: bool,
 }
 
 pub(crate) struct MemoryEntity {
     pub(crate) data: Vec<u8>,
     pub(crate) max: Option<u64>,
+    /// Addressed by i64 (memory64).
+    pub(crate) index64: bool,
+    pub(crate) shared: bool,
+    /// log2 of the page size.
+    pub(crate) page_log2: u32,
+}
+
+impl MemoryEntity {
+    /// The size in pages.
+    pub(crate) fn pages(&self) -> u64 {
+        self.data.len() as u64 >> self.page_log2
+    }
+
+    /// The most pages the memory's index type can address (the spec's limit, before the
+    /// declared maximum and the store's byte limit).
+    pub(crate) fn max_pages(&self) -> u64 {
+        let bits = if self.index64 { 64 } else { 32 };
+        let all = (1u128 << bits) >> self.page_log2;
+        // A 32-bit memory of 1-byte pages stops one short, so that -1 stays the failure value.
+        all.min(if self.index64 {
+            u64::MAX
+        } else {
+            u32::MAX as u64
+        } as u128) as u64
+    }
 }
 
 pub(crate) struct GlobalEntity {
@@ -298,6 +325,9 @@ impl Store {
         let h = self.alloc_memory(MemType {
             min: min as u64,
             max: max.map(u64::from),
+            index64: false,
+            shared: false,
+            page_log2: 16,
         })?;
         Ok(MemoryHandle(h))
     }
@@ -309,39 +339,62 @@ impl Store {
         min: u32,
         max: Option<u32>,
     ) -> Result<TableHandle, Error> {
-        let h = self.alloc_table(TableType {
-            ty,
-            min: min as u64,
-            max: max.map(u64::from),
-        })?;
+        let h = self.alloc_table(
+            TableType {
+                ty,
+                min: min as u64,
+                max: max.map(u64::from),
+                index64: false,
+            },
+            0,
+        )?;
         Ok(TableHandle(h))
     }
 
     pub(crate) fn alloc_memory(&mut self, t: MemType) -> Result<u32, Error> {
-        if t.min * PAGE > self.limits.max_memory_bytes || t.min > 65536 {
+        let bytes = 1u64
+            .checked_shl(t.page_log2)
+            .and_then(|page| t.min.checked_mul(page))
+            .filter(|&b| b <= self.limits.max_memory_bytes && usize::try_from(b).is_ok());
+        let Some(bytes) = bytes else {
             return Err(Error::unlocated(
                 Class::Uninstantiable,
                 "memory size exceeds the store's limit",
-            ));
-        }
+            )
+            .with_note(format!(
+                "the memory needs {} pages of {} bytes; the store allows {} bytes per memory",
+                t.min,
+                1u128 << t.page_log2,
+                self.limits.max_memory_bytes
+            )));
+        };
         self.memories.push(MemoryEntity {
-            data: vec![0; (t.min * PAGE) as usize],
+            data: vec![0; bytes as usize],
             max: t.max,
+            index64: t.index64,
+            shared: t.shared,
+            page_log2: t.page_log2,
         });
         Ok(self.memories.len() as u32 - 1)
     }
 
-    pub(crate) fn alloc_table(&mut self, t: TableType) -> Result<u32, Error> {
+    /// A table of `t.min` elements, each `init` (a cell: 0 is null).
+    pub(crate) fn alloc_table(&mut self, t: TableType, init: u64) -> Result<u32, Error> {
         if t.min > self.limits.max_table_elems {
             return Err(Error::unlocated(
                 Class::Uninstantiable,
                 "table size exceeds the store's limit",
-            ));
+            )
+            .with_note(format!(
+                "the table needs {} elements; the store allows {}",
+                t.min, self.limits.max_table_elems
+            )));
         }
         self.tables.push(TableEntity {
             ty: t.ty,
-            elems: vec![0; t.min as usize],
+            elems: vec![init; t.min as usize],
             max: t.max,
+            index64: t.index64,
         });
         Ok(self.tables.len() as u32 - 1)
     }

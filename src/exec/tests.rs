@@ -849,21 +849,40 @@ fn malformed_by_decoding_stage() {
         malformed(b"\x06\x06\x01\x7f\x02\x41\x00\x0b"),
         Class::Malformed
     );
-    // memory.size's memory byte must be zero.
+    // memory.size's memory byte is a memory index (multi-memory): memory 1 is unknown.
     assert_eq!(
         malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x00\x0a\x07\x01\x05\x00\x3f\x01\x1a\x0b"),
-        Class::Malformed
+        Class::Invalid
     );
-    // Alignment exponent 32 sets a flag bit.
+    // Alignment exponent 32: with multi-memory (3.0) only bit 6 flags a memory index, so it
+    // decodes, and is too large for i32.load (a validation error).
     assert_eq!(
         malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x01\x0a\x0a\x01\x08\x00\x41\x00\x28\x20\x00\x1a\x0b"),
-        Class::Malformed
+        Class::Invalid
     );
     // Alignment exponent 31 decodes; it is too large for i32.load, which is a validation error.
     assert_eq!(
         malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x01\x0a\x0a\x01\x08\x00\x41\x00\x28\x1f\x00\x1a\x0b"),
         Class::Invalid
     );
+    // Decoding follows the features: under WebAssembly 2.0 both are malformed again.
+    let wasm2 = |body: &[u8]| {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(body);
+        let f = wasmparser::WasmFeatures::WASM2 | wasmparser::WasmFeatures::TAIL_CALL;
+        Module::load(&wasm, f).unwrap_err().class
+    };
+    assert_eq!(
+        wasm2(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x00\x0a\x07\x01\x05\x00\x3f\x01\x1a\x0b"),
+        Class::Malformed
+    );
+    assert_eq!(
+        wasm2(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00\x05\x03\x01\x00\x01\x0a\x0a\x01\x08\x00\x41\x00\x28\x20\x00\x1a\x0b"),
+        Class::Malformed
+    );
+    // A 64-bit memory (limits flag 4) is malformed without memory64.
+    assert_eq!(wasm2(b"\x05\x03\x01\x04\x00"), Class::Malformed);
+    assert!(Module::new(b"\0asm\x01\0\0\0\x05\x03\x01\x04\x00").is_ok());
     // A function section without a code section.
     assert_eq!(
         malformed(b"\x01\x04\x01\x60\x00\x00\x03\x02\x01\x00"),
@@ -1156,4 +1175,260 @@ fn pending_local_reads_see_the_old_value() {
         s.invoke(i, "return_pair", &[I32(1), I32(2)]).unwrap(),
         vec![I32(2), I32(1)]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// WebAssembly 3.0: multi-memory, memory64, custom page sizes, atomics, wide arithmetic, typed
+// function references (the general memory ops of `memory.rs`).
+
+#[test]
+fn memory64_bounds_at_the_edge() {
+    let src = r#"(module (memory i64 1)
+        (func (export "load") (param i64) (result i32) (i32.load (local.get 0)))
+        (func (export "load_far") (param i64) (result i32)
+            (i32.load offset=0xffff_ffff_ffff_fff0 (local.get 0)))
+        (func (export "store") (param i64 i32) (i32.store (local.get 0) (local.get 1)))
+        (func (export "size") (result i64) (memory.size))
+        (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "store", &[I64(65532), I32(7)]), Ok(vec![]));
+    assert_eq!(s.invoke(i, "load", &[I64(65532)]), Ok(vec![I32(7)]));
+    let oob = Err(Trap::Code(TrapCode::MemoryOutOfBounds));
+    assert_eq!(s.invoke(i, "load", &[I64(65533)]), oob);
+    // An address past 4 GiB is not truncated to 32 bits.
+    assert_eq!(s.invoke(i, "load", &[I64(1 << 32)]), oob);
+    assert_eq!(s.invoke(i, "load", &[I64(-1)]), oob);
+    // Address + offset overflows 64 bits: out of bounds, not wrapped around to 0.
+    assert_eq!(s.invoke(i, "load_far", &[I64(0x10)]), oob);
+    assert_eq!(s.invoke(i, "load_far", &[I64(0x20)]), oob);
+    assert_eq!(s.invoke(i, "store", &[I64(65533), I32(1)]), oob);
+    // Growing past the store's byte limit fails with an i64 -1.
+    assert_eq!(s.invoke(i, "grow", &[I64(1 << 40)]), Ok(vec![I64(-1)]));
+    assert_eq!(s.invoke(i, "grow", &[I64(1)]), Ok(vec![I64(1)]));
+    assert_eq!(s.invoke(i, "size", &[]), Ok(vec![I64(2)]));
+    assert_eq!(s.invoke(i, "load", &[I64(2 * 65536 - 4)]), Ok(vec![I32(0)]));
+}
+
+#[test]
+fn memory64_limits_past_the_host_are_refused() {
+    let wasm = wat::parse_str("(module (memory i64 0x1_0000_0000_0000))").unwrap();
+    let module = Module::new(&wasm).unwrap();
+    let e = Store::default()
+        .instantiate(&module, &Imports::new())
+        .unwrap_err();
+    assert_eq!(e.class, Class::Uninstantiable);
+    assert!(
+        e.to_string()
+            .contains("memory size exceeds the store's limit"),
+        "{e}"
+    );
+}
+
+#[test]
+fn copy_between_memories_and_overlapping_in_memory_1() {
+    let src = r#"(module (memory $a 1) (memory $b 1)
+        (data (memory $a) (i32.const 0) "abcdefgh")
+        (func (export "a_to_b") (param i32 i32 i32) (memory.copy $b $a (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "b_to_b") (param i32 i32 i32) (memory.copy $b $b (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "b") (param i32) (result i32) (i32.load8_u $b (local.get 0)))
+        (func (export "a") (param i32) (result i32) (i32.load8_u $a (local.get 0))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    let bytes = |s: &mut Store, mem: &str, n: i32| -> Vec<u8> {
+        (0..n)
+            .map(|k| match s.invoke(i, mem, &[I32(k)]).unwrap()[0] {
+                Value::I32(v) => v as u8,
+                v => panic!("{v:?}"),
+            })
+            .collect()
+    };
+    s.invoke(i, "a_to_b", &[I32(2), I32(0), I32(8)]).unwrap();
+    assert_eq!(bytes(&mut s, "b", 10), b"\0\0abcdefgh");
+    assert_eq!(bytes(&mut s, "a", 2), b"ab");
+    // Overlapping, forward and backward: a memmove.
+    s.invoke(i, "b_to_b", &[I32(3), I32(2), I32(4)]).unwrap();
+    assert_eq!(bytes(&mut s, "b", 10), b"\0\0aabcdfgh");
+    s.invoke(i, "b_to_b", &[I32(2), I32(3), I32(4)]).unwrap();
+    assert_eq!(bytes(&mut s, "b", 10), b"\0\0abcddfgh");
+    // Out of bounds in the source memory traps, and copies nothing.
+    assert_eq!(
+        s.invoke(i, "a_to_b", &[I32(0), I32(65535), I32(2)]),
+        Err(Trap::Code(TrapCode::MemoryOutOfBounds))
+    );
+    assert_eq!(bytes(&mut s, "b", 2), b"\0\0");
+}
+
+#[test]
+fn custom_page_sizes_count_in_their_own_pages() {
+    let src = r#"(module (memory 2 (pagesize 1))
+        (func (export "size") (result i32) (memory.size))
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "size", &[]), Ok(vec![I32(2)]));
+    assert_eq!(s.invoke(i, "load", &[I32(1)]), Ok(vec![I32(0)]));
+    assert_eq!(
+        s.invoke(i, "load", &[I32(2)]),
+        Err(Trap::Code(TrapCode::MemoryOutOfBounds))
+    );
+    assert_eq!(s.invoke(i, "grow", &[I32(3)]), Ok(vec![I32(2)]));
+    assert_eq!(s.invoke(i, "size", &[]), Ok(vec![I32(5)]));
+    assert_eq!(s.invoke(i, "load", &[I32(4)]), Ok(vec![I32(0)]));
+}
+
+#[test]
+fn atomics_in_a_single_thread() {
+    let src = r#"(module (memory 1 1 shared)
+        (func (export "add") (param i32 i32) (result i32) (i32.atomic.rmw.add (local.get 0) (local.get 1)))
+        (func (export "xchg8") (param i32 i32) (result i32) (i32.atomic.rmw8.xchg_u (local.get 0) (local.get 1)))
+        (func (export "cmpxchg16") (param i32 i32 i32) (result i32)
+            (i32.atomic.rmw16.cmpxchg_u (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "load") (param i32) (result i32) (i32.atomic.load (local.get 0)))
+        (func (export "load64") (param i32) (result i64) (i64.atomic.load (local.get 0)))
+        (func (export "wait32") (param i32 i32) (result i32)
+            (memory.atomic.wait32 (local.get 0) (local.get 1) (i64.const 0)))
+        (func (export "notify") (param i32) (result i32) (memory.atomic.notify (local.get 0) (i32.const 1))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "add", &[I32(8), I32(5)]), Ok(vec![I32(0)]));
+    assert_eq!(s.invoke(i, "add", &[I32(8), I32(-1)]), Ok(vec![I32(5)]));
+    assert_eq!(s.invoke(i, "load", &[I32(8)]), Ok(vec![I32(4)]));
+    // A narrow rmw returns the old byte zero-extended and writes only its byte.
+    assert_eq!(
+        s.invoke(i, "xchg8", &[I32(8), I32(0x1ff)]),
+        Ok(vec![I32(4)])
+    );
+    assert_eq!(s.invoke(i, "load", &[I32(8)]), Ok(vec![I32(0xff)]));
+    // cmpxchg compares the expected value wrapped to the width.
+    assert_eq!(
+        s.invoke(i, "cmpxchg16", &[I32(8), I32(0x1_00ff), I32(9)]),
+        Ok(vec![I32(0xff)])
+    );
+    assert_eq!(s.invoke(i, "load", &[I32(8)]), Ok(vec![I32(9)]));
+    assert_eq!(
+        s.invoke(i, "cmpxchg16", &[I32(8), I32(1), I32(2)]),
+        Ok(vec![I32(9)])
+    );
+    assert_eq!(s.invoke(i, "load", &[I32(8)]), Ok(vec![I32(9)]));
+    let unaligned = Err(Trap::Code(TrapCode::UnalignedAtomic));
+    assert_eq!(s.invoke(i, "load", &[I32(2)]), unaligned);
+    assert_eq!(s.invoke(i, "load64", &[I32(4)]), unaligned);
+    assert_eq!(s.invoke(i, "add", &[I32(1), I32(1)]), unaligned);
+    assert_eq!(s.invoke(i, "notify", &[I32(2)]), unaligned);
+    assert_eq!(
+        s.invoke(i, "load", &[I32(65536)]),
+        Err(Trap::Code(TrapCode::MemoryOutOfBounds))
+    );
+    // No other thread: notify wakes none; a wait either sees another value (1) or times out (2).
+    assert_eq!(s.invoke(i, "notify", &[I32(8)]), Ok(vec![I32(0)]));
+    assert_eq!(s.invoke(i, "wait32", &[I32(8), I32(0)]), Ok(vec![I32(1)]));
+    assert_eq!(s.invoke(i, "wait32", &[I32(8), I32(9)]), Ok(vec![I32(2)]));
+    let unshared = r#"(module (memory 1)
+        (func (export "wait") (result i32) (memory.atomic.wait64 (i32.const 0) (i64.const 0) (i64.const -1))))"#;
+    assert_eq!(trap_msg(unshared, "wait", &[]), "expected shared memory");
+}
+
+#[test]
+fn wide_arithmetic() {
+    let src = r#"(module
+        (func (export "add128") (param i64 i64 i64 i64) (result i64 i64)
+            (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+        (func (export "sub128") (param i64 i64 i64 i64) (result i64 i64)
+            (i64.sub128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+        (func (export "mul_s") (param i64 i64) (result i64 i64) (i64.mul_wide_s (local.get 0) (local.get 1)))
+        (func (export "mul_u") (param i64 i64) (result i64 i64) (i64.mul_wide_u (local.get 0) (local.get 1))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(
+        s.invoke(i, "add128", &[I64(-1), I64(0), I64(1), I64(0)]),
+        Ok(vec![I64(0), I64(1)])
+    );
+    assert_eq!(
+        s.invoke(i, "sub128", &[I64(0), I64(0), I64(1), I64(0)]),
+        Ok(vec![I64(-1), I64(-1)])
+    );
+    assert_eq!(
+        s.invoke(i, "mul_s", &[I64(-2), I64(3)]),
+        Ok(vec![I64(-6), I64(-1)])
+    );
+    assert_eq!(
+        s.invoke(i, "mul_u", &[I64(-1), I64(2)]),
+        Ok(vec![I64(-2), I64(1)])
+    );
+}
+
+#[test]
+fn typed_function_references() {
+    let src = r#"(module
+        (type $t (func (param i32) (result i32)))
+        (func $double (type $t) (i32.mul (local.get 0) (i32.const 2)))
+        (elem declare func $double)
+        (func (export "call") (param i32 i32) (result i32)
+            (call_ref $t (local.get 0)
+                (if (result (ref null $t)) (local.get 1)
+                    (then (ref.func $double)) (else (ref.null $t)))))
+        (func (export "tail") (param i32) (result i32)
+            (return_call_ref $t (local.get 0) (ref.func $double)))
+        (func (export "non_null") (param i32) (result i32)
+            (ref.is_null (ref.as_non_null
+                (if (result (ref null $t)) (local.get 0)
+                    (then (ref.func $double)) (else (ref.null $t))))))
+        (func (export "on_null") (param i32) (result i32) (local $r (ref null $t))
+            (block $null
+                (local.set $r (br_on_null $null
+                    (if (result (ref null $t)) (local.get 0)
+                        (then (ref.func $double)) (else (ref.null $t)))))
+                (return (call_ref $t (i32.const 10) (local.get $r))))
+            (i32.const -1))
+        (func (export "on_non_null") (param i32) (result i32) (local $r (ref null $t))
+            (local.set $r (block $f (result (ref $t))
+                (br_on_non_null $f
+                    (if (result (ref null $t)) (local.get 0)
+                        (then (ref.func $double)) (else (ref.null $t))))
+                (return (i32.const -1))))
+            (call_ref $t (i32.const 21) (local.get $r)))
+        (table $tab 2 (ref null $t) (ref.func $double))
+        (func (export "from_table") (param i32) (result i32)
+            (call_indirect $tab (type $t) (i32.const 4) (local.get 0))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "call", &[I32(5), I32(1)]), Ok(vec![I32(10)]));
+    assert_eq!(
+        s.invoke(i, "call", &[I32(5), I32(0)]),
+        Err(Trap::Code(TrapCode::NullFunctionReference))
+    );
+    assert_eq!(s.invoke(i, "tail", &[I32(4)]), Ok(vec![I32(8)]));
+    assert_eq!(s.invoke(i, "non_null", &[I32(1)]), Ok(vec![I32(0)]));
+    assert_eq!(
+        s.invoke(i, "non_null", &[I32(0)]).unwrap_err().message(),
+        "null reference"
+    );
+    assert_eq!(s.invoke(i, "on_null", &[I32(1)]), Ok(vec![I32(20)]));
+    assert_eq!(s.invoke(i, "on_null", &[I32(0)]), Ok(vec![I32(-1)]));
+    assert_eq!(s.invoke(i, "on_non_null", &[I32(0)]), Ok(vec![I32(-1)]));
+    assert_eq!(s.invoke(i, "on_non_null", &[I32(1)]), Ok(vec![I32(42)]));
+    // Every element of the table starts as its initializer's value.
+    assert_eq!(s.invoke(i, "from_table", &[I32(1)]), Ok(vec![I32(8)]));
+}
+
+#[test]
+fn table64_indices_are_i64() {
+    let src = r#"(module (table $t i64 3 funcref)
+        (func $f (result i32) (i32.const 7))
+        (elem (table $t) (i64.const 2) func $f)
+        (func (export "size") (result i64) (table.size $t))
+        (func (export "grow") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0)))
+        (func (export "is_null") (param i64) (result i32) (ref.is_null (table.get $t (local.get 0))))
+        (func (export "call") (param i64) (result i32) (call_indirect $t (result i32) (local.get 0))))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "call", &[I64(2)]), Ok(vec![I32(7)]));
+    assert_eq!(s.invoke(i, "is_null", &[I64(1)]), Ok(vec![I32(1)]));
+    // An index past 32 bits is out of bounds, not truncated.
+    assert_eq!(
+        s.invoke(i, "is_null", &[I64((1 << 32) + 2)]),
+        Err(Trap::Code(TrapCode::TableOutOfBounds))
+    );
+    assert_eq!(
+        s.invoke(i, "call", &[I64((1 << 32) + 2)]),
+        Err(Trap::Code(TrapCode::UndefinedElement))
+    );
+    assert_eq!(s.invoke(i, "grow", &[I64(1 << 40)]), Ok(vec![I64(-1)]));
+    assert_eq!(s.invoke(i, "grow", &[I64(2)]), Ok(vec![I64(3)]));
+    assert_eq!(s.invoke(i, "size", &[]), Ok(vec![I64(5)]));
 }

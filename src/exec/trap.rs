@@ -33,6 +33,14 @@ pub enum TrapCode {
     Unsupported,
     /// `__stack_pointer` set outside the stack guard's bounds (see [`Store::set_stack_guard`]).
     StackOverflow,
+    /// An atomic access at an address that is not a multiple of its width.
+    UnalignedAtomic,
+    /// `memory.atomic.wait32/64` on a memory that is not shared.
+    ExpectedSharedMemory,
+    /// `call_ref` or `return_call_ref` of a null reference.
+    NullFunctionReference,
+    /// `ref.as_non_null` of a null reference.
+    NullReference,
 }
 
 impl TrapCode {
@@ -52,6 +60,10 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Unsupported => "instruction not supported by this interpreter",
             TrapCode::StackOverflow => "stack overflow",
+            TrapCode::UnalignedAtomic => "unaligned atomic",
+            TrapCode::ExpectedSharedMemory => "expected shared memory",
+            TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullReference => "null reference",
         }
     }
 }
