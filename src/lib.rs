@@ -39,6 +39,8 @@ pub mod resolve;
 pub mod script;
 pub mod span;
 pub mod text;
+#[cfg(feature = "wasi")]
+pub mod wasi;
 
 mod compile;
 

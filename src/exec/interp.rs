@@ -50,7 +50,7 @@ pub(crate) fn call(st: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>,
     let results = ty.results.clone();
     if let FuncKind::Host(h) = &fe.kind {
         let h = h.clone();
-        let out = h(args)?;
+        let out = h(&mut super::Caller { memory: None }, args)?;
         check_results(&results, &out)?;
         return Ok(out);
     }
@@ -407,11 +407,16 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                             v
                         })
                         .collect();
-                    let res =
-                        match hf(&args).and_then(|r| check_results(&ty.results, &r).map(|()| r)) {
-                            Ok(r) => r,
-                            Err(e) => exit!(Err(e)),
-                        };
+                    let memory = memories
+                        .get_mut(inst.mem0 as usize)
+                        .map(|m| &mut m.data[..]);
+                    let res = hf(&mut super::Caller { memory }, &args)
+                        .and_then(|r| check_results(&ty.results, &r).map(|()| r));
+                    refresh_mem!();
+                    let res = match res {
+                        Ok(r) => r,
+                        Err(e) => exit!(Err(e)),
+                    };
                     let cells: usize = ty
                         .results
                         .iter()

@@ -36,9 +36,26 @@ impl Default for Limits {
 /// A host function.
 pub type HostFunc = Arc<dyn Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync>;
 
+/// A host function that reads or writes the memory of the instance calling it (WASI's calls).
+pub type HostFuncWithCaller =
+    Arc<dyn Fn(&mut Caller<'_>, &[Value]) -> Result<Vec<Value>, Trap> + Send + Sync>;
+
+/// What a host function sees of its caller: the calling instance's memory 0, if it has one
+/// (none when the host function is called from the embedding API).
+pub struct Caller<'a> {
+    pub(crate) memory: Option<&'a mut [u8]>,
+}
+
+impl Caller<'_> {
+    /// The caller's memory 0 (its size is fixed during the call).
+    pub fn memory(&mut self) -> Option<&mut [u8]> {
+        self.memory.as_deref_mut()
+    }
+}
+
 pub(crate) enum FuncKind {
     Wasm { instance: u32, index: u32 },
-    Host(HostFunc),
+    Host(HostFuncWithCaller),
 }
 
 pub(crate) struct FuncEntity {
@@ -271,6 +288,15 @@ impl Store {
         ty: FuncType,
         f: impl Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
     ) -> FuncHandle {
+        self.host_func_with_caller(ty, move |_, args| f(args))
+    }
+
+    /// Adds a host function of type `ty` that may use its caller's memory (see [`Caller`]).
+    pub fn host_func_with_caller(
+        &mut self,
+        ty: FuncType,
+        f: impl Fn(&mut Caller<'_>, &[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
+    ) -> FuncHandle {
         let ty = self.intern(&ty);
         self.funcs.push(FuncEntity {
             ty,
@@ -455,6 +481,12 @@ impl Store {
             Extern::Memory(m) => Some(m),
             _ => None,
         }
+    }
+
+    /// Memory `index` of `instance` (imported or defined), exported or not.
+    pub fn instance_memory(&self, instance: InstanceHandle, index: u32) -> Option<MemoryHandle> {
+        let inst = self.instances.get(instance.0 as usize)?;
+        inst.memories.get(index as usize).map(|&m| MemoryHandle(m))
     }
 
     /// The bytes of memory `m`.
