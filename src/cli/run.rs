@@ -104,15 +104,23 @@ fn fail(ctx: &Ctx, class: watlink::Class, msg: impl std::fmt::Display) -> Stop {
 /// A module loaded for running, with its source text if it was compiled from one.
 struct Loaded {
     module: Module,
+    /// The name to show in diagnostics (its path).
+    name: String,
+    /// The text it was compiled from (a `.wat` input).
+    text: Option<String>,
 }
 
 /// Reads, compiles if text, and decodes the module at `path`.
 fn load(ctx: &Ctx, path: &Path) -> Step<Loaded> {
+    let mut source = None;
     let wasm = match super::read_module(path) {
         Ok(Input::Binary(_, bytes)) => bytes,
         Ok(Input::Text(name, text)) => {
             match watlink::compile(&name, &text, &watlink::CompileOptions::default()) {
-                Ok(w) => w,
+                Ok(w) => {
+                    source = Some(text);
+                    w
+                }
                 Err(errors) => {
                     ctx.report(&errors);
                     return Err(Stop(ExitCode::FAILURE));
@@ -125,7 +133,11 @@ fn load(ctx: &Ctx, path: &Path) -> Step<Loaded> {
         }
     };
     match Module::new(&wasm) {
-        Ok(module) => Ok(Loaded { module }),
+        Ok(module) => Ok(Loaded {
+            module,
+            name: path.display().to_string(),
+            text: source,
+        }),
         Err(e) => Err(fail(
             ctx,
             e.class,
@@ -321,6 +333,7 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
         max_call_depth: opts.max_call_depth,
     };
     let mut store = Store::new(limits);
+    let mut sources: Vec<(InstanceHandle, Loaded)> = Vec::new();
     let mut linker = Linker {
         imports: Imports::new(),
         wasi: None,
@@ -340,12 +353,13 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
         };
         let loaded = load(ctx, Path::new(file))?;
         linker.complete(ctx, &mut store, &loaded.module)?;
-        let instance = instantiate(ctx, &mut store, &linker, &loaded.module, file)?;
+        let instance = instantiate(ctx, &mut store, &linker, &loaded, &sources)?;
         linker.imports.define_instance(&store, name, instance);
+        sources.push((instance, loaded));
     }
     linker.complete(ctx, &mut store, &main.module)?;
-    let file = opts.file.display().to_string();
-    let instance = instantiate(ctx, &mut store, &linker, &main.module, &file)?;
+    let instance = instantiate(ctx, &mut store, &linker, &main, &sources)?;
+    sources.push((instance, main));
     if opts.stack_guard && store.guard_stack(instance).is_none() {
         return Err(fail(
             ctx,
@@ -365,7 +379,7 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
         calls
     };
     for call in &calls {
-        let results = invoke(ctx, &mut store, instance, call);
+        let results = invoke(&mut store, instance, call);
         match results {
             Ok(values) => {
                 let mut out = std::io::stdout().lock();
@@ -373,7 +387,8 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
                     let _ = writeln!(out, "{v}");
                 }
             }
-            Err(trap) => return Err(stopped(ctx, &linker, &trap)),
+            Err(Failed::Usage(msg)) => return Err(fail(ctx, watlink::Class::Io, msg)),
+            Err(Failed::Trap(trap)) => return Err(stopped(ctx, &store, &linker, &trap, &sources)),
         }
     }
     let mut out = std::io::stdout().lock();
@@ -404,17 +419,144 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// How a trap ends the run: a WASI `proc_exit` with its code, anything else printed, status 1.
-fn stopped(ctx: &Ctx, linker: &Linker, trap: &Trap) -> Stop {
+/// How a trap ends the run: a WASI `proc_exit` with its code; anything else is printed with its
+/// backtrace, status 1.
+fn stopped(
+    ctx: &Ctx,
+    store: &Store,
+    linker: &Linker,
+    trap: &Trap,
+    sources: &[(InstanceHandle, Loaded)],
+) -> Stop {
+    let _ = std::io::stdout().flush();
     if let Some(code) = linker.wasi.as_ref().and_then(Wasi::exit_code) {
-        let _ = std::io::stdout().flush();
         return Stop(ExitCode::from(code as u8));
     }
-    fail(
-        ctx,
-        trap.class(),
-        format_args!("{}: {}", trap.class().word(), trap.message()),
-    )
+    ctx.report(&trap_report(trap, store.backtrace(), sources, None));
+    Stop(ExitCode::FAILURE)
+}
+
+/// Frames of a backtrace shown (innermost first) before "… N more frames".
+const SHOWN_FRAMES: usize = 20;
+/// Frames of the innermost module labelled in the source picture.
+const LABELLED_FRAMES: usize = 4;
+
+/// A trap as a diagnostic. In the innermost frame's text (a `.wat` input) the trapping
+/// instruction is the primary label and the calls of the next frames secondary ones; a note lists
+/// every frame as `NAME at FILE:LINE:COL` (text) or `NAME at FILE:0xOFFSET` (binary; names from
+/// the name section).
+fn trap_report(
+    trap: &Trap,
+    frames: &[watlink::exec::TraceFrame],
+    sources: &[(InstanceHandle, Loaded)],
+    instantiating: Option<&Loaded>,
+) -> watlink::Errors {
+    let message = format!("{}: {}", trap.class().word(), trap.message());
+    let mut error = watlink::Error::unlocated(trap.class(), message);
+    let source_of = |f: &watlink::exec::TraceFrame| {
+        // A frame of no instance in `sources` is of the module whose start function trapped.
+        sources
+            .iter()
+            .find(|(i, _)| *i == f.instance)
+            .map(|(_, l)| l)
+            .or(instantiating)
+    };
+    // Source maps are built only now, once per module with a frame.
+    let mut maps: Vec<(InstanceHandle, Option<watlink::SourceMap>)> = Vec::new();
+    let mut span_of = |f: &watlink::exec::TraceFrame| {
+        let text = source_of(f)?.text.as_deref()?;
+        let at = match maps.iter().position(|(i, _)| *i == f.instance) {
+            Some(at) => at,
+            None => {
+                let map = watlink::SourceMap::new(text, &watlink::CompileOptions::default());
+                maps.push((f.instance, map));
+                maps.len() - 1
+            }
+        };
+        maps[at].1.as_ref()?.locate(f.func, f.body_offset?)
+    };
+    let name = |f: &watlink::exec::TraceFrame| match &f.name {
+        Some(n) => format!("${n}"),
+        None => format!("func[{}]", f.func),
+    };
+    let home = frames.first().map(|f| f.instance);
+    let mut lines = vec!["backtrace:".to_string()];
+    let mut labelled = Vec::new();
+    let mut shown = 0;
+    let mut repeats = 0;
+    for (k, f) in frames.iter().enumerate() {
+        let span = span_of(f);
+        // A run of one frame (recursion) is shown once, then counted.
+        let same = k > 0 && frames[k - 1].func == f.func && frames[k - 1].offset == f.offset;
+        if same {
+            repeats += 1;
+            continue;
+        }
+        if repeats > 0 {
+            lines.push(format!("  … the same frame {repeats} more time(s)"));
+            repeats = 0;
+        }
+        shown += 1;
+        if shown <= SHOWN_FRAMES {
+            let place = match (span, source_of(f)) {
+                (Some(span), Some(l)) => {
+                    let (line, col) = line_col(l.text.as_deref().unwrap_or(""), span.start);
+                    format!("{}:{line}:{col}", l.name)
+                }
+                (None, Some(l)) => match f.offset {
+                    Some(o) => format!("{}:{o:#x}", l.name),
+                    None => l.name.clone(),
+                },
+                (_, None) => match f.offset {
+                    Some(o) => format!("{o:#x}"),
+                    None => "?".to_string(),
+                },
+            };
+            lines.push(format!("  {k}: {} at {place}", name(f)));
+        }
+        if shown <= LABELLED_FRAMES
+            && Some(f.instance) == home
+            && let Some(span) = span
+            && !labelled.contains(&span)
+        {
+            labelled.push(span);
+            if k == 0 {
+                error.span = Some(span);
+                error.label = format!("trapped in {}", name(f));
+            } else {
+                error = error.with_secondary(span, format!("{k}: called from {}", name(f)));
+            }
+        }
+    }
+    if repeats > 0 {
+        lines.push(format!("  … the same frame {repeats} more time(s)"));
+    }
+    if shown > SHOWN_FRAMES {
+        lines.push(format!("  … {} more frames", shown - SHOWN_FRAMES));
+    }
+    if frames.is_empty() {
+        lines.push("  (no wasm frames)".into());
+    }
+    let error = error.with_note(lines.join("\n"));
+    match frames.first().and_then(|f| source_of(f)) {
+        Some(Loaded {
+            name,
+            text: Some(text),
+            ..
+        }) if error.span.is_some() => {
+            watlink::Errors::new(name.clone(), text.as_str(), vec![error])
+        }
+        Some(l) => watlink::Errors::new(l.name.clone(), "", vec![error]),
+        None => watlink::Errors::new("", "", vec![error]),
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
 }
 
 /// The WASI settings from `--env`, `--dir` and the arguments after `--`.
@@ -445,40 +587,54 @@ fn wasi_config(ctx: &Ctx, opts: &Opts) -> Step<WasiConfig> {
     Ok(config)
 }
 
-/// Instantiates `module` (runs its start function), reporting failures against `file`.
+/// Instantiates `loaded` (runs its start function), reporting failures against its file.
 fn instantiate(
     ctx: &Ctx,
     store: &mut Store,
     linker: &Linker,
-    module: &Module,
-    file: &str,
+    loaded: &Loaded,
+    sources: &[(InstanceHandle, Loaded)],
 ) -> Step<InstanceHandle> {
-    store.instantiate(module, &linker.imports).map_err(|e| {
-        if let Some(code) = linker.wasi.as_ref().and_then(Wasi::exit_code) {
-            return Stop(ExitCode::from(code as u8));
-        }
-        fail(
-            ctx,
-            e.class,
-            format_args!("{file}: {}: {}", e.class.word(), e.message),
-        )
-    })
+    store
+        .instantiate(&loaded.module, &linker.imports)
+        .map_err(|e| {
+            if let Some(code) = linker.wasi.as_ref().and_then(Wasi::exit_code) {
+                return Stop(ExitCode::from(code as u8));
+            }
+            if matches!(e.class, watlink::Class::Trap | watlink::Class::Exhaustion)
+                && !store.backtrace().is_empty()
+            {
+                // The start function trapped.
+                let trap = Trap::Host(e.message.clone());
+                let mut errors = trap_report(&trap, store.backtrace(), sources, Some(loaded));
+                errors.errors[0].message = format!("{}: {}", e.class.word(), e.message);
+                ctx.report(&errors);
+                return Stop(ExitCode::FAILURE);
+            }
+            let file = &loaded.name;
+            fail(
+                ctx,
+                e.class,
+                format_args!("{file}: {}: {}", e.class.word(), e.message),
+            )
+        })
+}
+
+/// Why a call did not return: a bad request (no such export, wrong arguments) or a trap.
+enum Failed {
+    Usage(String),
+    Trap(Trap),
 }
 
 /// Calls `call` on `instance`: its arguments are parsed by the export's parameter types.
-fn invoke(
-    ctx: &Ctx,
-    store: &mut Store,
-    instance: InstanceHandle,
-    call: &Call,
-) -> Result<Vec<Value>, Trap> {
+fn invoke(store: &mut Store, instance: InstanceHandle, call: &Call) -> Result<Vec<Value>, Failed> {
     let name = &call.name;
     let Some(Extern::Func(func)) = store.export(instance, name) else {
-        return Err(Trap::Host(format!("no exported function \"{name}\"")));
+        return Err(Failed::Usage(format!("no exported function \"{name}\"")));
     };
     let params = store.func_type(func).params.clone();
     if params.len() != call.args.len() {
-        return Err(Trap::Host(format!(
+        return Err(Failed::Usage(format!(
             "\"{name}\" takes {} argument(s), {} given",
             params.len(),
             call.args.len()
@@ -488,13 +644,10 @@ fn invoke(
     for (ty, text) in params.iter().zip(&call.args) {
         match parse_arg(*ty, text) {
             Some(v) => args.push(v),
-            None => {
-                let _ = ctx;
-                return Err(Trap::Host(format!("cannot read \"{text}\" as {ty}")));
-            }
+            None => return Err(Failed::Usage(format!("cannot read \"{text}\" as {ty}"))),
         }
     }
-    store.call(func, &args)
+    store.call(func, &args).map_err(Failed::Trap)
 }
 
 /// Memory 0 of `instance`: its exported memory, or the one it imports.

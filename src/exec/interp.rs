@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use super::code::{Cell, FuncCode, Op, RETURN_PC, for_each_numeric};
-use super::{FuncKind, MemoryEntity, PAGE, Store, Trap, TrapCode, ValType, Value, num};
+use super::{FuncKind, MemoryEntity, PAGE, Store, TraceFrame, Trap, TrapCode, ValType, Value, num};
 
 /// A suspended caller.
 struct Frame<'c> {
@@ -43,6 +43,45 @@ fn grow(stack: &mut Vec<u64>, need: usize) -> Result<(), Trap> {
     Ok(())
 }
 
+/// The most frames a backtrace keeps (the innermost ones).
+const MAX_TRACE: usize = 1000;
+
+/// Records the frames of a trap into `trace`, innermost first: the op before `pc` of `code` in
+/// instance `inst`, then each suspended caller at its call. Only the trap path runs this.
+#[cold]
+#[inline(never)]
+fn record_trace(
+    instances: &[super::InstanceEntity],
+    trace: &mut Vec<TraceFrame>,
+    frames: &[Frame<'_>],
+    code: &FuncCode,
+    pc: usize,
+    inst: u32,
+) {
+    trace.clear();
+    let here = std::iter::once((code, pc, inst));
+    let callers = frames.iter().rev().map(|f| (f.code, f.pc, f.inst));
+    for (code, pc, inst) in here.chain(callers).take(MAX_TRACE) {
+        let module = &instances[inst as usize].module;
+        // The defined function whose lowered code this is (with or without fuel ops).
+        let defined = module.code.iter().position(|c| {
+            c.iter()
+                .any(|l| l.get().is_some_and(|x| std::ptr::eq(x, code)))
+        });
+        let Some(defined) = defined else { continue };
+        let func = module.n_imported_funcs + defined as u32;
+        let offset = code.offset_of(pc.saturating_sub(1));
+        let body = module.bodies[defined].offset;
+        trace.push(TraceFrame {
+            instance: super::InstanceHandle(inst),
+            func,
+            name: module.func_names.get(&func).cloned(),
+            offset,
+            body_offset: offset.map(|o| (o as u64).saturating_sub(body) as u32),
+        });
+    }
+}
+
 /// Calls store function `f` with already type-checked `args`.
 pub(crate) fn call(st: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>, Trap> {
     let fe = &st.funcs[f as usize];
@@ -54,6 +93,7 @@ pub(crate) fn call(st: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>,
         check_results(&results, &out)?;
         return Ok(out);
     }
+    st.trace.clear();
     let need = 2 * args.len().max(results.len()) + 1024;
     if st.stack.len() < need {
         st.stack.resize(need, 0);
@@ -202,6 +242,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         datas,
         instances,
         stack: stack_vec,
+        trace,
         ..
     } = st;
     let (types, funcs, instances, limits) = (&*types, &*funcs, &*instances, &*limits);
@@ -231,7 +272,11 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     macro_rules! exit {
         ($r:expr) => {{
             *fuel = fuel_left;
-            return $r;
+            let r: Result<(), Trap> = $r;
+            if r.is_err() {
+                record_trace(instances, trace, &frames, code, pc, inst_idx);
+            }
+            return r;
         }};
     }
     macro_rules! trap {

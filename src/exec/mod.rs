@@ -43,7 +43,7 @@ pub(crate) use module::*;
 pub use module::{ExternType, Module, features};
 pub(crate) use store::*;
 pub use store::{Caller, Extern, HostFunc, HostFuncWithCaller, Imports, Limits, Store};
-pub use trap::{Trap, TrapCode};
+pub use trap::{TraceFrame, Trap, TrapCode};
 pub use value::{
     FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle, ValType, Value,
 };

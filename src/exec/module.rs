@@ -114,6 +114,8 @@ pub(crate) struct ModuleInner {
     /// Global indices of `__stack_pointer`, `__stack_low` and `__stack_high`, by export or by
     /// the name section.
     pub(crate) stack_globals: [Option<u32>; 3],
+    /// Function names from the name section (for backtraces).
+    pub(crate) func_names: std::collections::HashMap<u32, String>,
 }
 
 pub(crate) const STACK_GLOBALS: [&str; 3] = ["__stack_pointer", "__stack_low", "__stack_high"];
@@ -342,10 +344,18 @@ impl Module {
                     // Global names; a malformed name section is ignored, as custom sections are.
                     if let wasmparser::KnownCustom::Name(names) = c.as_known() {
                         for n in names.into_iter().flatten() {
-                            if let wasmparser::Name::Global(map) = n {
-                                for naming in map.into_iter().flatten() {
-                                    m.note_global_name(naming.index, naming.name);
+                            match n {
+                                wasmparser::Name::Global(map) => {
+                                    for naming in map.into_iter().flatten() {
+                                        m.note_global_name(naming.index, naming.name);
+                                    }
                                 }
+                                wasmparser::Name::Function(map) => {
+                                    for naming in map.into_iter().flatten() {
+                                        m.func_names.insert(naming.index, naming.name.into());
+                                    }
+                                }
+                                _ => {}
                             }
                         }
                     }

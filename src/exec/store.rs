@@ -165,6 +165,8 @@ pub struct Store {
     pub(crate) datas: Vec<Arc<[u8]>>,
     pub(crate) instances: Vec<InstanceEntity>,
     pub(crate) stack: Vec<u64>,
+    /// The frames of the last trap (see [`Store::backtrace`]).
+    pub(crate) trace: Vec<TraceFrame>,
 }
 
 impl Default for Store {
@@ -223,6 +225,7 @@ impl Store {
             datas: Vec::new(),
             instances: Vec::new(),
             stack: Vec::new(),
+            trace: Vec::new(),
         }
     }
 
@@ -254,6 +257,12 @@ impl Store {
         let (low, high) = (value(low)?, value(high)?);
         self.set_stack_guard(sp, low, high);
         Some((low, high))
+    }
+
+    /// The frames of the last call's trap, innermost first (at most 1000); empty after a call
+    /// that returned.
+    pub fn backtrace(&self) -> &[TraceFrame] {
+        &self.trace
     }
 
     /// The limits.

@@ -97,6 +97,23 @@ impl Trap {
     }
 }
 
+/// One frame of a trap's backtrace ([`Store::backtrace`](super::Store::backtrace)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceFrame {
+    /// The instance the function belongs to.
+    pub instance: super::InstanceHandle,
+    /// The function's index in its module (imported functions first).
+    pub func: u32,
+    /// Its name in the module's name section, if it has one.
+    pub name: Option<String>,
+    /// The module byte offset of the instruction executing: the one that trapped in the innermost
+    /// frame, the call in the others.
+    pub offset: Option<u32>,
+    /// The same instruction's offset from the start of its function body (the locals
+    /// declarations), as the compiler's instruction offsets count.
+    pub body_offset: Option<u32>,
+}
+
 impl From<TrapCode> for Trap {
     fn from(c: TrapCode) -> Trap {
         Trap::Code(c)

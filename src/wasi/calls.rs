@@ -561,7 +561,32 @@ fn at<'s>(
     ptr: usize,
 ) -> Result<(&'s Dir, String), Errno> {
     let path = m.str(a32(a, ptr), a32(a, ptr + 1))?;
-    Ok((dir(st, a32(a, fd))?, path))
+    let dir = dir(st, a32(a, fd))?;
+    if escapes(&path) {
+        return Err(errno::NOTCAPABLE);
+    }
+    Ok((dir, path))
+}
+
+/// Whether `path` leaves its directory as written: absolute, or more `..` than names before
+/// them. Refused before any lookup, so the errno does not depend on what exists (as uvwasi);
+/// cap-std then refuses what this cannot see (symlinks pointing out).
+fn escapes(path: &str) -> bool {
+    if path.starts_with('/') {
+        return true;
+    }
+    let mut depth = 0i64;
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => depth -= 1,
+            _ => depth += 1,
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
 }
 
 fn path_create_directory(st: &mut State, m: &mut Mem<'_>, a: &[Value]) -> Res {
@@ -603,6 +628,9 @@ fn path_readlink(st: &mut State, m: &mut Mem<'_>, a: &[Value]) -> Res {
 fn path_rename(st: &mut State, m: &mut Mem<'_>, a: &[Value]) -> Res {
     let from = m.str(a32(a, 1), a32(a, 2))?;
     let to = m.str(a32(a, 4), a32(a, 5))?;
+    if escapes(&from) || escapes(&to) {
+        return Err(errno::NOTCAPABLE);
+    }
     let to_dir = dir(st, a32(a, 3))?.try_clone().map_err(io_err)?;
     let from_dir = dir(st, a32(a, 0))?;
     from_dir.rename(from, &to_dir, to).map_err(io_err)
@@ -647,4 +675,20 @@ fn path_open(st: &mut State, m: &mut Mem<'_>, a: &[Value]) -> Res {
     };
     st.fds[slot] = Some(new);
     m.set_u32(a32(a, 8), slot as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escapes;
+
+    #[test]
+    fn lexical_escapes() {
+        assert!(escapes("/etc/passwd"));
+        assert!(escapes(".."));
+        assert!(escapes("a/../../b"));
+        assert!(escapes("./../b"));
+        assert!(!escapes("a/../b"));
+        assert!(!escapes("a/b/.."));
+        assert!(!escapes("."));
+    }
 }
