@@ -75,6 +75,14 @@ pub struct Opts {
     /// Instruction budget; running out ends execution with "all fuel consumed".
     #[arg(long)]
     fuel: Option<u64>,
+    /// Stop the guest with "deadline exceeded" after SECONDS of running (checked once per 2^20
+    /// instructions; a host call blocked on input is not interrupted).
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
+    /// Bytes that all memories, tables (8 bytes an element) and the interpreter's stacks may take
+    /// together (suffixes K, M, G: powers of 1024).
+    #[arg(long, value_name = "BYTES", default_value = "2G", value_parser = parse_bytes)]
+    memory_budget: u64,
     /// Largest size in bytes any memory may grow to (memory.grow returns -1 past it).
     #[arg(long, default_value_t = 1 << 32)]
     max_memory: u64,
@@ -333,6 +341,17 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
         max_call_depth: opts.max_call_depth,
     };
     let mut store = Store::new(limits);
+    store.set_memory_budget(opts.memory_budget);
+    if let Some(secs) = opts.timeout {
+        let Some(d) = std::time::Duration::try_from_secs_f64(secs).ok() else {
+            return Err(fail(
+                ctx,
+                watlink::Class::Io,
+                format_args!("--timeout {secs}: expected a number of seconds"),
+            ));
+        };
+        store.set_deadline(std::time::Instant::now().checked_add(d));
+    }
     let mut sources: Vec<(InstanceHandle, Loaded)> = Vec::new();
     let mut linker = Linker {
         imports: Imports::new(),
@@ -655,6 +674,25 @@ fn memory0(store: &Store, instance: InstanceHandle) -> Option<watlink::exec::Mem
     store.instance_memory(instance, 0)
 }
 
+/// Parses a byte count with an optional K, M or G suffix (powers of 1024).
+fn parse_bytes(s: &str) -> Result<u64, String> {
+    let (digits, shift) = match s.strip_suffix(['K', 'k']) {
+        Some(d) => (d, 10),
+        None => match s.strip_suffix(['M', 'm']) {
+            Some(d) => (d, 20),
+            None => match s.strip_suffix(['G', 'g']) {
+                Some(d) => (d, 30),
+                None => (s, 0),
+            },
+        },
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("expected a byte count like 65536, 64K, 512M or 2G, not {s:?}"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{s} bytes is too many"))
+}
+
 /// Parses `ADDR:LEN` (decimal or `0x` hex).
 fn parse_region(s: &str) -> Option<(u64, usize)> {
     let (a, l) = s.split_once(':')?;
@@ -718,6 +756,15 @@ mod tests {
             "00000010: 6865 6c6c 6f2c 2077 6f72 6c64 2100 017f  hello, world!...\n\
              00000020: 4142                                     AB\n"
         );
+    }
+
+    #[test]
+    fn byte_counts_parse() {
+        assert_eq!(parse_bytes("2G"), Ok(2 << 30));
+        assert_eq!(parse_bytes("64k"), Ok(65536));
+        assert_eq!(parse_bytes("100"), Ok(100));
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("99999999999999G").is_err());
     }
 
     #[test]

@@ -18,7 +18,9 @@
 use std::sync::Arc;
 
 use super::code::{Cell, FuncCode, Op, RETURN_PC, for_each_numeric};
-use super::{FuncKind, MemoryEntity, PAGE, Store, TraceFrame, Trap, TrapCode, ValType, Value, num};
+use super::{
+    Budget, FuncKind, MemoryEntity, PAGE, Store, TraceFrame, Trap, TrapCode, ValType, Value, num,
+};
 
 /// A suspended caller.
 struct Frame<'c> {
@@ -34,11 +36,48 @@ const MAX_STACK_CELLS: usize = 1 << 24;
 /// Fuel charged for bulk operations: one unit per this many bytes (memory) touched.
 const BYTES_PER_FUEL: u64 = 64;
 
-fn grow(stack: &mut Vec<u64>, need: usize) -> Result<(), Trap> {
+/// Fuel given out at a time when a deadline is set: the clock is read once per slice.
+const FUEL_SLICE: u64 = 1 << 20;
+
+/// Fuel ran short of `units` with `left` in hand: the next slice from `reserve` if the deadline
+/// has not passed; the fuel left after charging `units`, or why execution stops.
+#[cold]
+#[inline(never)]
+fn refill(
+    reserve: &mut u64,
+    deadline: Option<std::time::Instant>,
+    left: u64,
+    units: u64,
+) -> Result<u64, TrapCode> {
+    if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+        return Err(TrapCode::Timeout);
+    }
+    let have = left.saturating_add(*reserve);
+    if have < units {
+        *reserve = 0;
+        return Err(TrapCode::OutOfFuel);
+    }
+    let rest = have - units;
+    let slice = rest.min(FUEL_SLICE);
+    *reserve = rest - slice;
+    Ok(slice)
+}
+
+/// Grows the cell stack to hold `need` cells (at least doubling), charging the memory budget.
+fn grow(stack: &mut Vec<u64>, need: usize, budget: &mut Budget) -> Result<(), Trap> {
     if need > MAX_STACK_CELLS {
         return Err(TrapCode::CallStackExhausted.into());
     }
     let len = need.max(stack.len() * 2).min(MAX_STACK_CELLS).max(need);
+    let more = (len - stack.len()) as u64 * 8;
+    if !budget.take(more) {
+        // Within the budget, exactly what is needed.
+        if !budget.take((need - stack.len()) as u64 * 8) {
+            return Err(TrapCode::CallStackExhausted.into());
+        }
+        stack.resize(need, 0);
+        return Ok(());
+    }
     stack.resize(len, 0);
     Ok(())
 }
@@ -96,7 +135,7 @@ pub(crate) fn call(st: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>,
     st.trace.clear();
     let need = 2 * args.len().max(results.len()) + 1024;
     if st.stack.len() < need {
-        st.stack.resize(need, 0);
+        grow(&mut st.stack, need, &mut st.budget)?;
     }
     let mut at = 0;
     for a in args {
@@ -243,11 +282,16 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         instances,
         stack: stack_vec,
         trace,
+        deadline,
+        budget,
         ..
     } = st;
     let (types, funcs, instances, limits) = (&*types, &*funcs, &*instances, &*limits);
-    let fuel_on = limits.fuel.is_some();
-    let max_depth = limits.max_call_depth as usize;
+    // A deadline is checked where fuel is refilled: code with fuel ops, run in slices.
+    let fuel_on = limits.fuel.is_some() || deadline.is_some();
+    // The frame stack is bounded by the call depth and by the memory budget left.
+    let max_depth = (limits.max_call_depth as usize)
+        .min((budget.left() / std::mem::size_of::<Frame<'_>>() as u64) as usize);
     let FuncKind::Wasm { instance, index } = funcs[entry as usize].kind else {
         unreachable!("run on a host function")
     };
@@ -257,7 +301,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     let mut code: &FuncCode = inst.module.code(index, fuel_on);
     let mut fp = 0usize;
     if code.frame_cells as usize > stack_vec.len() {
-        grow(stack_vec, code.frame_cells as usize)?;
+        grow(stack_vec, code.frame_cells as usize, budget)?;
     }
     stack_vec[code.param_cells as usize..code.local_cells as usize].fill(0);
     let mut regs: *mut u64 = stack_vec.as_mut_ptr();
@@ -267,11 +311,16 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     let mut ops: *const Op = code.ops.as_ptr();
     let (mut mem_ptr, mut mem_len) = memory_view(memories, inst.mem0);
     let mut grown = false;
+    let mut fuel_reserve = 0;
+    if deadline.is_some() {
+        fuel_reserve = fuel.saturating_sub(FUEL_SLICE);
+        *fuel -= fuel_reserve;
+    }
     let mut fuel_left = *fuel;
 
     macro_rules! exit {
         ($r:expr) => {{
-            *fuel = fuel_left;
+            *fuel = fuel_left.saturating_add(fuel_reserve);
             let r: Result<(), Trap> = $r;
             if r.is_err() {
                 record_trace(instances, trace, &frames, code, pc, inst_idx);
@@ -312,10 +361,16 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             if fuel_on {
                 let units: u64 = $units;
                 if fuel_left < units {
-                    fuel_left = 0;
-                    trap!(TrapCode::OutOfFuel);
+                    match refill(&mut fuel_reserve, *deadline, fuel_left, units) {
+                        Ok(left) => fuel_left = left,
+                        Err(code) => {
+                            fuel_left = 0;
+                            trap!(code);
+                        }
+                    }
+                } else {
+                    fuel_left -= units;
                 }
-                fuel_left -= units;
             }
         };
     }
@@ -410,7 +465,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
             };
             let need = new_fp + callee.frame_cells as usize;
             if need > stack_vec.len() {
-                if let Err(e) = grow(stack_vec, need) {
+                if let Err(e) = grow(stack_vec, need, budget) {
                     exit!(Err(e));
                 }
             }
@@ -469,7 +524,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                         .sum();
                     let dst = if $tail { 0 } else { base };
                     if fp + dst + cells > stack_vec.len() {
-                        if let Err(e) = grow(stack_vec, fp + dst + cells) {
+                        if let Err(e) = grow(stack_vec, fp + dst + cells, budget) {
                             exit!(Err(e));
                         }
                         // SAFETY: the frame lies within the grown stack.
@@ -622,7 +677,10 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 let old = m.data.len() as u64 / PAGE;
                 let new = old + d;
                 let max = m.max.unwrap_or(65536).min(65536);
-                let result = if new > max || new * PAGE > limits.max_memory_bytes {
+                let result = if new > max
+                    || new * PAGE > limits.max_memory_bytes
+                    || !budget.take(d * PAGE)
+                {
                     u32::MAX as u64
                 } else {
                     m.data.resize((new * PAGE) as usize, 0);
@@ -690,7 +748,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
                 let old = tab.elems.len() as u64;
                 let new = old + n;
                 let max = tab.max.unwrap_or(u32::MAX as u64);
-                let result = if new > max || new > limits.max_table_elems {
+                let result = if new > max || new > limits.max_table_elems || !budget.take(n * 8) {
                     u32::MAX as u64
                 } else {
                     tab.elems.resize(new as usize, init);

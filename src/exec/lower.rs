@@ -117,7 +117,7 @@ struct Lower<'m> {
     /// The module byte offset of the instruction being lowered.
     at: u32,
     /// See [`FuncCode::offsets`].
-    offsets: Vec<(u32, u32)>,
+    offsets: Vec<u32>,
 }
 
 /// Lowers the defined function `index` of `m` (validated), with fuel ops if `fuel`.
@@ -227,9 +227,10 @@ impl Lower<'_> {
     }
 
     fn emit(&mut self, op: Op) -> usize {
-        if self.offsets.last().is_none_or(|&(_, at)| at != self.at) {
-            self.offsets.push((self.ops.len() as u32, self.at));
-        }
+        // Kept in step with `ops` even where ops are pushed or popped directly.
+        self.offsets.truncate(self.ops.len());
+        self.offsets.resize(self.ops.len(), self.at);
+        self.offsets.push(self.at);
         self.ops.push(op);
         self.last = Last::None;
         self.ops.len() - 1

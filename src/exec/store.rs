@@ -167,6 +167,36 @@ pub struct Store {
     pub(crate) stack: Vec<u64>,
     /// The frames of the last trap (see [`Store::backtrace`]).
     pub(crate) trace: Vec<TraceFrame>,
+    /// When guest execution stops with "deadline exceeded" (see [`Store::set_deadline`]).
+    pub(crate) deadline: Option<std::time::Instant>,
+    /// Bytes of memories, tables and the interpreter's stacks (see [`Store::set_memory_budget`]).
+    pub(crate) budget: Budget,
+}
+
+/// A byte budget: what the store's memories, tables and the interpreter's stacks may take
+/// together.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    pub(crate) limit: u64,
+    pub(crate) used: u64,
+}
+
+impl Budget {
+    /// Takes `n` bytes if they are left.
+    pub(crate) fn take(&mut self, n: u64) -> bool {
+        match self.used.checked_add(n) {
+            Some(u) if u <= self.limit => {
+                self.used = u;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Bytes left.
+    pub(crate) fn left(&self) -> u64 {
+        self.limit.saturating_sub(self.used)
+    }
 }
 
 impl Default for Store {
@@ -176,6 +206,17 @@ impl Default for Store {
 }
 
 pub(crate) const PAGE: u64 = 65536;
+
+fn over_budget(budget: &Budget, bytes: u64, what: &str) -> Error {
+    Error::unlocated(
+        Class::Uninstantiable,
+        format!(
+            "memory budget exceeded: {what} of {bytes} bytes, {} of {} bytes left",
+            budget.left(),
+            budget.limit
+        ),
+    )
+}
 
 /// The bounds `__stack_pointer` must stay within (see [`Store::set_stack_guard`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,6 +267,11 @@ impl Store {
             instances: Vec::new(),
             stack: Vec::new(),
             trace: Vec::new(),
+            deadline: None,
+            budget: Budget {
+                limit: u64::MAX,
+                used: 0,
+            },
         }
     }
 
@@ -263,6 +309,25 @@ impl Store {
     /// that returned.
     pub fn backtrace(&self) -> &[TraceFrame] {
         &self.trace
+    }
+
+    /// Stops guest execution with "deadline exceeded" (an exhaustion) once `deadline` has passed;
+    /// `None` removes it. The clock is read where fuel is refilled, once per 2^20 units of fuel,
+    /// so a store with a deadline runs code with fuel ops (also without [`Limits::fuel`]).
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// Bounds the bytes that all memories, all tables (8 bytes an element) and the interpreter's
+    /// cell and frame stacks take together. Past it, instantiation fails, `memory.grow` and
+    /// `table.grow` return -1 and calls end with "call stack exhausted". Unbounded by default.
+    pub fn set_memory_budget(&mut self, bytes: u64) {
+        self.budget.limit = bytes;
+    }
+
+    /// The bytes charged against the memory budget so far.
+    pub fn memory_used(&self) -> u64 {
+        self.budget.used
     }
 
     /// The limits.
@@ -359,6 +424,9 @@ impl Store {
                 "memory size exceeds the store's limit",
             ));
         }
+        if !self.budget.take(t.min * PAGE) {
+            return Err(over_budget(&self.budget, t.min * PAGE, "a memory"));
+        }
         self.memories.push(MemoryEntity {
             data: vec![0; (t.min * PAGE) as usize],
             max: t.max,
@@ -372,6 +440,9 @@ impl Store {
                 Class::Uninstantiable,
                 "table size exceeds the store's limit",
             ));
+        }
+        if !self.budget.take(t.min * 8) {
+            return Err(over_budget(&self.budget, t.min * 8, "a table"));
         }
         self.tables.push(TableEntity {
             ty: t.ty,

@@ -33,6 +33,8 @@ pub enum TrapCode {
     Unsupported,
     /// `__stack_pointer` set outside the stack guard's bounds (see [`Store::set_stack_guard`]).
     StackOverflow,
+    /// The store's deadline passed (see [`Store::set_deadline`](super::Store::set_deadline)).
+    Timeout,
 }
 
 impl TrapCode {
@@ -52,6 +54,7 @@ impl TrapCode {
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Unsupported => "SIMD is not supported by this interpreter",
             TrapCode::StackOverflow => "stack overflow",
+            TrapCode::Timeout => "deadline exceeded",
         }
     }
 }
@@ -80,10 +83,11 @@ impl Trap {
     /// [`Class::Exhaustion`] for call depth and fuel, [`Class::Trap`] otherwise.
     pub fn class(&self) -> Class {
         match self {
-            Trap::Code(TrapCode::CallStackExhausted | TrapCode::OutOfFuel)
-            | Trap::Detailed(TrapCode::CallStackExhausted | TrapCode::OutOfFuel, _) => {
-                Class::Exhaustion
-            }
+            Trap::Code(TrapCode::CallStackExhausted | TrapCode::OutOfFuel | TrapCode::Timeout)
+            | Trap::Detailed(
+                TrapCode::CallStackExhausted | TrapCode::OutOfFuel | TrapCode::Timeout,
+                _,
+            ) => Class::Exhaustion,
             _ => Class::Trap,
         }
     }

@@ -427,3 +427,93 @@ fn trap_backtraces_point_into_the_source() {
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Limits
+
+#[test]
+fn timeout_stops_an_endless_loop() {
+    let dir = scratch("timeout");
+    let f = temp(
+        &dir,
+        "spin.wat",
+        r#"(module (func (export "spin") (loop $l (br $l))))"#,
+    );
+    let started = std::time::Instant::now();
+    let o = watlink(&["run", &f, "--invoke", "spin", "--timeout", "0.3"]);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("exhaustion: deadline exceeded"),
+        "{}",
+        err(&o)
+    );
+    assert!(took.as_secs_f64() < 20.0, "took {took:?}");
+    // Fuel still ends it first when it is smaller.
+    let o = watlink(&[
+        "run",
+        &f,
+        "--invoke",
+        "spin",
+        "--timeout",
+        "100",
+        "--fuel",
+        "5000000",
+    ]);
+    assert!(err(&o).contains("all fuel consumed"), "{}", err(&o));
+}
+
+#[test]
+fn many_tables_exceed_the_memory_budget() {
+    let dir = scratch("budget");
+    let mut text = String::from("(module\n");
+    for i in 0..40 {
+        text.push_str(&format!("  (table $t{i} 10000000 funcref)\n"));
+    }
+    text.push(')');
+    let f = temp(&dir, "tables.wat", &text);
+    // 40 tables of 80 MB: the 27th passes the default 2 GiB budget.
+    let o = watlink(&["run", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = err(&o);
+    assert!(
+        e.contains("memory budget exceeded: a table of 80000000 bytes"),
+        "{e}"
+    );
+    // Growing is bounded the same way: -1 past the budget.
+    let g = temp(
+        &dir,
+        "grow.wat",
+        r#"(module (memory 1)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    let o = watlink(&[
+        "run",
+        &g,
+        "--memory-budget",
+        "1M",
+        "--invoke",
+        "grow 10",
+        "--invoke",
+        "grow 10",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "i32:1\ni32:-1\n");
+}
+
+#[test]
+fn deep_recursion_is_bounded_by_the_budget() {
+    let deep = root().join("tests/data/run/deep.wat");
+    let o = watlink(&[
+        "run",
+        deep.to_str().unwrap(),
+        "--invoke",
+        "down 100000000",
+        "--max-call-depth",
+        "1000000000",
+        "--memory-budget",
+        "16M",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("call stack exhausted"), "{}", err(&o));
+}
