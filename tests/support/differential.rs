@@ -348,12 +348,13 @@ fn wl_trap_kind(code: exec::TrapCode, message: &str) -> Result<TrapKind, &'stati
         C::BadConversionToInteger => TrapKind::InvalidConversionToInteger,
         C::CallStackExhausted => return Err("watlink: call stack exhausted"),
         C::OutOfFuel => return Err("watlink: out of fuel"),
+        C::Timeout => return Err("watlink: deadline exceeded"),
         C::Unsupported | C::StackOverflow => TrapKind::Other(format!("watlink: {message}")),
     })
 }
 
 /// Every trap code, to recognise an instantiation error's message.
-const WL_CODES: [exec::TrapCode; 13] = {
+const WL_CODES: [exec::TrapCode; 14] = {
     use exec::TrapCode as C;
     [
         C::Unreachable,
@@ -369,6 +370,7 @@ const WL_CODES: [exec::TrapCode; 13] = {
         C::OutOfFuel,
         C::Unsupported,
         C::StackOverflow,
+        C::Timeout,
     ]
 };
 
