@@ -3,7 +3,7 @@
 //! run; checks every result and prints the time ratio per program first (watlink / wasmi, lower
 //! is better), then criterion's measurements.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::Criterion;
 use watlink::exec::{Imports, InstanceHandle, Module, Store, Value};
@@ -102,28 +102,41 @@ impl Wasmi {
     }
 }
 
-fn best_of(n: usize, mut f: impl FnMut() -> i64) -> Duration {
-    (0..n)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed()
-        })
-        .min()
-        .unwrap()
+/// The CPU time this thread has used: unlike wall time, it does not count the time other
+/// processes take the core, so ratios stay meaningful on a busy machine.
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec for clock_gettime to fill.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The CPU time of one run of `f`.
+fn cpu_time_of(mut f: impl FnMut() -> i64) -> Duration {
+    let t = thread_cpu_time();
+    std::hint::black_box(f());
+    thread_cpu_time() - t
 }
 
 fn main() {
     let programs = programs();
-    // The ratios first, from one run of both engines per program (best of 3), then criterion.
+    // The ratios first (thread CPU time, best of 5 alternating runs per engine), then criterion.
     let mut summary = Vec::new();
     for p in &programs {
         let mut ours = Ours::new(&p.wasm);
         let mut peer = Wasmi::new(&p.wasm);
         assert_eq!(ours.run(), p.expected, "watlink result of {}", p.name);
         assert_eq!(peer.run(), p.expected, "wasmi result of {}", p.name);
-        let t_ours = best_of(3, || ours.run());
-        let t_peer = best_of(3, || peer.run());
+        // Best of five rounds, the engines alternating so that both see the same machine.
+        let (mut t_ours, mut t_peer) = (Duration::MAX, Duration::MAX);
+        for _ in 0..5 {
+            t_ours = t_ours.min(cpu_time_of(|| ours.run()));
+            t_peer = t_peer.min(cpu_time_of(|| peer.run()));
+        }
         summary.push((p.name.clone(), t_ours, t_peer));
     }
     println!(

@@ -16,6 +16,7 @@
 use wasmparser::Operator;
 
 use super::TrapCode;
+use super::interp::Instr;
 
 /// A cell offset from the frame base.
 pub(crate) type Slot = u32;
@@ -348,7 +349,10 @@ macro_rules! define_ops {
             JumpIfNonZero { c: Slot, target: u32 },
             /// Jump through the function's `br_table` entries `start..=start + len` by the index
             /// in `index` (past the end: the last entry).
-            BrTable { index: Slot, start: u32, len: u32 },
+            BrTable { index: Slot, start: u32, count: u32 },
+            /// A `br_table` whose label takes values: each entry's `n` cells move from `src`
+            /// to `dst` first.
+            BrTableMove { index: Slot, start: u32, count: u32 },
             /// Return; the results are at offsets `0..`.
             Return,
             /// Copy one result cell from `src` to offset 0, then return.
@@ -480,10 +484,14 @@ macro_rules! define_ops {
 
 for_each_numeric!(define_ops);
 
+// Ops stay two words: the dispatch copies one per instruction.
+const _: () = assert!(size_of::<Op>() == 16);
+
 /// A function lowered for execution.
 #[derive(Debug, Default)]
 pub(crate) struct FuncCode {
-    pub ops: Vec<Op>,
+    /// The ops with their handlers (`interp::thread`); branch targets are relative.
+    pub ops: Vec<Instr>,
     pub br_table: Vec<BrEntry>,
     /// `(type index, table index)` of each `call_indirect` site.
     pub indirect: Vec<(u32, u32)>,

@@ -1,33 +1,215 @@
-//! Execution: one dispatch loop over lowered [`Op`]s, a cell stack of frames and a frame stack.
+//! Execution: threaded code. Every lowered [`Op`] is paired with its handler, a small function
+//! that does the op's work and then calls the next op's handler.
 //!
-//! The loop keeps what every op needs in local variables: the current function's code and pc,
-//! a pointer to the frame's first cell, and the current memory's base and length. Guest calls
-//! never recurse on the host stack: a call pushes a [`Frame`] and switches those locals.
+//! A handler receives what most ops need in machine registers: the instruction pointer, a
+//! pointer to the frame's first cell (`regs`), and the current memory's base and length. The
+//! rest of the execution state (the frame stack, the current function and instance, fuel, the
+//! store's entities) is in a [`Cx`] passed by reference. Guest calls never recurse on the host
+//! stack: a call pushes a [`Frame`] and switches those values.
+//!
+//! Two ways to go from one handler to the next, chosen at build time (`build.rs` sets
+//! `watlink_tail_dispatch` for optimized builds on targets where LLVM turns a call in tail
+//! position into a jump):
+//! - **tail dispatch**: a handler ends with `return next.h(…)`, which LLVM compiles to an
+//!   indirect jump. Every op then has its own jump, which the branch predictor learns per op,
+//!   and each handler is a small function whose state stays in argument registers;
+//! - **loop dispatch** (unoptimized builds, where that call would grow the host stack): a
+//!   handler stores the state in the [`Cx`] and returns; a loop calls the next handler.
 //!
 //! Slot and code accesses are unchecked; the bounds are proven once, elsewhere:
 //! - every slot an op names is below its function's `frame_cells` (lowering computes that
 //!   maximum over every cell it assigns), and a frame is entered only after the cell stack has
 //!   been grown to hold `fp + frame_cells`;
-//! - every op index the loop reaches is below `ops.len()`: lowering ends every path with a
-//!   return, a jump or a trap, patches every branch to an op it emitted, and ends the code with
-//!   a trap op.
+//! - every instruction the code reaches lies within its function's code: lowering ends every
+//!   path with a return, a jump or a trap, patches every branch to an op it emitted, and ends
+//!   the code with a trap op; [`thread`] turns those targets into offsets from the branch.
 //!
 //! Debug builds assert both. Memory accesses are always checked against the memory's length:
 //! that check is the sandbox.
+//!
+//! To add an op: its variant in `code.rs`, its lowering in `lower.rs`, and an arm
+//! `Name { fields } => { body }` in the `for_each_numeric!(handlers …)` list at the end of this
+//! file. A body reads and writes slots with `r!`/`w!`, memory with `load!`/`store!`, ends the
+//! op early with `trap!(code)`, `jump!(target)`, `branch!(cond, target)` or `do_return!()`, and
+//! falls through to the next op otherwise. Work that is not a few instructions goes in a
+//! function called from the body; such functions take and return scalars (see [`Cx`]'s
+//! helpers), so that the handler's own call to the next handler stays a jump.
 
+use std::hint::cold_path;
 use std::sync::Arc;
 
 use super::code::{Cell, FuncCode, Op, RETURN_PC, for_each_numeric};
 use super::{
-    Budget, FuncKind, MemoryEntity, PAGE, Store, TraceFrame, Trap, TrapCode, ValType, Value, num,
+    Budget, FuncEntity, FuncKind, FuncType, InstanceEntity, Limits, MemoryEntity, PAGE, StackGuard,
+    Store, TableEntity, TraceFrame, Trap, TrapCode, ValType, Value, num,
 };
 
+/// What a handler returns: how execution ended, or (loop dispatch) that it goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// The entry function returned; its results are at the bottom of the cell stack.
+    Return,
+    /// A trap; [`Cx::trap`] holds it.
+    Trap,
+    /// Loop dispatch: run the instruction at [`Cx::ip`] next.
+    #[cfg(not(watlink_tail_dispatch))]
+    Continue,
+}
+
+/// An op's handler: instruction pointer, frame base, memory base and length, the rest.
+pub(crate) type Handler =
+    for<'a, 's> fn(*const Instr, *mut u64, *mut u8, usize, &'a mut Cx<'s>) -> Exit;
+
+/// A lowered op with its handler: what the dispatch runs.
+#[derive(Clone, Copy)]
+pub(crate) struct Instr {
+    pub(crate) h: Handler,
+    pub(crate) op: Op,
+}
+
+impl std::fmt::Debug for Instr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.op.fmt(f)
+    }
+}
+
+/// Pairs each op with its handler; branch targets become offsets from the branch (so a jump
+/// needs no code base).
+pub(crate) fn thread(ops: Vec<Op>) -> Vec<Instr> {
+    ops.into_iter()
+        .enumerate()
+        .map(|(i, mut op)| {
+            if let Some(t) = op.target_mut() {
+                *t = (*t as i64 - i as i64) as i32 as u32;
+            }
+            Instr {
+                h: handler_of(&op),
+                op,
+            }
+        })
+        .collect()
+}
+
 /// A suspended caller.
-struct Frame<'c> {
-    code: &'c FuncCode,
-    pc: usize,
+struct Frame<'s> {
+    code: &'s FuncCode,
+    /// Where the caller goes on.
+    ip: *const Instr,
     fp: usize,
     inst: u32,
+}
+
+/// The execution state handlers do not keep in registers.
+pub(crate) struct Cx<'s> {
+    types: &'s [FuncType],
+    funcs: &'s [FuncEntity],
+    instances: &'s [InstanceEntity],
+    limits: &'s Limits,
+    tables: &'s mut [TableEntity],
+    memories: &'s mut [MemoryEntity],
+    globals: &'s mut [super::GlobalEntity],
+    elems: &'s mut [Vec<u64>],
+    datas: &'s mut [Arc<[u8]>],
+    stack_guard: Option<StackGuard>,
+    /// The cell stack; frames are windows of it.
+    stack: &'s mut Vec<u64>,
+    frames: Vec<Frame<'s>>,
+    /// The running function's code, its frame's first cell and its instance.
+    code: &'s FuncCode,
+    fp: usize,
+    inst_idx: u32,
+    inst: &'s InstanceEntity,
+    fuel_on: bool,
+    fuel_left: u64,
+    /// Fuel not yet handed out: with a deadline, fuel comes in slices (see [`refill`]).
+    fuel_reserve: u64,
+    deadline: Option<std::time::Instant>,
+    budget: &'s mut Budget,
+    max_depth: usize,
+    trap: Option<Trap>,
+    /// The instruction that trapped, when the trap path knows it (for the backtrace).
+    trap_ip: *const Instr,
+    /// Loop dispatch: the registers a handler hands on.
+    #[cfg(not(watlink_tail_dispatch))]
+    ip: *const Instr,
+    #[cfg(not(watlink_tail_dispatch))]
+    regs: *mut u64,
+    #[cfg(not(watlink_tail_dispatch))]
+    mem: *mut u8,
+    #[cfg(not(watlink_tail_dispatch))]
+    mem_len: usize,
+}
+
+// Helpers called from handlers take and return scalars only: a value passed or returned
+// through memory is a stack slot whose address escapes, and LLVM then keeps every call of the
+// handler a call, which in tail dispatch grows the host stack with each op.
+impl Cx<'_> {
+    #[cold]
+    #[inline(never)]
+    fn fail(&mut self, t: Trap, ip: *const Instr) -> Exit {
+        self.trap = Some(t);
+        self.trap_ip = ip;
+        Exit::Trap
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fail_code(&mut self, c: TrapCode, ip: *const Instr) -> Exit {
+        self.fail(Trap::Code(c), ip)
+    }
+
+    /// Fuel ran short of `units`: the next slice if the deadline has not passed (true), or the
+    /// trap set (false).
+    #[cold]
+    #[inline(never)]
+    fn refuel(&mut self, units: u64, ip: *const Instr) -> bool {
+        match refill(&mut self.fuel_reserve, self.deadline, self.fuel_left, units) {
+            Ok(left) => {
+                self.fuel_left = left;
+                true
+            }
+            Err(c) => {
+                self.fuel_left = 0;
+                self.fail_code(c, ip);
+                false
+            }
+        }
+    }
+
+    /// Grows the cell stack to `need` cells; false (with the trap set) past its limit.
+    #[cold]
+    #[inline(never)]
+    fn grow_stack(&mut self, need: usize) -> bool {
+        match grow(self.stack, need, self.budget) {
+            Ok(()) => true,
+            Err(t) => {
+                self.trap = Some(t);
+                false
+            }
+        }
+    }
+
+    /// `global.set` of the guarded stack pointer: false (with the trap set) out of bounds.
+    #[inline(never)]
+    fn guard_allows(&mut self, g: u32, v: u64) -> bool {
+        match self
+            .stack_guard
+            .filter(|s| s.global == g)
+            .map(|s| s.check(v))
+        {
+            Some(Err(t)) => {
+                self.trap = Some(t);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// The base and length of the current instance's memory 0.
+    #[inline(always)]
+    fn mem0(&mut self) -> (*mut u8, usize) {
+        memory_view(self.memories, self.inst.mem0)
+    }
 }
 
 /// The most cells of the cell stack (128 MiB) before a call reports "call stack exhausted".
@@ -64,13 +246,13 @@ fn refill(
 }
 
 /// Grows the cell stack to hold `need` cells (at least doubling), charging the memory budget.
+#[cold]
 fn grow(stack: &mut Vec<u64>, need: usize, budget: &mut Budget) -> Result<(), Trap> {
     if need > MAX_STACK_CELLS {
         return Err(TrapCode::CallStackExhausted.into());
     }
     let len = need.max(stack.len() * 2).min(MAX_STACK_CELLS).max(need);
-    let more = (len - stack.len()) as u64 * 8;
-    if !budget.take(more) {
+    if !budget.take((len - stack.len()) as u64 * 8) {
         // Within the budget, exactly what is needed.
         if !budget.take((need - stack.len()) as u64 * 8) {
             return Err(TrapCode::CallStackExhausted.into());
@@ -85,23 +267,21 @@ fn grow(stack: &mut Vec<u64>, need: usize, budget: &mut Budget) -> Result<(), Tr
 /// The most frames a backtrace keeps (the innermost ones).
 const MAX_TRACE: usize = 1000;
 
-/// Records the frames of a trap into `trace`, innermost first: the op before `pc` of `code` in
-/// instance `inst`, then each suspended caller at its call. Only the trap path runs this.
+/// Records the frames of a trap into `trace`, innermost first: the trapping instruction (if the
+/// trap path knew it), then each suspended caller at its call. Runs only after a trap.
 #[cold]
 #[inline(never)]
-fn record_trace(
-    instances: &[super::InstanceEntity],
-    trace: &mut Vec<TraceFrame>,
-    frames: &[Frame<'_>],
-    code: &FuncCode,
-    pc: usize,
-    inst: u32,
-) {
+fn record_trace(cx: &Cx<'_>, trace: &mut Vec<TraceFrame>) {
     trace.clear();
-    let here = std::iter::once((code, pc, inst));
-    let callers = frames.iter().rev().map(|f| (f.code, f.pc, f.inst));
-    for (code, pc, inst) in here.chain(callers).take(MAX_TRACE) {
-        let module = &instances[inst as usize].module;
+    let here = (!cx.trap_ip.is_null()).then_some((cx.code, cx.trap_ip, cx.inst_idx));
+    // A caller's `ip` is where it goes on: the call is the instruction before it.
+    let callers = cx
+        .frames
+        .iter()
+        .rev()
+        .map(|f| (f.code, f.ip.wrapping_sub(1), f.inst));
+    for (code, ip, inst) in here.into_iter().chain(callers).take(MAX_TRACE) {
+        let module = &cx.instances[inst as usize].module;
         // The defined function whose lowered code this is (with or without fuel ops).
         let defined = module.code.iter().position(|c| {
             c.iter()
@@ -109,7 +289,8 @@ fn record_trace(
         });
         let Some(defined) = defined else { continue };
         let func = module.n_imported_funcs + defined as u32;
-        let offset = code.offset_of(pc.saturating_sub(1));
+        let pc = (ip as usize).wrapping_sub(code.ops.as_ptr() as usize) / size_of::<Instr>();
+        let offset = code.offset_of(pc);
         let body = module.bodies[defined].offset;
         trace.push(TraceFrame {
             instance: super::InstanceHandle(inst),
@@ -181,92 +362,7 @@ fn memory_view(memories: &mut [MemoryEntity], m: u32) -> (*mut u8, usize) {
     }
 }
 
-/// The numeric ops of the instruction table, and `$arms` for the rest, as one `match`.
-macro_rules! dispatch {
-    (
-        $op:ident { $($arms:tt)* }
-        unary: [$(($u:ident, $ut:ty, $ue:expr))*]
-        unary_trap: [$(($ut_:ident, $utt:ty, $ute:expr))*]
-        binary: [$(($b:ident, $bi:ident, $bt:ty, $be:expr))*]
-        float_binary: [$(($fb:ident, $fbt:ty, $fbe:expr))*]
-        binary_trap: [$(($d:ident, $di:ident, $dt:ty, $de:expr, $die:expr))*]
-        compare: [$(($c:ident, $ci:ident, $cb:ident, $cbi:ident, $cn:ident, $cni:ident, $ct:ty, $ce:expr))*]
-        load: [$(($l:ident, [$($lw:ident)*], $ln:literal, $le:expr))*]
-        store: [$(($s:ident, [$($sw:ident)*], $sn:literal, $se:expr))*]
-    ) => {
-        match $op {
-            $($arms)*
-            $(Op::$u { dst, a } => {
-                let a = <$ut as Cell>::from_cell(r!(a));
-                w!(dst, Cell::to_cell(($ue)(a)));
-            })*
-            $(Op::$ut_ { dst, a } => {
-                match ($ute)(<$utt as Cell>::from_cell(r!(a))) {
-                    Ok(v) => w!(dst, Cell::to_cell(v)),
-                    Err(c) => trap!(c),
-                }
-            })*
-            $(
-                Op::$b { dst, a, b } => {
-                    let (a, b) = (<$bt as Cell>::from_cell(r!(a)), <$bt as Cell>::from_cell(r!(b)));
-                    w!(dst, Cell::to_cell(($be)(a, b)));
-                }
-                Op::$bi { dst, a, imm } => {
-                    let (a, b) = (<$bt as Cell>::from_cell(r!(a)), <$bt as Cell>::from_imm(imm));
-                    w!(dst, Cell::to_cell(($be)(a, b)));
-                }
-            )*
-            $(Op::$fb { dst, a, b } => {
-                let (a, b) = (<$fbt as Cell>::from_cell(r!(a)), <$fbt as Cell>::from_cell(r!(b)));
-                w!(dst, Cell::to_cell(($fbe)(a, b)));
-            })*
-            $(
-                Op::$d { dst, a, b } => {
-                    let (a, b) = (<$dt as Cell>::from_cell(r!(a)), <$dt as Cell>::from_cell(r!(b)));
-                    match ($de)(a, b) {
-                        Ok(v) => w!(dst, Cell::to_cell(v)),
-                        Err(c) => trap!(c),
-                    }
-                }
-                Op::$di { dst, a, imm } => {
-                    let (a, b) = (<$dt as Cell>::from_cell(r!(a)), <$dt as Cell>::from_imm(imm));
-                    w!(dst, Cell::to_cell(($die)(a, b)));
-                }
-            )*
-            $(
-                Op::$c { dst, a, b } => {
-                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_cell(r!(b)));
-                    w!(dst, Cell::to_cell(($ce)(a, b)));
-                }
-                Op::$ci { dst, a, imm } => {
-                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_imm(imm));
-                    w!(dst, Cell::to_cell(($ce)(a, b)));
-                }
-                Op::$cb { a, b, target } => {
-                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_cell(r!(b)));
-                    if ($ce)(a, b) {
-                        jump!(target);
-                    }
-                }
-                Op::$cbi { a, imm, target } => {
-                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_imm(imm));
-                    if ($ce)(a, b) {
-                        jump!(target);
-                    }
-                }
-            )*
-            $(Op::$l { dst, addr, offset } => {
-                let bytes: [u8; $ln] = load!(addr, offset, $ln);
-                w!(dst, ($le)(bytes));
-            })*
-            $(Op::$s { addr, val, offset } => {
-                let bytes: [u8; $sn] = ($se)(r!(val));
-                store!(addr, offset, bytes, $sn);
-            })*
-        }
-    };
-}
-
+/// Runs store function `entry` (a wasm function) with its arguments at the bottom of the stack.
 fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     let Store {
         limits,
@@ -280,525 +376,834 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         elems,
         datas,
         instances,
-        stack: stack_vec,
+        stack,
         trace,
         deadline,
         budget,
         ..
     } = st;
-    let (types, funcs, instances, limits) = (&*types, &*funcs, &*instances, &*limits);
     // A deadline is checked where fuel is refilled: code with fuel ops, run in slices.
     let fuel_on = limits.fuel.is_some() || deadline.is_some();
+    let fuel_reserve = match deadline {
+        Some(_) => fuel.saturating_sub(FUEL_SLICE),
+        None => 0,
+    };
+    *fuel -= fuel_reserve;
     // The frame stack is bounded by the call depth and by the memory budget left.
     let max_depth = (limits.max_call_depth as usize)
-        .min((budget.left() / std::mem::size_of::<Frame<'_>>() as u64) as usize);
+        .min((budget.left() / size_of::<Frame<'_>>() as u64) as usize);
     let FuncKind::Wasm { instance, index } = funcs[entry as usize].kind else {
         unreachable!("run on a host function")
     };
-    let mut frames: Vec<Frame<'_>> = Vec::new();
-    let mut inst_idx = instance;
-    let mut inst = &instances[inst_idx as usize];
-    let mut code: &FuncCode = inst.module.code(index, fuel_on);
-    let mut fp = 0usize;
-    if code.frame_cells as usize > stack_vec.len() {
-        grow(stack_vec, code.frame_cells as usize, budget)?;
+    let inst = &instances[instance as usize];
+    let code: &FuncCode = inst.module.code(index, fuel_on);
+    if code.frame_cells as usize > stack.len() {
+        grow(stack, code.frame_cells as usize, budget)?;
     }
-    stack_vec[code.param_cells as usize..code.local_cells as usize].fill(0);
-    let mut regs: *mut u64 = stack_vec.as_mut_ptr();
-    let mut pc = 0usize;
-    // The current code's ops, kept in a local so that writes through `regs` do not force
-    // reloading it from `code` (the compiler cannot tell they do not alias).
-    let mut ops: *const Op = code.ops.as_ptr();
-    let (mut mem_ptr, mut mem_len) = memory_view(memories, inst.mem0);
-    let mut grown = false;
-    let mut fuel_reserve = 0;
-    if deadline.is_some() {
-        fuel_reserve = fuel.saturating_sub(FUEL_SLICE);
-        *fuel -= fuel_reserve;
+    stack[code.param_cells as usize..code.local_cells as usize].fill(0);
+    let (mem, mem_len) = memory_view(memories, inst.mem0);
+    let regs = stack.as_mut_ptr();
+    let ip = code.ops.as_ptr();
+    let mut cx = Cx {
+        types,
+        funcs,
+        instances,
+        limits,
+        tables,
+        memories,
+        globals,
+        elems,
+        datas,
+        stack_guard: *stack_guard,
+        stack,
+        frames: Vec::new(),
+        code,
+        fp: 0,
+        inst_idx: instance,
+        inst,
+        fuel_on,
+        fuel_left: *fuel,
+        fuel_reserve,
+        deadline: *deadline,
+        budget,
+        max_depth,
+        trap: None,
+        trap_ip: std::ptr::null(),
+        #[cfg(not(watlink_tail_dispatch))]
+        ip,
+        #[cfg(not(watlink_tail_dispatch))]
+        regs,
+        #[cfg(not(watlink_tail_dispatch))]
+        mem,
+        #[cfg(not(watlink_tail_dispatch))]
+        mem_len,
+    };
+    let exit = execute(ip, regs, mem, mem_len, &mut cx);
+    *fuel = cx.fuel_left.saturating_add(cx.fuel_reserve);
+    if exit != Exit::Return {
+        record_trace(&cx, trace);
     }
-    let mut fuel_left = *fuel;
-
-    macro_rules! exit {
-        ($r:expr) => {{
-            *fuel = fuel_left.saturating_add(fuel_reserve);
-            let r: Result<(), Trap> = $r;
-            if r.is_err() {
-                record_trace(instances, trace, &frames, code, pc, inst_idx);
-            }
-            return r;
-        }};
-    }
-    macro_rules! trap {
-        ($c:expr) => {
-            exit!(Err(Trap::Code($c)))
-        };
-    }
-    // Slot access. SAFETY (for every use): lowering assigns slots below `code.frame_cells`,
-    // and a frame is entered only once `fp + frame_cells <= stack_vec.len()` (see `enter!`);
-    // `regs` points at `stack_vec[fp]` and is refreshed whenever `stack_vec` is resized.
-    macro_rules! r {
-        ($s:expr) => {{
-            let s = $s as usize;
-            debug_assert!(s < code.frame_cells as usize && fp + s < stack_vec.len());
-            unsafe { *regs.add(s) }
-        }};
-    }
-    macro_rules! w {
-        ($s:expr, $v:expr) => {{
-            let v: u64 = $v;
-            let s = $s as usize;
-            debug_assert!(s < code.frame_cells as usize && fp + s < stack_vec.len());
-            unsafe { *regs.add(s) = v }
-        }};
-    }
-    macro_rules! jump {
-        ($t:expr) => {
-            pc = $t as usize
-        };
-    }
-    macro_rules! charge {
-        ($units:expr) => {
-            if fuel_on {
-                let units: u64 = $units;
-                if fuel_left < units {
-                    match refill(&mut fuel_reserve, *deadline, fuel_left, units) {
-                        Ok(left) => fuel_left = left,
-                        Err(code) => {
-                            fuel_left = 0;
-                            trap!(code);
-                        }
-                    }
-                } else {
-                    fuel_left -= units;
-                }
-            }
-        };
-    }
-    macro_rules! refresh_mem {
-        () => {
-            (mem_ptr, mem_len) = memory_view(memories, inst.mem0)
-        };
-    }
-    // Memory access: the effective address plus the width must lie within `mem_len`, the
-    // length of the memory `mem_ptr` points at (refreshed after anything that can resize or
-    // re-borrow it: memory.grow, bulk operations, instance switches).
-    macro_rules! load {
-        ($addr:expr, $off:expr, $n:literal) => {{
-            let ea = r!($addr) as u32 as u64 + $off as u64;
-            if ea + $n > mem_len as u64 {
-                trap!(TrapCode::MemoryOutOfBounds);
-            }
-            let end = ea as usize + $n;
-            debug_assert!(end <= memories[inst.mem0 as usize].data.len());
-            // SAFETY: `ea + n <= mem_len` was just checked.
-            unsafe { mem_ptr.add(ea as usize).cast::<[u8; $n]>().read_unaligned() }
-        }};
-    }
-    macro_rules! store {
-        ($addr:expr, $off:expr, $bytes:expr, $n:literal) => {{
-            let bytes: [u8; $n] = $bytes;
-            let ea = r!($addr) as u32 as u64 + $off as u64;
-            if ea + bytes.len() as u64 > mem_len as u64 {
-                trap!(TrapCode::MemoryOutOfBounds);
-            }
-            debug_assert!(ea as usize + bytes.len() <= memories[inst.mem0 as usize].data.len());
-            // SAFETY: `ea + n <= mem_len` was just checked.
-            unsafe {
-                mem_ptr
-                    .add(ea as usize)
-                    .cast::<[u8; $n]>()
-                    .write_unaligned(bytes)
-            }
-        }};
-    }
-    macro_rules! switch_inst {
-        ($i:expr) => {{
-            let i: u32 = $i;
-            if i != inst_idx || grown {
-                inst_idx = i;
-                inst = &instances[i as usize];
-                refresh_mem!();
-                grown = false;
-            }
-        }};
-    }
-    macro_rules! do_return {
-        () => {{
-            match frames.pop() {
-                None => exit!(Ok(())),
-                Some(fr) => {
-                    pc = fr.pc;
-                    fp = fr.fp;
-                    code = fr.code;
-                    ops = code.ops.as_ptr();
-                    // SAFETY: the caller's frame was within `stack_vec` when it called, and
-                    // the stack only grows.
-                    regs = unsafe { stack_vec.as_mut_ptr().add(fp) };
-                    switch_inst!(fr.inst);
-                }
-            }
-        }};
-    }
-    // Enters wasm function `idx` of instance `ci`, its arguments at `base` of this frame;
-    // `tail` replaces the current frame.
-    macro_rules! enter {
-        ($ci:expr, $idx:expr, $base:expr, $tail:expr) => {{
-            let ci: u32 = $ci;
-            let callee: &FuncCode = instances[ci as usize].module.code($idx, fuel_on);
-            let base = $base as usize;
-            let new_fp = if $tail {
-                // SAFETY: the arguments are slots of this frame; the copy moves them down to
-                // its bottom (regions may overlap: `copy` is a memmove).
-                unsafe { std::ptr::copy(regs.add(base), regs, callee.param_cells as usize) };
-                fp
-            } else {
-                if frames.len() + 1 >= max_depth {
-                    trap!(TrapCode::CallStackExhausted);
-                }
-                frames.push(Frame {
-                    code,
-                    pc,
-                    fp,
-                    inst: inst_idx,
-                });
-                fp + base
-            };
-            let need = new_fp + callee.frame_cells as usize;
-            if need > stack_vec.len() {
-                if let Err(e) = grow(stack_vec, need, budget) {
-                    exit!(Err(e));
-                }
-            }
-            fp = new_fp;
-            // SAFETY: `fp + frame_cells <= stack_vec.len()` was just ensured.
-            regs = unsafe { stack_vec.as_mut_ptr().add(fp) };
-            let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
-            // SAFETY: `local_cells <= frame_cells`.
-            unsafe { std::ptr::write_bytes(regs.add(p), 0, l - p) };
-            code = callee;
-            ops = code.ops.as_ptr();
-            pc = 0;
-            switch_inst!(ci);
-        }};
-    }
-    macro_rules! call_handle {
-        ($h:expr, $base:expr, $tail:expr) => {{
-            let h = $h as usize;
-            let base = $base as usize;
-            match &funcs[h].kind {
-                FuncKind::Wasm { instance, index } => enter!(*instance, *index, base, $tail),
-                FuncKind::Host(hf) => {
-                    let ty = &types[funcs[h].ty as usize];
-                    let mut at = base;
-                    let args: Vec<Value> = ty
-                        .params
-                        .iter()
-                        .map(|&t| {
-                            // SAFETY: the arguments are slots of this frame (lowering
-                            // materialized them at `base..`).
-                            let cells = unsafe {
-                                std::slice::from_raw_parts(
-                                    regs.add(at),
-                                    super::lower::width(t) as usize,
-                                )
-                            };
-                            let (v, n) = Value::read_cells(t, cells);
-                            at += n;
-                            v
-                        })
-                        .collect();
-                    let memory = memories
-                        .get_mut(inst.mem0 as usize)
-                        .map(|m| &mut m.data[..]);
-                    let res = hf(&mut super::Caller { memory }, &args)
-                        .and_then(|r| check_results(&ty.results, &r).map(|()| r));
-                    refresh_mem!();
-                    let res = match res {
-                        Ok(r) => r,
-                        Err(e) => exit!(Err(e)),
-                    };
-                    let cells: usize = ty
-                        .results
-                        .iter()
-                        .map(|&t| super::lower::width(t) as usize)
-                        .sum();
-                    let dst = if $tail { 0 } else { base };
-                    if fp + dst + cells > stack_vec.len() {
-                        if let Err(e) = grow(stack_vec, fp + dst + cells, budget) {
-                            exit!(Err(e));
-                        }
-                        // SAFETY: the frame lies within the grown stack.
-                        regs = unsafe { stack_vec.as_mut_ptr().add(fp) };
-                    }
-                    let mut at = fp + dst;
-                    for r in res {
-                        at += r.write_cells(&mut stack_vec[at..]);
-                    }
-                    if $tail {
-                        do_return!();
-                    }
-                }
-            }
-        }};
-    }
-    macro_rules! call_indirect {
-        ($index:expr, $base:expr, $site:expr, $tail:expr) => {{
-            let (ty, table) = code.indirect[$site as usize];
-            let i = r!($index) as u32 as usize;
-            let tab = &tables[inst.tables[table as usize] as usize];
-            let f = match tab.elems.get(i) {
-                Some(&f) => f,
-                None => trap!(TrapCode::UndefinedElement),
-            };
-            if f == 0 {
-                let c = TrapCode::UninitializedElement;
-                exit!(Err(Trap::Detailed(c, format!("{} {i}", c.message()))))
-            }
-            let h = (f - 1) as usize;
-            if funcs[h].ty != inst.types[ty as usize] {
-                trap!(TrapCode::IndirectCallTypeMismatch);
-            }
-            call_handle!(h, $base, $tail)
-        }};
-    }
-    // The three operands of a bulk operation, as u64 (the i32 ones zero-extended).
-    macro_rules! three {
-        ($base:expr) => {{
-            let b = $base;
-            (r!(b) as u32 as u64, r!(b + 1), r!(b + 2) as u32 as u64)
-        }};
-    }
-
-    loop {
-        debug_assert!(pc < code.ops.len());
-        // SAFETY: `pc < code.ops.len()`: see the module documentation.
-        let op = unsafe { *ops.add(pc) };
-        pc += 1;
-        for_each_numeric!(dispatch op {
-            Op::Fuel { n } => charge!(n as u64),
-            Op::Trap { code } => trap!(code),
-            Op::Copy { dst, src } => w!(dst, r!(src)),
-            Op::Copy2 { dst, src } => {
-                let (lo, hi) = (r!(src), r!(src + 1));
-                w!(dst, lo);
-                w!(dst + 1, hi);
-            }
-            Op::CopyRange { dst, src, n } => {
-                debug_assert!(dst < src && src + n <= code.frame_cells);
-                // SAFETY: both ranges are slots of this frame.
-                unsafe { std::ptr::copy(regs.add(src as usize), regs.add(dst as usize), n as usize) };
-            }
-            Op::Const { dst, lo, hi } => w!(dst, (hi as u64) << 32 | lo as u64),
-            Op::Jump { target } => jump!(target),
-            Op::JumpIfZero { c, target } => {
-                if r!(c) as u32 == 0 {
-                    jump!(target);
-                }
-            }
-            Op::JumpIfNonZero { c, target } => {
-                if r!(c) as u32 != 0 {
-                    jump!(target);
-                }
-            }
-            Op::BrTable { index, start, len } => {
-                let i = (r!(index) as u32).min(len);
-                let e = code.br_table[(start + i) as usize];
-                if e.dst != e.src && e.n > 0 {
-                    // SAFETY: both ranges are slots of this frame.
-                    unsafe { std::ptr::copy(regs.add(e.src as usize), regs.add(e.dst as usize), e.n as usize) };
-                }
-                if e.pc == RETURN_PC {
-                    do_return!();
-                } else {
-                    jump!(e.pc);
-                }
-            }
-            Op::Return => do_return!(),
-            Op::Return1 { src } => {
-                w!(0, r!(src));
-                do_return!();
-            }
-            Op::Call { func, base } => enter!(inst_idx, func, base, false),
-            Op::ReturnCall { func, base } => enter!(inst_idx, func, base, true),
-            Op::CallImport { func, base } => call_handle!(inst.funcs[func as usize], base, false),
-            Op::ReturnCallImport { func, base } => call_handle!(inst.funcs[func as usize], base, true),
-            Op::CallIndirect { index, base, site } => call_indirect!(index, base, site, false),
-            Op::ReturnCallIndirect { index, base, site } => call_indirect!(index, base, site, true),
-            Op::Select { dst, b, c } => {
-                if r!(c) as u32 == 0 {
-                    w!(dst, r!(b));
-                }
-            }
-            Op::Select2 { dst, b, c } => {
-                if r!(c) as u32 == 0 {
-                    let (lo, hi) = (r!(b), r!(b + 1));
-                    w!(dst, lo);
-                    w!(dst + 1, hi);
-                }
-            }
-            Op::GlobalGet { dst, global } => {
-                w!(dst, globals[inst.globals[global as usize] as usize].value as u64)
-            }
-            Op::GlobalGet2 { dst, global } => {
-                let v = globals[inst.globals[global as usize] as usize].value;
-                w!(dst, v as u64);
-                w!(dst + 1, (v >> 64) as u64);
-            }
-            Op::GlobalSet { src, global } => {
-                globals[inst.globals[global as usize] as usize].value = r!(src) as u128;
-            }
-            Op::GlobalSet2 { src, global } => {
-                let v = r!(src) as u128 | (r!(src + 1) as u128) << 64;
-                globals[inst.globals[global as usize] as usize].value = v;
-            }
-            Op::GlobalSetGuarded { src, global } => {
-                let v = r!(src);
-                let g = inst.globals[global as usize];
-                if let Some(Err(t)) = stack_guard.filter(|s| s.global == g).map(|s| s.check(v)) {
-                    exit!(Err(t))
-                }
-                globals[g as usize].value = v as u128;
-            }
-            Op::V128Load { dst, addr, offset } => {
-                let b: [u8; 16] = load!(addr, offset, 16);
-                let v = u128::from_le_bytes(b);
-                w!(dst, v as u64);
-                w!(dst + 1, (v >> 64) as u64);
-            }
-            Op::V128Store { addr, val, offset } => {
-                let v = r!(val) as u128 | (r!(val + 1) as u128) << 64;
-                store!(addr, offset, v.to_le_bytes(), 16);
-            }
-            Op::MemorySize { dst } => w!(dst, mem_len as u64 / PAGE),
-            Op::MemoryGrow { dst, delta } => {
-                let d = r!(delta) as u32 as u64;
-                charge!(d);
-                let m = &mut memories[inst.mem0 as usize];
-                let old = m.data.len() as u64 / PAGE;
-                let new = old + d;
-                let max = m.max.unwrap_or(65536).min(65536);
-                let result = if new > max
-                    || new * PAGE > limits.max_memory_bytes
-                    || !budget.take(d * PAGE)
-                {
-                    u32::MAX as u64
-                } else {
-                    m.data.resize((new * PAGE) as usize, 0);
-                    old
-                };
-                refresh_mem!();
-                grown = true;
-                w!(dst, result);
-            }
-            Op::MemoryFill { base } => {
-                let (d, v, n) = three!(base);
-                charge!(n / BYTES_PER_FUEL);
-                let m = &mut memories[inst.mem0 as usize].data;
-                match range(d, n, m.len()) {
-                    Some(r) => m[r].fill(v as u8),
-                    None => trap!(TrapCode::MemoryOutOfBounds),
-                }
-                refresh_mem!();
-            }
-            Op::MemoryCopy { base } => {
-                let (d, s, n) = three!(base);
-                let s = s as u32 as u64;
-                charge!(n / BYTES_PER_FUEL);
-                let m = &mut memories[inst.mem0 as usize].data;
-                match (range(d, n, m.len()), range(s, n, m.len())) {
-                    (Some(dr), Some(sr)) => m.copy_within(sr, dr.start),
-                    _ => trap!(TrapCode::MemoryOutOfBounds),
-                }
-                refresh_mem!();
-            }
-            Op::MemoryInit { seg, base } => {
-                let (d, s, n) = three!(base);
-                let s = s as u32 as u64;
-                charge!(n / BYTES_PER_FUEL);
-                let data = &datas[inst.datas[seg as usize] as usize];
-                let m = &mut memories[inst.mem0 as usize].data;
-                match (range(d, n, m.len()), range(s, n, data.len())) {
-                    (Some(dr), Some(sr)) => m[dr].copy_from_slice(&data[sr]),
-                    _ => trap!(TrapCode::MemoryOutOfBounds),
-                }
-                refresh_mem!();
-            }
-            Op::DataDrop { seg } => datas[inst.datas[seg as usize] as usize] = Arc::new([]),
-            Op::TableGet { dst, index, table } => {
-                let i = r!(index) as u32 as usize;
-                match tables[inst.tables[table as usize] as usize].elems.get(i) {
-                    Some(&v) => w!(dst, v),
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableSet { table, index, val } => {
-                let (i, v) = (r!(index) as u32 as usize, r!(val));
-                match tables[inst.tables[table as usize] as usize].elems.get_mut(i) {
-                    Some(e) => *e = v,
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableSize { dst, table } => {
-                w!(dst, tables[inst.tables[table as usize] as usize].elems.len() as u64)
-            }
-            Op::TableGrow { table, base } => {
-                let (init, n) = (r!(base), r!(base + 1) as u32 as u64);
-                charge!(n);
-                let tab = &mut tables[inst.tables[table as usize] as usize];
-                let old = tab.elems.len() as u64;
-                let new = old + n;
-                let max = tab.max.unwrap_or(u32::MAX as u64);
-                let result = if new > max || new > limits.max_table_elems || !budget.take(n * 8) {
-                    u32::MAX as u64
-                } else {
-                    tab.elems.resize(new as usize, init);
-                    old
-                };
-                w!(base, result);
-            }
-            Op::TableFill { table, base } => {
-                let (i, v, n) = three!(base);
-                charge!(n);
-                let tab = &mut tables[inst.tables[table as usize] as usize].elems;
-                match range(i, n, tab.len()) {
-                    Some(r) => tab[r].fill(v),
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableCopy { dst, src, base } => {
-                let (d, s, n) = three!(base);
-                let s = s as u32 as u64;
-                charge!(n);
-                let (dt, st) = (
-                    inst.tables[dst as usize] as usize,
-                    inst.tables[src as usize] as usize,
-                );
-                let (dr, sr) = (
-                    range(d, n, tables[dt].elems.len()),
-                    range(s, n, tables[st].elems.len()),
-                );
-                match (dr, sr) {
-                    (Some(dr), Some(sr)) if dt == st => tables[dt].elems.copy_within(sr, dr.start),
-                    (Some(dr), Some(sr)) => {
-                        let tmp = tables[st].elems[sr].to_vec();
-                        tables[dt].elems[dr].copy_from_slice(&tmp);
-                    }
-                    _ => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::TableInit { elem, table, base } => {
-                let (d, s, n) = three!(base);
-                let s = s as u32 as u64;
-                charge!(n);
-                let seg = &elems[inst.elems[elem as usize] as usize];
-                let tab = &mut tables[inst.tables[table as usize] as usize].elems;
-                match (range(d, n, tab.len()), range(s, n, seg.len())) {
-                    (Some(dr), Some(sr)) => tab[dr].copy_from_slice(&seg[sr]),
-                    _ => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Op::ElemDrop { seg } => elems[inst.elems[seg as usize] as usize] = Vec::new(),
-            Op::RefFunc { dst, func } => w!(dst, inst.funcs[func as usize] as u64 + 1),
-        });
+    match exit {
+        Exit::Return => Ok(()),
+        _ => Err(cx.trap.take().unwrap_or(Trap::Code(TrapCode::Unreachable))),
     }
 }
+
+#[cfg(watlink_tail_dispatch)]
+fn execute(ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit {
+    // SAFETY: `ip` is the first instruction of the entry function's code.
+    let h = unsafe { (*ip).h };
+    h(ip, regs, mem, len, cx)
+}
+
+#[cfg(not(watlink_tail_dispatch))]
+fn execute(ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit {
+    let (mut ip, mut regs, mut mem, mut len) = (ip, regs, mem, len);
+    loop {
+        // SAFETY: `ip` is an instruction of the running code (module documentation).
+        let h = unsafe { (*ip).h };
+        match h(ip, regs, mem, len, cx) {
+            Exit::Continue => (ip, regs, mem, len) = (cx.ip, cx.regs, cx.mem, cx.mem_len),
+            exit => return exit,
+        }
+    }
+}
+
+/// Goes on at instruction `ip` with the given registers.
+#[cfg(watlink_tail_dispatch)]
+macro_rules! dispatch {
+    ($ip:expr, $regs:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let ip: *const Instr = $ip;
+        debug_assert!(within($cx.code, ip));
+        // SAFETY: `ip` is an instruction of the running code (module documentation).
+        let h = unsafe { (*ip).h };
+        return h(ip, $regs, $mem, $len, $cx);
+    }};
+}
+#[cfg(not(watlink_tail_dispatch))]
+macro_rules! dispatch {
+    ($ip:expr, $regs:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let ip: *const Instr = $ip;
+        debug_assert!(within($cx.code, ip));
+        $cx.ip = ip;
+        $cx.regs = $regs;
+        $cx.mem = $mem;
+        $cx.mem_len = $len;
+        return Exit::Continue;
+    }};
+}
+
+/// Whether `ip` points into `code` (for debug assertions).
+#[allow(dead_code)]
+fn within(code: &FuncCode, ip: *const Instr) -> bool {
+    code.ops.as_ptr_range().contains(&ip)
+}
+
+/// Defines, inside a handler, the macros its body uses. They must be defined in the handler
+/// (not once for the module): macro hygiene resolves their uses of the handler's parameters at
+/// the place the macro is defined. `$d` is a `$`.
+macro_rules! helpers {
+    ([$d:tt] $ip:ident, $regs:ident, $mem:ident, $len:ident, $cx:ident) => {
+        // Slot access. SAFETY (for every use): lowering assigns slots below
+        // `code.frame_cells`, and a frame is entered only once `fp + frame_cells` cells exist
+        // (see `enter!`); `regs` points at the frame's first cell and is refreshed whenever
+        // the stack is resized.
+        macro_rules! r {
+            ($d s:expr) => {{
+                let s = ($d s) as usize;
+                debug_assert!(s < $cx.code.frame_cells as usize && $cx.fp + s < $cx.stack.len());
+                unsafe { *$regs.add(s) }
+            }};
+        }
+        macro_rules! w {
+            ($d s:expr, $d v:expr) => {{
+                let v: u64 = $d v;
+                let s = ($d s) as usize;
+                debug_assert!(s < $cx.code.frame_cells as usize && $cx.fp + s < $cx.stack.len());
+                unsafe { *$regs.add(s) = v }
+            }};
+        }
+        macro_rules! next {
+            () => {
+                // SAFETY: lowering never ends code with an op that falls through.
+                dispatch!(unsafe { $ip.add(1) }, $regs, $mem, $len, $cx)
+            };
+        }
+        macro_rules! jump {
+            ($d t:expr) => {
+                // SAFETY: `thread` made the target an offset to an op of this code.
+                dispatch!(unsafe { $ip.offset(($d t) as i32 as isize) }, $regs, $mem, $len, $cx)
+            };
+        }
+        // A conditional jump. Both ways end in their own dispatch, so the branch predictor
+        // picks the way and the next handler's jump; the hint keeps LLVM from merging them
+        // into a conditional move, which would make the next fetch wait for the condition.
+        macro_rules! branch {
+            ($d cond:expr, $d t:expr) => {
+                if $d cond {
+                    jump!($d t);
+                } else {
+                    cold_path();
+                    next!();
+                }
+            };
+        }
+        macro_rules! fail {
+            ($d t:expr) => {
+                return $cx.fail($d t, $ip)
+            };
+        }
+        macro_rules! trap {
+            ($d c:expr) => {
+                return $cx.fail_code($d c, $ip)
+            };
+        }
+        macro_rules! charge {
+            ($d units:expr) => {
+                if $cx.fuel_on {
+                    let units: u64 = $d units;
+                    if $cx.fuel_left < units {
+                        if !$cx.refuel(units, $ip) {
+                            return Exit::Trap;
+                        }
+                    } else {
+                        $cx.fuel_left -= units;
+                    }
+                }
+            };
+        }
+        macro_rules! refresh_mem {
+            () => {
+                ($mem, $len) = $cx.mem0()
+            };
+        }
+        // Memory access: the effective address plus the width must lie within `len`, the
+        // length of the memory `mem` points at (refreshed after anything that can resize or
+        // re-borrow it: memory.grow, bulk operations, host calls, instance switches).
+        macro_rules! load {
+            ($d addr:expr, $d off:expr, $d n:literal) => {{
+                let ea = r!($d addr) as u32 as u64 + $d off as u64;
+                if ea + $d n > $len as u64 {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                debug_assert!(ea as usize + $d n <= $cx.memories[$cx.inst.mem0 as usize].data.len());
+                // SAFETY: `ea + n <= len` was just checked.
+                unsafe { $mem.add(ea as usize).cast::<[u8; $d n]>().read_unaligned() }
+            }};
+        }
+        macro_rules! store {
+            ($d addr:expr, $d off:expr, $d bytes:expr, $d n:literal) => {{
+                let bytes: [u8; $d n] = $d bytes;
+                let ea = r!($d addr) as u32 as u64 + $d off as u64;
+                if ea + $d n > $len as u64 {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                debug_assert!(ea as usize + $d n <= $cx.memories[$cx.inst.mem0 as usize].data.len());
+                // SAFETY: `ea + n <= len` was just checked.
+                unsafe { $mem.add(ea as usize).cast::<[u8; $d n]>().write_unaligned(bytes) }
+            }};
+        }
+        // Switches to instance `i` (after a call or return crossed instances).
+        macro_rules! switch_inst {
+            ($d i:expr) => {{
+                let i: u32 = $d i;
+                if i != $cx.inst_idx {
+                    cold_path();
+                    $cx.inst_idx = i;
+                    $cx.inst = &$cx.instances[i as usize];
+                    refresh_mem!();
+                }
+            }};
+        }
+        macro_rules! do_return {
+            () => {{
+                match $cx.frames.pop() {
+                    None => return Exit::Return,
+                    Some(fr) => {
+                        $cx.fp = fr.fp;
+                        $cx.code = fr.code;
+                        // SAFETY: the caller's frame was within the stack when it called,
+                        // and the stack only grows.
+                        $regs = unsafe { $cx.stack.as_mut_ptr().add(fr.fp) };
+                        switch_inst!(fr.inst);
+                        dispatch!(fr.ip, $regs, $mem, $len, $cx)
+                    }
+                }
+            }};
+        }
+        // Enters wasm function `idx` of instance `ci`, its arguments at `base` of this frame;
+        // `tail` replaces the current frame.
+        macro_rules! enter {
+            ($d ci:expr, $d idx:expr, $d base:expr, $d tail:expr) => {{
+                let ci: u32 = $d ci;
+                let instances = $cx.instances;
+                let callee: &FuncCode = instances[ci as usize].module.code($d idx, $cx.fuel_on);
+                let base = $d base as usize;
+                let new_fp = if $d tail {
+                    // SAFETY: the arguments are slots of this frame; the copy moves them down
+                    // to its bottom (regions may overlap: `copy` is a memmove).
+                    unsafe { std::ptr::copy($regs.add(base), $regs, callee.param_cells as usize) };
+                    $cx.fp
+                } else {
+                    if $cx.frames.len() + 1 >= $cx.max_depth {
+                        trap!(TrapCode::CallStackExhausted);
+                    }
+                    $cx.frames.push(Frame {
+                        code: $cx.code,
+                        // SAFETY: a call is never the last op of its code.
+                        ip: unsafe { $ip.add(1) },
+                        fp: $cx.fp,
+                        inst: $cx.inst_idx,
+                    });
+                    $cx.fp + base
+                };
+                let need = new_fp + callee.frame_cells as usize;
+                if need > $cx.stack.len() && !$cx.grow_stack(need) {
+                    return Exit::Trap;
+                }
+                $cx.fp = new_fp;
+                // SAFETY: `fp + frame_cells <= stack.len()` was just ensured.
+                $regs = unsafe { $cx.stack.as_mut_ptr().add(new_fp) };
+                let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
+                if l > p {
+                    // SAFETY: `local_cells <= frame_cells`.
+                    unsafe { std::ptr::write_bytes($regs.add(p), 0, l - p) };
+                }
+                $cx.code = callee;
+                switch_inst!(ci);
+                dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
+            }};
+        }
+        macro_rules! call_handle {
+            ($d h:expr, $d base:expr, $d tail:expr) => {{
+                let h = $d h as usize;
+                let funcs = $cx.funcs;
+                match &funcs[h].kind {
+                    FuncKind::Wasm { instance, index } => enter!(*instance, *index, $d base, $d tail),
+                    FuncKind::Host(_) => {
+                        if !call_host($cx, h, $d base as usize, $d tail) {
+                            $cx.trap_ip = $ip;
+                            return Exit::Trap;
+                        }
+                        // SAFETY: `call_host` left the stack holding this frame.
+                        $regs = unsafe { $cx.stack.as_mut_ptr().add($cx.fp) };
+                        refresh_mem!();
+                        if $d tail {
+                            do_return!();
+                        }
+                    }
+                }
+            }};
+        }
+        macro_rules! call_indirect {
+            ($d index:expr, $d base:expr, $d site:expr, $d tail:expr) => {{
+                let (ty, table) = $cx.code.indirect[$d site as usize];
+                let i = r!($d index) as u32 as usize;
+                let tab = &$cx.tables[$cx.inst.tables[table as usize] as usize];
+                let f = match tab.elems.get(i) {
+                    Some(&f) => f,
+                    None => trap!(TrapCode::UndefinedElement),
+                };
+                if f == 0 {
+                    return uninitialized($cx, i, $ip);
+                }
+                let h = (f - 1) as usize;
+                if $cx.funcs[h].ty != $cx.inst.types[ty as usize] {
+                    trap!(TrapCode::IndirectCallTypeMismatch);
+                }
+                call_handle!(h, $d base, $d tail)
+            }};
+        }
+        // The three operands of a bulk operation, as u64 (the i32 ones zero-extended).
+        macro_rules! three {
+            ($d base:expr) => {{
+                let b = $d base;
+                (r!(b) as u32 as u64, r!(b + 1), r!(b + 2) as u32 as u64)
+            }};
+        }
+
+    };
+}
+
+/// Defines the handlers: one function per op, from the hand-written arms and the numeric
+/// instruction table, and [`handler_of`]. `$d` is a `$` (for the helper macros defined
+/// here); the five identifiers name the handler parameters the arms use.
+macro_rules! handlers {
+    (
+        [$d:tt] ($ip:ident, $regs:ident, $mem:ident, $len:ident, $cx:ident)
+        { $( $name:ident { $($f:ident),* } => $body:block )* }
+        unary: [$(($u:ident, $ut:ty, $ue:expr))*]
+        unary_trap: [$(($ut_:ident, $utt:ty, $ute:expr))*]
+        binary: [$(($b:ident, $bi:ident, $bt:ty, $be:expr))*]
+        float_binary: [$(($fb:ident, $fbt:ty, $fbe:expr))*]
+        binary_trap: [$(($dv:ident, $di:ident, $dt:ty, $de:expr, $die:expr))*]
+        compare: [$(($c:ident, $ci:ident, $cb:ident, $cbi:ident, $cn:ident, $cni:ident, $ct:ty, $ce:expr))*]
+        load: [$(($l:ident, [$($lw:ident)*], $ln:literal, $le:expr))*]
+        store: [$(($s:ident, [$($sw:ident)*], $sn:literal, $se:expr))*]
+    ) => {
+        /// The handlers, one per op.
+        #[allow(
+            non_snake_case,
+            unused_mut,
+            unused_variables,
+            unused_macros,
+            unused_assignments,
+            unreachable_code,
+            clippy::unused_unit,
+            clippy::int_plus_one
+        )]
+        mod h {
+            use super::*;
+
+            $(
+                pub(super) fn $name(
+                    $ip: *const Instr,
+                    mut $regs: *mut u64,
+                    mut $mem: *mut u8,
+                    mut $len: usize,
+                    $cx: &mut Cx<'_>,
+                ) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: `thread` pairs this handler with this op only.
+                    let Op::$name { $($f),* } = (unsafe { *$ip }).op else {
+                        unsafe { std::hint::unreachable_unchecked() }
+                    };
+                    $body
+                    next!()
+                }
+            )*
+
+            $(
+                pub(super) fn $u($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$u { dst, a } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let a = <$ut as Cell>::from_cell(r!(a));
+                    w!(dst, Cell::to_cell(($ue)(a)));
+                    next!()
+                }
+            )*
+            $(
+                pub(super) fn $ut_($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$ut_ { dst, a } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    match ($ute)(<$utt as Cell>::from_cell(r!(a))) {
+                        Ok(v) => w!(dst, Cell::to_cell(v)),
+                        Err(c) => trap!(c),
+                    }
+                    next!()
+                }
+            )*
+            $(
+                pub(super) fn $b($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$b { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$bt as Cell>::from_cell(r!(a)), <$bt as Cell>::from_cell(r!(b)));
+                    w!(dst, Cell::to_cell(($be)(a, b)));
+                    next!()
+                }
+                pub(super) fn $bi($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$bi { dst, a, imm } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$bt as Cell>::from_cell(r!(a)), <$bt as Cell>::from_imm(imm));
+                    w!(dst, Cell::to_cell(($be)(a, b)));
+                    next!()
+                }
+            )*
+            $(
+                pub(super) fn $fb($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$fb { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$fbt as Cell>::from_cell(r!(a)), <$fbt as Cell>::from_cell(r!(b)));
+                    w!(dst, Cell::to_cell(($fbe)(a, b)));
+                    next!()
+                }
+            )*
+            $(
+                pub(super) fn $dv($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$dv { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$dt as Cell>::from_cell(r!(a)), <$dt as Cell>::from_cell(r!(b)));
+                    match ($de)(a, b) {
+                        Ok(v) => w!(dst, Cell::to_cell(v)),
+                        Err(c) => trap!(c),
+                    }
+                    next!()
+                }
+                pub(super) fn $di($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$di { dst, a, imm } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$dt as Cell>::from_cell(r!(a)), <$dt as Cell>::from_imm(imm));
+                    w!(dst, Cell::to_cell(($die)(a, b)));
+                    next!()
+                }
+            )*
+            $(
+                pub(super) fn $c($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$c { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_cell(r!(b)));
+                    w!(dst, Cell::to_cell(($ce)(a, b)));
+                    next!()
+                }
+                pub(super) fn $ci($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$ci { dst, a, imm } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_imm(imm));
+                    w!(dst, Cell::to_cell(($ce)(a, b)));
+                    next!()
+                }
+                pub(super) fn $cb($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$cb { a, b, target } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_cell(r!(b)));
+                    branch!(($ce)(a, b), target);
+                }
+                pub(super) fn $cbi($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$cbi { a, imm, target } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_imm(imm));
+                    branch!(($ce)(a, b), target);
+                }
+            )*
+            $(
+                pub(super) fn $l($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$l { dst, addr, offset } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let bytes: [u8; $ln] = load!(addr, offset, $ln);
+                    w!(dst, ($le)(bytes));
+                    next!()
+                }
+            )*
+            $(
+                pub(super) fn $s($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                    // SAFETY: as above.
+                    let Op::$s { addr, val, offset } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let bytes: [u8; $sn] = ($se)(r!(val));
+                    store!(addr, offset, bytes, $sn);
+                    next!()
+                }
+            )*
+        }
+
+        /// The handler of `op`.
+        fn handler_of(op: &Op) -> Handler {
+            match op {
+                $(Op::$name { .. } => h::$name,)*
+                $(Op::$u { .. } => h::$u,)*
+                $(Op::$ut_ { .. } => h::$ut_,)*
+                $(Op::$b { .. } => h::$b, Op::$bi { .. } => h::$bi,)*
+                $(Op::$fb { .. } => h::$fb,)*
+                $(Op::$dv { .. } => h::$dv, Op::$di { .. } => h::$di,)*
+                $(Op::$c { .. } => h::$c, Op::$ci { .. } => h::$ci, Op::$cb { .. } => h::$cb, Op::$cbi { .. } => h::$cbi,)*
+                $(Op::$l { .. } => h::$l,)*
+                $(Op::$s { .. } => h::$s,)*
+            }
+        }
+    };
+}
+
+/// The trap of `call_indirect` through a null entry `i`.
+#[cold]
+#[inline(never)]
+fn uninitialized(cx: &mut Cx<'_>, i: usize, ip: *const Instr) -> Exit {
+    let c = TrapCode::UninitializedElement;
+    cx.fail(Trap::Detailed(c, format!("{} {i}", c.message())), ip)
+}
+
+/// Calls host function `h` with the arguments at `base..` of the current frame; its results go
+/// to `base..` (or, for a tail call, to the frame's bottom). The stack may move. False (with the
+/// trap set) if it traps.
+#[inline(never)]
+fn call_host(cx: &mut Cx<'_>, h: usize, base: usize, tail: bool) -> bool {
+    match host_call(cx, h, base, tail) {
+        Ok(()) => true,
+        Err(t) => {
+            cx.trap = Some(t);
+            false
+        }
+    }
+}
+
+fn host_call(cx: &mut Cx<'_>, h: usize, base: usize, tail: bool) -> Result<(), Trap> {
+    let FuncKind::Host(hf) = &cx.funcs[h].kind else {
+        unreachable!("call_host on a wasm function")
+    };
+    let ty = &cx.types[cx.funcs[h].ty as usize];
+    let mut at = cx.fp + base;
+    let args: Vec<Value> = ty
+        .params
+        .iter()
+        .map(|&t| {
+            let (v, n) = Value::read_cells(t, &cx.stack[at..]);
+            at += n;
+            v
+        })
+        .collect();
+    let memory = cx
+        .memories
+        .get_mut(cx.inst.mem0 as usize)
+        .map(|m| &mut m.data[..]);
+    let res = hf(&mut super::Caller { memory }, &args)?;
+    check_results(&ty.results, &res)?;
+    let cells: usize = ty
+        .results
+        .iter()
+        .map(|&t| super::lower::width(t) as usize)
+        .sum();
+    let dst = cx.fp + if tail { 0 } else { base };
+    if dst + cells > cx.stack.len() {
+        grow(cx.stack, dst + cells, cx.budget)?;
+    }
+    let mut at = dst;
+    for r in res {
+        at += r.write_cells(&mut cx.stack[at..]);
+    }
+    Ok(())
+}
+
+/// `memory.grow` of memory 0 by `delta` pages: the old size, or -1.
+#[inline(never)]
+fn memory_grow(cx: &mut Cx<'_>, delta: u64) -> u64 {
+    let m = &mut cx.memories[cx.inst.mem0 as usize];
+    let old = m.data.len() as u64 / PAGE;
+    let new = old + delta;
+    let max = m.max.unwrap_or(65536).min(65536);
+    if new > max || new * PAGE > cx.limits.max_memory_bytes || !cx.budget.take(delta * PAGE) {
+        u32::MAX as u64
+    } else {
+        m.data.resize((new * PAGE) as usize, 0);
+        old
+    }
+}
+
+for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
+    Fuel { n } => { charge!(n as u64); }
+    Trap { code } => { trap!(code); }
+    Copy { dst, src } => { w!(dst, r!(src)); }
+    Copy2 { dst, src } => {
+        let (lo, hi) = (r!(src), r!(src + 1));
+        w!(dst, lo);
+        w!(dst + 1, hi);
+    }
+    CopyRange { dst, src, n } => {
+        debug_assert!(dst < src && src + n <= cx.code.frame_cells);
+        // SAFETY: both ranges are slots of this frame.
+        unsafe { std::ptr::copy(regs.add(src as usize), regs.add(dst as usize), n as usize) };
+    }
+    Const { dst, lo, hi } => { w!(dst, (hi as u64) << 32 | lo as u64); }
+    Jump { target } => { jump!(target); }
+    JumpIfZero { c, target } => { branch!(r!(c) as u32 == 0, target); }
+    JumpIfNonZero { c, target } => { branch!(r!(c) as u32 != 0, target); }
+    BrTable { index, start, count } => {
+        let i = (r!(index) as u32).min(count);
+        let e = cx.code.br_table[(start + i) as usize];
+        debug_assert_eq!(e.n, 0);
+        if e.pc == RETURN_PC {
+            do_return!();
+        } else {
+            let code = cx.code;
+            // SAFETY: lowering patched every entry to an op of this code.
+            dispatch!(unsafe { code.ops.as_ptr().add(e.pc as usize) }, regs, mem, len, cx);
+        }
+    }
+    BrTableMove { index, start, count } => {
+        let i = (r!(index) as u32).min(count);
+        let e = cx.code.br_table[(start + i) as usize];
+        if e.dst != e.src && e.n > 0 {
+            // SAFETY: both ranges are slots of this frame.
+            unsafe { std::ptr::copy(regs.add(e.src as usize), regs.add(e.dst as usize), e.n as usize) };
+        }
+        if e.pc == RETURN_PC {
+            do_return!();
+        } else {
+            let code = cx.code;
+            // SAFETY: lowering patched every entry to an op of this code.
+            dispatch!(unsafe { code.ops.as_ptr().add(e.pc as usize) }, regs, mem, len, cx);
+        }
+    }
+    Return {} => { do_return!(); }
+    Return1 { src } => {
+        w!(0, r!(src));
+        do_return!();
+    }
+    Call { func, base } => { enter!(cx.inst_idx, func, base, false); }
+    ReturnCall { func, base } => { enter!(cx.inst_idx, func, base, true); }
+    CallImport { func, base } => { call_handle!(cx.inst.funcs[func as usize], base, false); }
+    ReturnCallImport { func, base } => { call_handle!(cx.inst.funcs[func as usize], base, true); }
+    CallIndirect { index, base, site } => { call_indirect!(index, base, site, false); }
+    ReturnCallIndirect { index, base, site } => { call_indirect!(index, base, site, true); }
+    Select { dst, b, c } => {
+        if r!(c) as u32 == 0 {
+            w!(dst, r!(b));
+        }
+    }
+    Select2 { dst, b, c } => {
+        if r!(c) as u32 == 0 {
+            let (lo, hi) = (r!(b), r!(b + 1));
+            w!(dst, lo);
+            w!(dst + 1, hi);
+        }
+    }
+    GlobalGet { dst, global } => {
+        w!(dst, cx.globals[cx.inst.globals[global as usize] as usize].value as u64);
+    }
+    GlobalGet2 { dst, global } => {
+        let v = cx.globals[cx.inst.globals[global as usize] as usize].value;
+        w!(dst, v as u64);
+        w!(dst + 1, (v >> 64) as u64);
+    }
+    GlobalSet { src, global } => {
+        cx.globals[cx.inst.globals[global as usize] as usize].value = r!(src) as u128;
+    }
+    GlobalSet2 { src, global } => {
+        let v = r!(src) as u128 | (r!(src + 1) as u128) << 64;
+        cx.globals[cx.inst.globals[global as usize] as usize].value = v;
+    }
+    GlobalSetGuarded { src, global } => {
+        let v = r!(src);
+        let g = cx.inst.globals[global as usize];
+        if !cx.guard_allows(g, v) {
+            cx.trap_ip = ip;
+            return Exit::Trap;
+        }
+        cx.globals[g as usize].value = v as u128;
+    }
+    V128Load { dst, addr, offset } => {
+        let b: [u8; 16] = load!(addr, offset, 16);
+        let v = u128::from_le_bytes(b);
+        w!(dst, v as u64);
+        w!(dst + 1, (v >> 64) as u64);
+    }
+    V128Store { addr, val, offset } => {
+        let v = r!(val) as u128 | (r!(val + 1) as u128) << 64;
+        store!(addr, offset, v.to_le_bytes(), 16);
+    }
+    MemorySize { dst } => { w!(dst, len as u64 / PAGE); }
+    MemoryGrow { dst, delta } => {
+        let d = r!(delta) as u32 as u64;
+        charge!(d);
+        let result = memory_grow(cx, d);
+        refresh_mem!();
+        w!(dst, result);
+    }
+    MemoryFill { base } => {
+        let (d, v, n) = three!(base);
+        charge!(n / BYTES_PER_FUEL);
+        let m = &mut cx.memories[cx.inst.mem0 as usize].data;
+        match range(d, n, m.len()) {
+            Some(r) => m[r].fill(v as u8),
+            None => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }
+    MemoryCopy { base } => {
+        let (d, s, n) = three!(base);
+        let s = s as u32 as u64;
+        charge!(n / BYTES_PER_FUEL);
+        let m = &mut cx.memories[cx.inst.mem0 as usize].data;
+        match (range(d, n, m.len()), range(s, n, m.len())) {
+            (Some(dr), Some(sr)) => m.copy_within(sr, dr.start),
+            _ => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }
+    MemoryInit { seg, base } => {
+        let (d, s, n) = three!(base);
+        let s = s as u32 as u64;
+        charge!(n / BYTES_PER_FUEL);
+        let data = &cx.datas[cx.inst.datas[seg as usize] as usize];
+        let m = &mut cx.memories[cx.inst.mem0 as usize].data;
+        match (range(d, n, m.len()), range(s, n, data.len())) {
+            (Some(dr), Some(sr)) => m[dr].copy_from_slice(&data[sr]),
+            _ => trap!(TrapCode::MemoryOutOfBounds),
+        }
+    }
+    DataDrop { seg } => { cx.datas[cx.inst.datas[seg as usize] as usize] = Arc::new([]); }
+    TableGet { dst, index, table } => {
+        let i = r!(index) as u32 as usize;
+        match cx.tables[cx.inst.tables[table as usize] as usize].elems.get(i) {
+            Some(&v) => w!(dst, v),
+            None => trap!(TrapCode::TableOutOfBounds),
+        }
+    }
+    TableSet { table, index, val } => {
+        let (i, v) = (r!(index) as u32 as usize, r!(val));
+        match cx.tables[cx.inst.tables[table as usize] as usize].elems.get_mut(i) {
+            Some(e) => *e = v,
+            None => trap!(TrapCode::TableOutOfBounds),
+        }
+    }
+    TableSize { dst, table } => {
+        w!(dst, cx.tables[cx.inst.tables[table as usize] as usize].elems.len() as u64);
+    }
+    TableGrow { table, base } => {
+        let (init, delta) = (r!(base), r!(base + 1) as u32 as u64);
+        charge!(delta);
+        let tab = &mut cx.tables[cx.inst.tables[table as usize] as usize];
+        let old = tab.elems.len() as u64;
+        let new = old + delta;
+        let max = tab.max.unwrap_or(u32::MAX as u64);
+        let result = if new > max || new > cx.limits.max_table_elems || !cx.budget.take(delta * 8)
+        {
+            u32::MAX as u64
+        } else {
+            tab.elems.resize(new as usize, init);
+            old
+        };
+        w!(base, result);
+    }
+    TableFill { table, base } => {
+        let (i, v, n) = three!(base);
+        charge!(n);
+        let tab = &mut cx.tables[cx.inst.tables[table as usize] as usize].elems;
+        match range(i, n, tab.len()) {
+            Some(r) => tab[r].fill(v),
+            None => trap!(TrapCode::TableOutOfBounds),
+        }
+    }
+    TableCopy { dst, src, base } => {
+        let (d, s, n) = three!(base);
+        let s = s as u32 as u64;
+        charge!(n);
+        let (dt, st) = (
+            cx.inst.tables[dst as usize] as usize,
+            cx.inst.tables[src as usize] as usize,
+        );
+        let (dr, sr) = (
+            range(d, n, cx.tables[dt].elems.len()),
+            range(s, n, cx.tables[st].elems.len()),
+        );
+        match (dr, sr) {
+            (Some(dr), Some(sr)) if dt == st => cx.tables[dt].elems.copy_within(sr, dr.start),
+            (Some(dr), Some(sr)) => {
+                let tmp = cx.tables[st].elems[sr].to_vec();
+                cx.tables[dt].elems[dr].copy_from_slice(&tmp);
+            }
+            _ => trap!(TrapCode::TableOutOfBounds),
+        }
+    }
+    TableInit { elem, table, base } => {
+        let (d, s, n) = three!(base);
+        let s = s as u32 as u64;
+        charge!(n);
+        let seg = &cx.elems[cx.inst.elems[elem as usize] as usize];
+        let tab = &mut cx.tables[cx.inst.tables[table as usize] as usize].elems;
+        match (range(d, n, tab.len()), range(s, n, seg.len())) {
+            (Some(dr), Some(sr)) => tab[dr].copy_from_slice(&seg[sr]),
+            _ => trap!(TrapCode::TableOutOfBounds),
+        }
+    }
+    ElemDrop { seg } => { cx.elems[cx.inst.elems[seg as usize] as usize] = Vec::new(); }
+    RefFunc { dst, func } => { w!(dst, cx.inst.funcs[func as usize] as u64 + 1); }
+});

@@ -193,7 +193,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         code: TrapCode::Unreachable,
     });
     FuncCode {
-        ops: l.ops,
+        ops: super::interp::thread(l.ops),
         br_table: l.br_table,
         indirect: l.indirect,
         param_cells,
@@ -205,9 +205,9 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
 
 fn trap_code(param_cells: u32) -> FuncCode {
     FuncCode {
-        ops: vec![Op::Trap {
+        ops: super::interp::thread(vec![Op::Trap {
             code: TrapCode::Unsupported,
-        }],
+        }]),
         param_cells,
         local_cells: param_cells,
         frame_cells: param_cells,
@@ -612,10 +612,20 @@ impl Lower<'_> {
                 self.branch_fixup(i, Fixup::Table(at));
             }
         }
-        self.emit(Op::BrTable {
-            index,
-            start,
-            len: depths.len() as u32 - 1,
+        let count = depths.len() as u32 - 1;
+        // Most tables (a C `switch`) move no values: their op skips the move code.
+        self.emit(if cells == 0 {
+            Op::BrTable {
+                index,
+                start,
+                count,
+            }
+        } else {
+            Op::BrTableMove {
+                index,
+                start,
+                count,
+            }
         });
     }
 

@@ -131,8 +131,19 @@ impl ModuleInner {
     /// The lowered code of defined function `index`, lowered now if this is its first call.
     /// Lowering is lazy so that loading a large module costs only its validation; a store with
     /// fuel gets code with fuel ops, one without gets code with none.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn code(&self, index: u32, fuel: bool) -> &FuncCode {
+        match self.code[index as usize][fuel as usize].get() {
+            Some(code) => code,
+            None => self.lower(index, fuel),
+        }
+    }
+
+    /// Lowers function `index` on its first call (out of line: the interpreter's call path stays
+    /// free of closures, see `interp.rs`).
+    #[cold]
+    #[inline(never)]
+    fn lower(&self, index: u32, fuel: bool) -> &FuncCode {
         self.code[index as usize][fuel as usize].get_or_init(|| lower::lower(self, index, fuel))
     }
 

@@ -1002,7 +1002,7 @@ fn fuel_ops_only_when_fuel_is_on() {
             .code(0, fuel)
             .ops
             .iter()
-            .filter(|op| matches!(op, super::code::Op::Fuel { .. }))
+            .filter(|i| matches!(i.op, super::code::Op::Fuel { .. }))
             .count()
     };
     assert_eq!(fuel_ops(false), 0);
