@@ -557,7 +557,7 @@ fn trap_report(
         lines.push("  (no wasm frames)".into());
     }
     let error = error.with_note(lines.join("\n"));
-    match frames.first().and_then(|f| source_of(f)) {
+    match frames.first().and_then(source_of) {
         Some(Loaded {
             name,
             text: Some(text),

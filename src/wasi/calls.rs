@@ -269,7 +269,7 @@ fn random_get(_: &mut State, m: &mut Mem<'_>, a: &[Value]) -> Res {
 // ---------------------------------------------------------------------------------------------
 // File descriptors
 
-fn fd<'s>(st: &'s mut State, fd: u32) -> Result<&'s mut Fd, Errno> {
+fn fd(st: &mut State, fd: u32) -> Result<&mut Fd, Errno> {
     st.fds
         .get_mut(fd as usize)
         .and_then(Option::as_mut)
