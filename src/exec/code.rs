@@ -347,11 +347,13 @@ macro_rules! define_ops {
             Jump { target: u32 },
             JumpIfZero { c: Slot, target: u32 },
             JumpIfNonZero { c: Slot, target: u32 },
-            /// Jump through the function's `br_table` entries `start..=start + len` by the index
-            /// in `index` (past the end: the last entry).
-            BrTable { index: Slot, start: u32, count: u32 },
-            /// A `br_table` whose label takes values: each entry's `n` cells move from `src`
-            /// to `dst` first.
+            /// A `br_table` that moves no values: the `count + 1` ops after it are its entries
+            /// (each a `Jump` or a `Return`); go where entry `index` (past the end: the last)
+            /// goes.
+            BrTable { index: Slot, count: u32 },
+            /// A `br_table` whose label takes values: through the function's `br_table` entries
+            /// `start..=start + count` by the index in `index` (past the end: the last entry),
+            /// each moving its `n` cells from `src` to `dst` first.
             BrTableMove { index: Slot, start: u32, count: u32 },
             /// Return; the results are at offsets `0..`.
             Return,

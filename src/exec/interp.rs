@@ -1007,16 +1007,15 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     Jump { target } => { jump!(target); }
     JumpIfZero { c, target } => { branch!(r!(c) as u32 == 0, target); }
     JumpIfNonZero { c, target } => { branch!(r!(c) as u32 != 0, target); }
-    BrTable { index, start, count } => {
-        let i = (r!(index) as u32).min(count);
-        let e = cx.code.br_table[(start + i) as usize];
-        debug_assert_eq!(e.n, 0);
-        if e.pc == RETURN_PC {
-            do_return!();
-        } else {
-            let code = cx.code;
-            // SAFETY: lowering patched every entry to an op of this code.
-            dispatch!(unsafe { code.ops.as_ptr().add(e.pc as usize) }, regs, mem, len, cx);
+    BrTable { index, count } => {
+        let i = (r!(index) as u32).min(count) as usize;
+        // SAFETY: lowering put `count + 1` entries after the op.
+        let e = unsafe { ip.add(1 + i) };
+        // SAFETY: as above.
+        match unsafe { (*e).op } {
+            // SAFETY: `thread` made the target an offset from the entry to an op of this code.
+            Op::Jump { target } => dispatch!(unsafe { e.offset(target as i32 as isize) }, regs, mem, len, cx),
+            _ => dispatch!(e, regs, mem, len, cx),
         }
     }
     BrTableMove { index, start, count } => {

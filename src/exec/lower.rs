@@ -598,6 +598,19 @@ impl Lower<'_> {
             .map(|t| t.expect("validated br_table"))
             .chain([targets.default()])
             .collect();
+        let count = depths.len() as u32 - 1;
+        if cells == 0 {
+            // No values move (a C `switch`): the entries follow the op, each a jump or a
+            // return, and the op goes straight to the target an entry names.
+            self.emit(Op::BrTable { index, count });
+            for d in &depths {
+                match self.label(*d).0 {
+                    0 => _ = self.emit(Op::Return),
+                    i => self.jump_to(i),
+                }
+            }
+            return;
+        }
         for d in &depths {
             let (i, base, _, _) = self.label(*d);
             let at = self.br_table.len();
@@ -612,20 +625,10 @@ impl Lower<'_> {
                 self.branch_fixup(i, Fixup::Table(at));
             }
         }
-        let count = depths.len() as u32 - 1;
-        // Most tables (a C `switch`) move no values: their op skips the move code.
-        self.emit(if cells == 0 {
-            Op::BrTable {
-                index,
-                start,
-                count,
-            }
-        } else {
-            Op::BrTableMove {
-                index,
-                start,
-                count,
-            }
+        self.emit(Op::BrTableMove {
+            index,
+            start,
+            count,
         });
     }
 
