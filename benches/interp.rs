@@ -138,14 +138,34 @@ fn main() {
             t_peer = t_peer.min(cpu_time_of(|| peer.run()));
         }
         summary.push((p.name.clone(), t_ours, t_peer));
+        // Start-up of the real programs: loading (decode, validate, instantiate), and loading
+        // plus the first run (lazy lowering included), each from the bytes.
+        if p.name.starts_with("real/") {
+            let (mut load_ours, mut load_peer) = (Duration::MAX, Duration::MAX);
+            let (mut cold_ours, mut cold_peer) = (Duration::MAX, Duration::MAX);
+            for _ in 0..3 {
+                load_ours = load_ours.min(cpu_time_of(|| {
+                    std::hint::black_box(Ours::new(&p.wasm));
+                    0
+                }));
+                load_peer = load_peer.min(cpu_time_of(|| {
+                    std::hint::black_box(Wasmi::new(&p.wasm));
+                    0
+                }));
+                cold_ours = cold_ours.min(cpu_time_of(|| Ours::new(&p.wasm).run()));
+                cold_peer = cold_peer.min(cpu_time_of(|| Wasmi::new(&p.wasm).run()));
+            }
+            summary.push((format!("{} load", p.name), load_ours, load_peer));
+            summary.push((format!("{} cold", p.name), cold_ours, cold_peer));
+        }
     }
     println!(
-        "\n{:<16} {:>8} {:>12} {:>12}",
+        "\n{:<18} {:>8} {:>12} {:>12}",
         "program", "ratio", "watlink", "wasmi"
     );
     for (name, a, b) in summary {
         println!(
-            "{:<16} {:>8.2} {:>10.1}ms {:>10.1}ms",
+            "{:<18} {:>8.2} {:>10.1}ms {:>10.1}ms",
             name,
             a.as_secs_f64() / b.as_secs_f64(),
             a.as_secs_f64() * 1e3,

@@ -632,8 +632,51 @@ macro_rules! helpers {
             }};
         }
         // Enters wasm function `idx` of instance `ci`, its arguments at `base` of this frame;
-        // `tail` replaces the current frame.
+        // `tail` replaces the current frame. The common case is handled here, with no call
+        // (so the handler saves no registers); the rest (first call of a function, growing a
+        // stack, many locals or arguments) goes on in `enter_slow`.
         macro_rules! enter {
+            ($d ci:expr, $d idx:expr, $d base:expr, $d tail:expr) => {{
+                let (ci, idx, base): (u32, u32, u32) = ($d ci, $d idx, $d base);
+                let instances = $cx.instances;
+                let Some(callee) = instances[ci as usize].module.lowered(idx, $cx.fuel_on) else {
+                    return enter_slow::<{ $d tail }>($ip, $regs, $cx, ci, idx, base);
+                };
+                let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
+                let new_fp = if $d tail { $cx.fp } else { $cx.fp + base as usize };
+                let frames = &$cx.frames;
+                if l - p > FAST_CELLS
+                    || ($d tail && p > FAST_CELLS)
+                    || (!$d tail
+                        && (frames.len() == frames.capacity() || frames.len() + 1 >= $cx.max_depth))
+                    || new_fp + callee.frame_cells as usize > $cx.stack.len()
+                {
+                    return enter_slow::<{ $d tail }>($ip, $regs, $cx, ci, idx, base);
+                }
+                if $d tail {
+                    // SAFETY: the arguments are slots of this frame, above its bottom.
+                    unsafe { move_down($regs, base as usize, p) };
+                } else {
+                    $cx.frames.push(Frame {
+                        code: $cx.code,
+                        // SAFETY: a call is never the last op of its code.
+                        ip: unsafe { $ip.add(1) },
+                        fp: $cx.fp,
+                        inst: $cx.inst_idx,
+                    });
+                }
+                $cx.fp = new_fp;
+                // SAFETY: `fp + frame_cells <= stack.len()` was just checked.
+                $regs = unsafe { $cx.stack.as_mut_ptr().add(new_fp) };
+                // SAFETY: `local_cells <= frame_cells`.
+                unsafe { zero($regs, p, l) };
+                $cx.code = callee;
+                switch_inst!(ci);
+                dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
+            }};
+        }
+        // The general case of `enter!`: anything may need doing.
+        macro_rules! enter_general {
             ($d ci:expr, $d idx:expr, $d base:expr, $d tail:expr) => {{
                 let ci: u32 = $d ci;
                 let instances = $cx.instances;
@@ -665,12 +708,12 @@ macro_rules! helpers {
                 // SAFETY: `fp + frame_cells <= stack.len()` was just ensured.
                 $regs = unsafe { $cx.stack.as_mut_ptr().add(new_fp) };
                 let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
-                if l > p {
-                    // SAFETY: `local_cells <= frame_cells`.
-                    unsafe { std::ptr::write_bytes($regs.add(p), 0, l - p) };
-                }
+                // SAFETY: `local_cells <= frame_cells`.
+                unsafe { std::ptr::write_bytes($regs.add(p), 0, l - p) };
                 $cx.code = callee;
-                switch_inst!(ci);
+                $cx.inst_idx = ci;
+                $cx.inst = &instances[ci as usize];
+                ($mem, $len) = $cx.mem0();
                 dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
             }};
         }
@@ -921,6 +964,53 @@ macro_rules! handlers {
 fn uninitialized(cx: &mut Cx<'_>, i: usize, ip: *const Instr) -> Exit {
     let c = TrapCode::UninitializedElement;
     cx.fail(Trap::Detailed(c, format!("{} {i}", c.message())), ip)
+}
+
+/// Cells of arguments (tail calls) and of locals the call fast path moves or zeroes itself.
+const FAST_CELLS: usize = 8;
+
+/// Moves `n <= FAST_CELLS` cells from `src` down to the frame's bottom (`src > 0`).
+///
+/// # Safety
+/// `regs..regs + src + n` must be cells of the frame.
+#[inline(always)]
+unsafe fn move_down(regs: *mut u64, src: usize, n: usize) {
+    debug_assert!(n <= FAST_CELLS);
+    for k in 0..n {
+        // SAFETY: the caller's bounds. The volatile read keeps LLVM from turning this short
+        // loop into a call of `memmove`, which would make every call op save registers.
+        unsafe { regs.add(k).write(regs.add(src + k).read_volatile()) }
+    }
+}
+
+/// Zeroes cells `p..l` of the frame (`l - p <= FAST_CELLS`).
+///
+/// # Safety
+/// `regs + l` must not pass the frame's end.
+#[inline(always)]
+unsafe fn zero(regs: *mut u64, p: usize, l: usize) {
+    debug_assert!(l - p <= FAST_CELLS);
+    for k in p..l {
+        // SAFETY: the caller's bounds; volatile for the same reason as in `move_down`.
+        unsafe { regs.add(k).write_volatile(0) }
+    }
+}
+
+/// The call path when `enter!`'s fast path does not apply; reached by a tail call from it.
+#[inline(never)]
+#[allow(unused_macros, unused_assignments)]
+fn enter_slow<const TAIL: bool>(
+    ip: *const Instr,
+    regs: *mut u64,
+    cx: &mut Cx<'_>,
+    ci: u32,
+    idx: u32,
+    base: u32,
+) -> Exit {
+    let (mut mem, mut len) = (std::ptr::null_mut(), 0);
+    let mut regs = regs;
+    helpers!([$] ip, regs, mem, len, cx);
+    enter_general!(ci, idx, base, TAIL)
 }
 
 /// Calls host function `h` with the arguments at `base..` of the current frame; its results go

@@ -139,6 +139,12 @@ impl ModuleInner {
         }
     }
 
+    /// The lowered code of defined function `index`, if it has been lowered.
+    #[inline(always)]
+    pub(crate) fn lowered(&self, index: u32, fuel: bool) -> Option<&FuncCode> {
+        self.code[index as usize][fuel as usize].get()
+    }
+
     /// Lowers function `index` on its first call (out of line: the interpreter's call path stays
     /// free of closures, see `interp.rs`).
     #[cold]
