@@ -1,6 +1,9 @@
 //! The compiler's front door: text in, validated bytes out.
 
 mod functions;
+mod source_map;
+
+pub use source_map::SourceMap;
 
 use std::path::Path;
 

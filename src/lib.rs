@@ -39,12 +39,14 @@ pub mod resolve;
 pub mod script;
 pub mod span;
 pub mod text;
+#[cfg(feature = "wasi")]
+pub mod wasi;
 
 mod compile;
 
 pub use compile::{
-    CompileOptions, Features, compile, compile_file, compile_module, compile_str, read_source,
-    text_from_bytes,
+    CompileOptions, Features, SourceMap, compile, compile_file, compile_module, compile_str,
+    read_source, text_from_bytes,
 };
 pub use error::{Class, Error, Errors};
 pub use link::{Linked, Linker};

@@ -556,4 +556,15 @@ pub(crate) struct FuncCode {
     pub local_cells: u32,
     /// Cells the frame ever uses: every slot any op names is below this.
     pub frame_cells: u32,
+    /// Where the ops came from, for backtraces: the module byte offset of the wasm instruction
+    /// each op was lowered from (by op index; the final sentinel has none). Written by `emit`,
+    /// read only on the trap path.
+    pub offsets: Vec<u32>,
+}
+
+impl FuncCode {
+    /// The module byte offset of the instruction op `pc` was lowered from.
+    pub(crate) fn offset_of(&self, pc: usize) -> Option<u32> {
+        self.offsets.get(pc).copied()
+    }
 }

@@ -40,8 +40,8 @@ use std::sync::Arc;
 
 use super::code::{Cell, FuncCode, Op, RETURN_PC, Slot, for_each_numeric};
 use super::{
-    FuncEntity, FuncKind, FuncType, InstanceEntity, Limits, MemoryEntity, PAGE, StackGuard, Store,
-    TableEntity, Trap, TrapCode, ValType, Value, memory, num, simd,
+    Budget, FuncEntity, FuncKind, FuncType, InstanceEntity, Limits, MemoryEntity, PAGE, StackGuard,
+    Store, TableEntity, TraceFrame, Trap, TrapCode, ValType, Value, memory, num, simd,
 };
 
 /// What a handler returns: how execution ended, or (loop dispatch) that it goes on.
@@ -121,8 +121,14 @@ pub(crate) struct Cx<'s> {
     inst: &'s InstanceEntity,
     fuel_on: bool,
     fuel_left: u64,
+    /// Fuel not yet handed out: with a deadline, fuel comes in slices (see [`refill`]).
+    fuel_reserve: u64,
+    deadline: Option<std::time::Instant>,
+    budget: &'s mut Budget,
     max_depth: usize,
     trap: Option<Trap>,
+    /// The instruction that trapped, when the trap path knows it (for the backtrace).
+    trap_ip: *const Instr,
     /// Loop dispatch: the registers a handler hands on.
     #[cfg(not(watlink_tail_dispatch))]
     ip: *const Instr,
@@ -140,22 +146,41 @@ pub(crate) struct Cx<'s> {
 impl Cx<'_> {
     #[cold]
     #[inline(never)]
-    fn fail(&mut self, t: Trap) -> Exit {
+    fn fail(&mut self, t: Trap, ip: *const Instr) -> Exit {
         self.trap = Some(t);
+        self.trap_ip = ip;
         Exit::Trap
     }
 
     #[cold]
     #[inline(never)]
-    fn fail_code(&mut self, c: TrapCode) -> Exit {
-        self.fail(Trap::Code(c))
+    fn fail_code(&mut self, c: TrapCode, ip: *const Instr) -> Exit {
+        self.fail(Trap::Code(c), ip)
+    }
+
+    /// Fuel ran short of `units`: the next slice if the deadline has not passed (true), or the
+    /// trap set (false).
+    #[cold]
+    #[inline(never)]
+    fn refuel(&mut self, units: u64, ip: *const Instr) -> bool {
+        match refill(&mut self.fuel_reserve, self.deadline, self.fuel_left, units) {
+            Ok(left) => {
+                self.fuel_left = left;
+                true
+            }
+            Err(c) => {
+                self.fuel_left = 0;
+                self.fail_code(c, ip);
+                false
+            }
+        }
     }
 
     /// Grows the cell stack to `need` cells; false (with the trap set) past its limit.
     #[cold]
     #[inline(never)]
     fn grow_stack(&mut self, need: usize) -> bool {
-        match grow(self.stack, need) {
+        match grow(self.stack, need, self.budget) {
             Ok(()) => true,
             Err(t) => {
                 self.trap = Some(t);
@@ -193,14 +218,88 @@ const MAX_STACK_CELLS: usize = 1 << 24;
 /// Fuel charged for bulk operations: one unit per this many bytes (memory) touched.
 const BYTES_PER_FUEL: u64 = 64;
 
+/// Fuel given out at a time when a deadline is set: the clock is read once per slice.
+const FUEL_SLICE: u64 = 1 << 20;
+
+/// Fuel ran short of `units` with `left` in hand: the next slice from `reserve` if the deadline
+/// has not passed; the fuel left after charging `units`, or why execution stops.
 #[cold]
-fn grow(stack: &mut Vec<u64>, need: usize) -> Result<(), Trap> {
+#[inline(never)]
+fn refill(
+    reserve: &mut u64,
+    deadline: Option<std::time::Instant>,
+    left: u64,
+    units: u64,
+) -> Result<u64, TrapCode> {
+    if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+        return Err(TrapCode::Timeout);
+    }
+    let have = left.saturating_add(*reserve);
+    if have < units {
+        *reserve = 0;
+        return Err(TrapCode::OutOfFuel);
+    }
+    let rest = have - units;
+    let slice = rest.min(FUEL_SLICE);
+    *reserve = rest - slice;
+    Ok(slice)
+}
+
+/// Grows the cell stack to hold `need` cells (at least doubling), charging the memory budget.
+#[cold]
+fn grow(stack: &mut Vec<u64>, need: usize, budget: &mut Budget) -> Result<(), Trap> {
     if need > MAX_STACK_CELLS {
         return Err(TrapCode::CallStackExhausted.into());
     }
     let len = need.max(stack.len() * 2).min(MAX_STACK_CELLS).max(need);
+    if !budget.take((len - stack.len()) as u64 * 8) {
+        // Within the budget, exactly what is needed.
+        if !budget.take((need - stack.len()) as u64 * 8) {
+            return Err(TrapCode::CallStackExhausted.into());
+        }
+        stack.resize(need, 0);
+        return Ok(());
+    }
     stack.resize(len, 0);
     Ok(())
+}
+
+/// The most frames a backtrace keeps (the innermost ones).
+const MAX_TRACE: usize = 1000;
+
+/// Records the frames of a trap into `trace`, innermost first: the trapping instruction (if the
+/// trap path knew it), then each suspended caller at its call. Runs only after a trap.
+#[cold]
+#[inline(never)]
+fn record_trace(cx: &Cx<'_>, trace: &mut Vec<TraceFrame>) {
+    trace.clear();
+    let here = (!cx.trap_ip.is_null()).then_some((cx.code, cx.trap_ip, cx.inst_idx));
+    // A caller's `ip` is where it goes on: the call is the instruction before it.
+    let callers = cx
+        .frames
+        .iter()
+        .rev()
+        .map(|f| (f.code, f.ip.wrapping_sub(1), f.inst));
+    for (code, ip, inst) in here.into_iter().chain(callers).take(MAX_TRACE) {
+        let module = &cx.instances[inst as usize].module;
+        // The defined function whose lowered code this is (with or without fuel ops).
+        let defined = module.code.iter().position(|c| {
+            c.iter()
+                .any(|l| l.get().is_some_and(|x| std::ptr::eq(x, code)))
+        });
+        let Some(defined) = defined else { continue };
+        let func = module.n_imported_funcs + defined as u32;
+        let pc = (ip as usize).wrapping_sub(code.ops.as_ptr() as usize) / size_of::<Instr>();
+        let offset = code.offset_of(pc);
+        let body = module.bodies[defined].offset;
+        trace.push(TraceFrame {
+            instance: super::InstanceHandle(inst),
+            func,
+            name: module.func_names.get(&func).cloned(),
+            offset,
+            body_offset: offset.map(|o| (o as u64).saturating_sub(body) as u32),
+        });
+    }
 }
 
 /// Calls store function `f` with already type-checked `args`.
@@ -210,13 +309,14 @@ pub(crate) fn call(st: &mut Store, f: u32, args: &[Value]) -> Result<Vec<Value>,
     let results = ty.results.clone();
     if let FuncKind::Host(h) = &fe.kind {
         let h = h.clone();
-        let out = h(args)?;
+        let out = h(&mut super::Caller { memory: None }, args)?;
         check_results(&results, &out)?;
         return Ok(out);
     }
+    st.trace.clear();
     let need = 2 * args.len().max(results.len()) + 1024;
     if st.stack.len() < need {
-        st.stack.resize(need, 0);
+        grow(&mut st.stack, need, &mut st.budget)?;
     }
     let mut at = 0;
     for a in args {
@@ -277,16 +377,28 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         datas,
         instances,
         stack,
+        trace,
+        deadline,
+        budget,
         ..
     } = st;
-    let fuel_on = limits.fuel.is_some();
+    // A deadline is checked where fuel is refilled: code with fuel ops, run in slices.
+    let fuel_on = limits.fuel.is_some() || deadline.is_some();
+    let fuel_reserve = match deadline {
+        Some(_) => fuel.saturating_sub(FUEL_SLICE),
+        None => 0,
+    };
+    *fuel -= fuel_reserve;
+    // The frame stack is bounded by the call depth and by the memory budget left.
+    let max_depth = (limits.max_call_depth as usize)
+        .min((budget.left() / size_of::<Frame<'_>>() as u64) as usize);
     let FuncKind::Wasm { instance, index } = funcs[entry as usize].kind else {
         unreachable!("run on a host function")
     };
     let inst = &instances[instance as usize];
     let code: &FuncCode = inst.module.code(index, fuel_on);
     if code.frame_cells as usize > stack.len() {
-        grow(stack, code.frame_cells as usize)?;
+        grow(stack, code.frame_cells as usize, budget)?;
     }
     stack[code.param_cells as usize..code.local_cells as usize].fill(0);
     let (mem, mem_len) = memory_view(memories, inst.mem0);
@@ -311,8 +423,12 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         inst,
         fuel_on,
         fuel_left: *fuel,
-        max_depth: limits.max_call_depth as usize,
+        fuel_reserve,
+        deadline: *deadline,
+        budget,
+        max_depth,
         trap: None,
+        trap_ip: std::ptr::null(),
         #[cfg(not(watlink_tail_dispatch))]
         ip,
         #[cfg(not(watlink_tail_dispatch))]
@@ -323,7 +439,10 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         mem_len,
     };
     let exit = execute(ip, regs, mem, mem_len, &mut cx);
-    *fuel = cx.fuel_left;
+    *fuel = cx.fuel_left.saturating_add(cx.fuel_reserve);
+    if exit != Exit::Return {
+        record_trace(&cx, trace);
+    }
     match exit {
         Exit::Return => Ok(()),
         _ => Err(cx.trap.take().unwrap_or(Trap::Code(TrapCode::Unreachable))),
@@ -431,12 +550,12 @@ macro_rules! helpers {
         }
         macro_rules! fail {
             ($d t:expr) => {
-                return $cx.fail($d t)
+                return $cx.fail($d t, $ip)
             };
         }
         macro_rules! trap {
             ($d c:expr) => {
-                return $cx.fail_code($d c)
+                return $cx.fail_code($d c, $ip)
             };
         }
         macro_rules! charge {
@@ -444,10 +563,12 @@ macro_rules! helpers {
                 if $cx.fuel_on {
                     let units: u64 = $d units;
                     if $cx.fuel_left < units {
-                        $cx.fuel_left = 0;
-                        trap!(TrapCode::OutOfFuel);
+                        if !$cx.refuel(units, $ip) {
+                            return Exit::Trap;
+                        }
+                    } else {
+                        $cx.fuel_left -= units;
                     }
-                    $cx.fuel_left -= units;
                 }
             };
         }
@@ -604,6 +725,7 @@ macro_rules! helpers {
                     FuncKind::Wasm { instance, index } => enter!(*instance, *index, $d base, $d tail),
                     FuncKind::Host(_) => {
                         if !call_host($cx, h, $d base as usize, $d tail) {
+                            $cx.trap_ip = $ip;
                             return Exit::Trap;
                         }
                         // SAFETY: `call_host` left the stack holding this frame.
@@ -627,7 +749,7 @@ macro_rules! helpers {
                     None => trap!(TrapCode::UndefinedElement),
                 };
                 if f == 0 {
-                    return uninitialized($cx, i);
+                    return uninitialized($cx, i, $ip);
                 }
                 let h = (f - 1) as usize;
                 if $cx.funcs[h].ty != $cx.inst.types[ty as usize] {
@@ -840,9 +962,9 @@ macro_rules! handlers {
 /// The trap of `call_indirect` through a null entry `i`.
 #[cold]
 #[inline(never)]
-fn uninitialized(cx: &mut Cx<'_>, i: usize) -> Exit {
+fn uninitialized(cx: &mut Cx<'_>, i: usize, ip: *const Instr) -> Exit {
     let c = TrapCode::UninitializedElement;
-    cx.fail(Trap::Detailed(c, format!("{} {i}", c.message())))
+    cx.fail(Trap::Detailed(c, format!("{} {i}", c.message())), ip)
 }
 
 /// Cells of arguments (tail calls) and of locals the call fast path moves or zeroes itself.
@@ -921,7 +1043,11 @@ fn host_call(cx: &mut Cx<'_>, h: usize, base: usize, tail: bool) -> Result<(), T
             v
         })
         .collect();
-    let res = hf(&args)?;
+    let memory = cx
+        .memories
+        .get_mut(cx.inst.mem0 as usize)
+        .map(|m| &mut m.data[..]);
+    let res = hf(&mut super::Caller { memory }, &args)?;
     check_results(&ty.results, &res)?;
     let cells: usize = ty
         .results
@@ -930,7 +1056,7 @@ fn host_call(cx: &mut Cx<'_>, h: usize, base: usize, tail: bool) -> Result<(), T
         .sum();
     let dst = cx.fp + if tail { 0 } else { base };
     if dst + cells > cx.stack.len() {
-        grow(cx.stack, dst + cells)?;
+        grow(cx.stack, dst + cells, cx.budget)?;
     }
     let mut at = dst;
     for r in res {
@@ -1001,7 +1127,7 @@ fn memory_grow(cx: &mut Cx<'_>, delta: u64) -> u64 {
     let old = m.data.len() as u64 / PAGE;
     let new = old + delta;
     let max = m.max.unwrap_or(65536).min(65536);
-    if new > max || new * PAGE > cx.limits.max_memory_bytes {
+    if new > max || new * PAGE > cx.limits.max_memory_bytes || !cx.budget.take(delta * PAGE) {
         u32::MAX as u64
     } else {
         m.data.resize((new * PAGE) as usize, 0);
@@ -1095,6 +1221,7 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         let v = r!(src);
         let g = cx.inst.globals[global as usize];
         if !cx.guard_allows(g, v) {
+            cx.trap_ip = ip;
             return Exit::Trap;
         }
         cx.globals[g as usize].value = v as u128;
@@ -1174,7 +1301,10 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         let failed = if tab.index64 { u64::MAX } else { u32::MAX as u64 };
         let max = tab.max.unwrap_or(failed);
         let new = old.saturating_add(delta);
-        let result = if new > max || new > cx.limits.max_table_elems {
+        let result = if new > max
+            || new > cx.limits.max_table_elems
+            || !cx.budget.take(delta.saturating_mul(8))
+        {
             failed
         } else {
             tab.elems.resize(new as usize, init);

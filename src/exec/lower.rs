@@ -120,6 +120,10 @@ struct Lower<'m> {
     fuel_at: Option<usize>,
     /// The numeric op being lowered reads 64-bit integers.
     wide: bool,
+    /// The module byte offset of the instruction being lowered.
+    at: u32,
+    /// See [`FuncCode::offsets`].
+    offsets: Vec<u32>,
 }
 
 /// Lowers the defined function `index` of `m` (validated), with fuel ops if `fuel`.
@@ -146,6 +150,8 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         fuel,
         fuel_at: None,
         wide: false,
+        at: 0,
+        offsets: Vec::new(),
     };
     for &t in &ty.params {
         l.add_local(t);
@@ -185,6 +191,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         return trap_code(param_cells);
     };
     while !rd.eof() {
+        l.at = rd.original_position() as u32;
         let Ok(op) = rd.read() else {
             return trap_code(param_cells);
         };
@@ -203,6 +210,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         param_cells,
         local_cells: l.local_cells,
         frame_cells: l.max_cells,
+        offsets: l.offsets,
     }
 }
 
@@ -230,6 +238,10 @@ impl Lower<'_> {
     }
 
     fn emit(&mut self, op: Op) -> usize {
+        // Kept in step with `ops` even where ops are pushed or popped directly.
+        self.offsets.truncate(self.ops.len());
+        self.offsets.resize(self.ops.len(), self.at);
+        self.offsets.push(self.at);
         self.ops.push(op);
         self.last = Last::None;
         self.ops.len() - 1

@@ -45,10 +45,10 @@ mod value;
 
 pub(crate) use code::FuncCode;
 pub(crate) use module::*;
-pub use module::{Module, features};
+pub use module::{ExternType, Module, features};
 pub(crate) use store::*;
-pub use store::{Extern, HostFunc, Imports, Limits, Store};
-pub use trap::{Trap, TrapCode};
+pub use store::{Caller, Extern, HostFunc, HostFuncWithCaller, Imports, Limits, Store};
+pub use trap::{TraceFrame, Trap, TrapCode};
 pub use value::{
     FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle, ValType, Value,
 };

@@ -151,6 +151,8 @@ pub(crate) struct ModuleInner {
     /// Global indices of `__stack_pointer`, `__stack_low` and `__stack_high`, by export or by
     /// the name section.
     pub(crate) stack_globals: [Option<u32>; 3],
+    /// Function names from the name section (for backtraces).
+    pub(crate) func_names: std::collections::HashMap<u32, String>,
 }
 
 pub(crate) const STACK_GLOBALS: [&str; 3] = ["__stack_pointer", "__stack_low", "__stack_high"];
@@ -420,10 +422,18 @@ impl Module {
                     // Global names; a malformed name section is ignored, as custom sections are.
                     if let wasmparser::KnownCustom::Name(names) = c.as_known() {
                         for n in names.into_iter().flatten() {
-                            if let wasmparser::Name::Global(map) = n {
-                                for naming in map.into_iter().flatten() {
-                                    m.note_global_name(naming.index, naming.name);
+                            match n {
+                                wasmparser::Name::Global(map) => {
+                                    for naming in map.into_iter().flatten() {
+                                        m.note_global_name(naming.index, naming.name);
+                                    }
                                 }
+                                wasmparser::Name::Function(map) => {
+                                    for naming in map.into_iter().flatten() {
+                                        m.func_names.insert(naming.index, naming.name.into());
+                                    }
+                                }
+                                _ => {}
                             }
                         }
                     }
@@ -462,12 +472,112 @@ impl Module {
         self.inner.exports.iter().map(|e| e.0.as_str())
     }
 
+    /// The module's imports in order: `(module, name, type)`.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str, ExternType)> {
+        self.inner.imports.iter().map(|(module, name, kind)| {
+            let ty = match kind {
+                ImportKind::Func(t) => ExternType::Func(
+                    self.inner
+                        .types
+                        .get(*t as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
+                ImportKind::Table(t) => ExternType::Table {
+                    elem: t.ty,
+                    min: t.min,
+                    max: t.max,
+                },
+                ImportKind::Memory(t) => ExternType::Memory {
+                    min: t.min,
+                    max: t.max,
+                },
+                ImportKind::Global(g) => ExternType::Global {
+                    ty: g.ty,
+                    mutable: g.mutable,
+                },
+            };
+            (module.as_str(), name.as_str(), ty)
+        })
+    }
+
     /// The `(module, name)` pairs of the module's imports.
     pub fn import_names(&self) -> impl Iterator<Item = (&str, &str)> {
         self.inner
             .imports
             .iter()
             .map(|i| (i.0.as_str(), i.1.as_str()))
+    }
+}
+
+/// The type of an import, as the module declares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExternType {
+    /// A function of this type.
+    Func(FuncType),
+    /// A table of `elem` references, at least `min` elements, at most `max`.
+    Table {
+        /// funcref or externref.
+        elem: ValType,
+        /// The least number of elements.
+        min: u64,
+        /// The most elements, if bounded.
+        max: Option<u64>,
+    },
+    /// A memory of at least `min` pages, at most `max`.
+    Memory {
+        /// The least number of 64 KiB pages.
+        min: u64,
+        /// The most pages, if bounded.
+        max: Option<u64>,
+    },
+    /// A global.
+    Global {
+        /// Its value type.
+        ty: ValType,
+        /// Whether it is mutable.
+        mutable: bool,
+    },
+}
+
+impl std::fmt::Display for ExternType {
+    /// The text format's spelling: `func (param i32) (result i64)`, `memory 1 2`, `global (mut i32)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let limits = |f: &mut std::fmt::Formatter<'_>, min: u64, max: Option<u64>| match max {
+            Some(max) => write!(f, " {min} {max}"),
+            None => write!(f, " {min}"),
+        };
+        match self {
+            ExternType::Func(t) => {
+                f.write_str("func")?;
+                if !t.params.is_empty() {
+                    f.write_str(" (param")?;
+                    for p in &t.params {
+                        write!(f, " {p}")?;
+                    }
+                    f.write_str(")")?;
+                }
+                if !t.results.is_empty() {
+                    f.write_str(" (result")?;
+                    for r in &t.results {
+                        write!(f, " {r}")?;
+                    }
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
+            ExternType::Table { elem, min, max } => {
+                f.write_str("table")?;
+                limits(f, *min, *max)?;
+                write!(f, " {elem}")
+            }
+            ExternType::Memory { min, max } => {
+                f.write_str("memory")?;
+                limits(f, *min, *max)
+            }
+            ExternType::Global { ty, mutable: true } => write!(f, "global (mut {ty})"),
+            ExternType::Global { ty, mutable: false } => write!(f, "global {ty}"),
+        }
     }
 }
 

@@ -36,9 +36,26 @@ impl Default for Limits {
 /// A host function.
 pub type HostFunc = Arc<dyn Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync>;
 
+/// A host function that reads or writes the memory of the instance calling it (WASI's calls).
+pub type HostFuncWithCaller =
+    Arc<dyn Fn(&mut Caller<'_>, &[Value]) -> Result<Vec<Value>, Trap> + Send + Sync>;
+
+/// What a host function sees of its caller: the calling instance's memory 0, if it has one
+/// (none when the host function is called from the embedding API).
+pub struct Caller<'a> {
+    pub(crate) memory: Option<&'a mut [u8]>,
+}
+
+impl Caller<'_> {
+    /// The caller's memory 0 (its size is fixed during the call).
+    pub fn memory(&mut self) -> Option<&mut [u8]> {
+        self.memory.as_deref_mut()
+    }
+}
+
 pub(crate) enum FuncKind {
     Wasm { instance: u32, index: u32 },
-    Host(HostFunc),
+    Host(HostFuncWithCaller),
 }
 
 pub(crate) struct FuncEntity {
@@ -175,6 +192,38 @@ pub struct Store {
     pub(crate) datas: Vec<Arc<[u8]>>,
     pub(crate) instances: Vec<InstanceEntity>,
     pub(crate) stack: Vec<u64>,
+    /// The frames of the last trap (see [`Store::backtrace`]).
+    pub(crate) trace: Vec<TraceFrame>,
+    /// When guest execution stops with "deadline exceeded" (see [`Store::set_deadline`]).
+    pub(crate) deadline: Option<std::time::Instant>,
+    /// Bytes of memories, tables and the interpreter's stacks (see [`Store::set_memory_budget`]).
+    pub(crate) budget: Budget,
+}
+
+/// A byte budget: what the store's memories, tables and the interpreter's stacks may take
+/// together.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Budget {
+    pub(crate) limit: u64,
+    pub(crate) used: u64,
+}
+
+impl Budget {
+    /// Takes `n` bytes if they are left.
+    pub(crate) fn take(&mut self, n: u64) -> bool {
+        match self.used.checked_add(n) {
+            Some(u) if u <= self.limit => {
+                self.used = u;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Bytes left.
+    pub(crate) fn left(&self) -> u64 {
+        self.limit.saturating_sub(self.used)
+    }
 }
 
 impl Default for Store {
@@ -184,6 +233,17 @@ impl Default for Store {
 }
 
 pub(crate) const PAGE: u64 = 65536;
+
+fn over_budget(budget: &Budget, bytes: u64, what: &str) -> Error {
+    Error::unlocated(
+        Class::Uninstantiable,
+        format!(
+            "memory budget exceeded: {what} of {bytes} bytes, {} of {} bytes left",
+            budget.left(),
+            budget.limit
+        ),
+    )
+}
 
 /// The bounds `__stack_pointer` must stay within (see [`Store::set_stack_guard`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,6 +293,12 @@ impl Store {
             datas: Vec::new(),
             instances: Vec::new(),
             stack: Vec::new(),
+            trace: Vec::new(),
+            deadline: None,
+            budget: Budget {
+                limit: u64::MAX,
+                used: 0,
+            },
         }
     }
 
@@ -266,6 +332,31 @@ impl Store {
         Some((low, high))
     }
 
+    /// The frames of the last call's trap, innermost first (at most 1000); empty after a call
+    /// that returned.
+    pub fn backtrace(&self) -> &[TraceFrame] {
+        &self.trace
+    }
+
+    /// Stops guest execution with "deadline exceeded" (an exhaustion) once `deadline` has passed;
+    /// `None` removes it. The clock is read where fuel is refilled, once per 2^20 units of fuel,
+    /// so a store with a deadline runs code with fuel ops (also without [`Limits::fuel`]).
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// Bounds the bytes that all memories, all tables (8 bytes an element) and the interpreter's
+    /// cell and frame stacks take together. Past it, instantiation fails, `memory.grow` and
+    /// `table.grow` return -1 and calls end with "call stack exhausted". Unbounded by default.
+    pub fn set_memory_budget(&mut self, bytes: u64) {
+        self.budget.limit = bytes;
+    }
+
+    /// The bytes charged against the memory budget so far.
+    pub fn memory_used(&self) -> u64 {
+        self.budget.used
+    }
+
     /// The limits.
     pub fn limits(&self) -> Limits {
         self.limits
@@ -297,6 +388,15 @@ impl Store {
         &mut self,
         ty: FuncType,
         f: impl Fn(&[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
+    ) -> FuncHandle {
+        self.host_func_with_caller(ty, move |_, args| f(args))
+    }
+
+    /// Adds a host function of type `ty` that may use its caller's memory (see [`Caller`]).
+    pub fn host_func_with_caller(
+        &mut self,
+        ty: FuncType,
+        f: impl Fn(&mut Caller<'_>, &[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
     ) -> FuncHandle {
         let ty = self.intern(&ty);
         self.funcs.push(FuncEntity {
@@ -368,6 +468,9 @@ impl Store {
                 self.limits.max_memory_bytes
             )));
         };
+        if !self.budget.take(bytes) {
+            return Err(over_budget(&self.budget, bytes, "a memory"));
+        }
         self.memories.push(MemoryEntity {
             data: vec![0; bytes as usize],
             max: t.max,
@@ -389,6 +492,9 @@ impl Store {
                 "the table needs {} elements; the store allows {}",
                 t.min, self.limits.max_table_elems
             )));
+        }
+        if !self.budget.take(t.min * 8) {
+            return Err(over_budget(&self.budget, t.min * 8, "a table"));
         }
         self.tables.push(TableEntity {
             ty: t.ty,
@@ -508,6 +614,12 @@ impl Store {
             Extern::Memory(m) => Some(m),
             _ => None,
         }
+    }
+
+    /// Memory `index` of `instance` (imported or defined), exported or not.
+    pub fn instance_memory(&self, instance: InstanceHandle, index: u32) -> Option<MemoryHandle> {
+        let inst = self.instances.get(instance.0 as usize)?;
+        inst.memories.get(index as usize).map(|&m| MemoryHandle(m))
     }
 
     /// The bytes of memory `m`.

@@ -41,6 +41,8 @@ pub enum TrapCode {
     NullFunctionReference,
     /// `ref.as_non_null` of a null reference.
     NullReference,
+    /// The store's deadline passed (see [`Store::set_deadline`](super::Store::set_deadline)).
+    Timeout,
 }
 
 impl TrapCode {
@@ -64,6 +66,7 @@ impl TrapCode {
             TrapCode::ExpectedSharedMemory => "expected shared memory",
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullReference => "null reference",
+            TrapCode::Timeout => "deadline exceeded",
         }
     }
 }
@@ -92,10 +95,11 @@ impl Trap {
     /// [`Class::Exhaustion`] for call depth and fuel, [`Class::Trap`] otherwise.
     pub fn class(&self) -> Class {
         match self {
-            Trap::Code(TrapCode::CallStackExhausted | TrapCode::OutOfFuel)
-            | Trap::Detailed(TrapCode::CallStackExhausted | TrapCode::OutOfFuel, _) => {
-                Class::Exhaustion
-            }
+            Trap::Code(TrapCode::CallStackExhausted | TrapCode::OutOfFuel | TrapCode::Timeout)
+            | Trap::Detailed(
+                TrapCode::CallStackExhausted | TrapCode::OutOfFuel | TrapCode::Timeout,
+                _,
+            ) => Class::Exhaustion,
             _ => Class::Trap,
         }
     }
@@ -107,6 +111,23 @@ impl Trap {
             Trap::Host(_) => None,
         }
     }
+}
+
+/// One frame of a trap's backtrace ([`Store::backtrace`](super::Store::backtrace)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceFrame {
+    /// The instance the function belongs to.
+    pub instance: super::InstanceHandle,
+    /// The function's index in its module (imported functions first).
+    pub func: u32,
+    /// Its name in the module's name section, if it has one.
+    pub name: Option<String>,
+    /// The module byte offset of the instruction executing: the one that trapped in the innermost
+    /// frame, the call in the others.
+    pub offset: Option<u32>,
+    /// The same instruction's offset from the start of its function body (the locals
+    /// declarations), as the compiler's instruction offsets count.
+    pub body_offset: Option<u32>,
 }
 
 impl From<TrapCode> for Trap {

@@ -47,6 +47,21 @@ impl ValType {
     }
 }
 
+impl fmt::Display for ValType {
+    /// The text format's keyword: `i32`, `funcref`, ….
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::V128 => "v128",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
 /// A function type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct FuncType {

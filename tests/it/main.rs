@@ -17,5 +17,7 @@ mod print;
 #[cfg(feature = "cli")]
 mod readme;
 mod robust;
+#[cfg(feature = "cli")]
+mod run;
 mod spec;
 mod ui;

@@ -348,6 +348,7 @@ fn wl_trap_kind(code: exec::TrapCode, message: &str) -> Result<TrapKind, &'stati
         C::BadConversionToInteger => TrapKind::InvalidConversionToInteger,
         C::CallStackExhausted => return Err("watlink: call stack exhausted"),
         C::OutOfFuel => return Err("watlink: out of fuel"),
+        C::Timeout => return Err("watlink: deadline exceeded"),
         // The smith configuration generates no atomics or typed references: these stay apart.
         C::Unsupported
         | C::StackOverflow
@@ -359,7 +360,7 @@ fn wl_trap_kind(code: exec::TrapCode, message: &str) -> Result<TrapKind, &'stati
 }
 
 /// Every trap code, to recognise an instantiation error's message.
-const WL_CODES: [exec::TrapCode; 17] = {
+const WL_CODES: [exec::TrapCode; 18] = {
     use exec::TrapCode as C;
     [
         C::Unreachable,
@@ -379,6 +380,7 @@ const WL_CODES: [exec::TrapCode; 17] = {
         C::ExpectedSharedMemory,
         C::NullFunctionReference,
         C::NullReference,
+        C::Timeout,
     ]
 };
 

@@ -1,0 +1,8 @@
+// Prints a greeting to stdout and a note to stderr.
+#include <stdio.h>
+
+int main(void) {
+    printf("hello from wasi\n");
+    fprintf(stderr, "to stderr\n");
+    return 0;
+}
