@@ -19,8 +19,8 @@ use wasmparser::{BlockType, FunctionBody, Operator};
 use super::code::{
     BrEntry, FuncCode, NumForm, Op, RETURN_PC, Slot, load, numeric, store, wide_operands,
 };
-use super::simd::{self, SimdForm};
 use super::memory::{MemKind, MemSite, mem_index};
+use super::simd::{self, SimdForm};
 use super::{ModuleInner, TrapCode, ValType};
 
 /// Cells a value of `t` takes.

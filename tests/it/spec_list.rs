@@ -4,7 +4,6 @@
 spec_tier! { wasm_v1, "wasm-v1",
     address_wast "address.wast";
     align_wast "align.wast";
-    #[ignore = "the interpreter decodes 3.0 (multi-memory, memory64), where this 2.0 script's malformed encodings (memory instructions' zero byte, alignment flag bits, 64-bit limits flags) are valid or invalid; the per-tier features of `Module::with_features` (text3) restore them"]
     binary_leb128_wast "binary-leb128.wast";
     binary_wast "binary.wast";
     block_wast "block.wast";
@@ -80,11 +79,8 @@ spec_tier! { wasm_v1, "wasm-v1",
 
 spec_tier! { wasm_v2, "wasm-v2",
     address_wast "address.wast";
-    #[ignore = "the interpreter decodes 3.0 (multi-memory, memory64), where this 2.0 script's malformed encodings (memory instructions' zero byte, alignment flag bits, 64-bit limits flags) are valid or invalid; the per-tier features of `Module::with_features` (text3) restore them"]
     align_wast "align.wast";
-    #[ignore = "the interpreter decodes 3.0 (multi-memory, memory64), where this 2.0 script's malformed encodings (memory instructions' zero byte, alignment flag bits, 64-bit limits flags) are valid or invalid; the per-tier features of `Module::with_features` (text3) restore them"]
     binary_leb128_wast "binary-leb128.wast";
-    #[ignore = "the interpreter decodes 3.0 (multi-memory, memory64), where this 2.0 script's malformed encodings (memory instructions' zero byte, alignment flag bits, 64-bit limits flags) are valid or invalid; the per-tier features of `Module::with_features` (text3) restore them"]
     binary_wast "binary.wast";
     block_wast "block.wast";
     br_wast "br.wast";
@@ -226,7 +222,6 @@ spec_tier! { simd, "simd",
     simd_load_extend_wast "simd_load_extend.wast";
     simd_load_splat_wast "simd_load_splat.wast";
     simd_load_zero_wast "simd_load_zero.wast";
-    #[ignore = "needs multi-memory in the interpreter (two memories in one module are malformed to it)"]
     simd_memory_multi_wast "simd_memory-multi.wast";
     simd_select_wast "simd_select.wast";
     simd_splat_wast "simd_splat.wast";
@@ -246,7 +241,6 @@ spec_tier! { wasm_v3, "wasm-v3",
     address_wast "address.wast";
     #[ignore = "compiler gap (text3): compiling one function at a time differs from compiling the whole module (align.wast:1016)"]
     align_wast "align.wast";
-    #[ignore = "compiler gap (text3): annotations with quoted ids"]
     annotations_wast "annotations.wast";
     #[ignore = "decoder wording: wasmparser says \"unexpected end of section or function\" where the reference decoder names what it was reading"]
     binary_leb128_wast "binary-leb128.wast";
@@ -255,15 +249,11 @@ spec_tier! { wasm_v3, "wasm-v3",
     block_wast "block.wast";
     br_wast "br.wast";
     br_if_wast "br_if.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     br_on_non_null_wast "br_on_non_null.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     br_on_null_wast "br_on_null.wast";
-    #[ignore = "compiler gap (text3): `(table … (ref null $t) (elem …))` is encoded as a `(ref func)` segment, which fails validation"]
     br_table_wast "br_table.wast";
     call_wast "call.wast";
     call_indirect_wast "call_indirect.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     call_ref_wast "call_ref.wast";
     comments_wast "comments.wast";
     const_wast "const.wast";
@@ -314,7 +304,6 @@ spec_tier! { wasm_v3, "wasm-v3",
     local_set_wast "local_set.wast";
     local_tee_wast "local_tee.wast";
     loop_wast "loop.wast";
-    #[ignore = "compiler gap (text3): a memory64 limit past 2^32 in text is reported as \"i32 constant out of range\""]
     memory_wast "memory.wast";
     memory_grow_wast "memory_grow.wast";
     memory_redundancy_wast "memory_redundancy.wast";
@@ -324,7 +313,6 @@ spec_tier! { wasm_v3, "wasm-v3",
     nop_wast "nop.wast";
     obsolete_keywords_wast "obsolete-keywords.wast";
     ref_wast "ref.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     ref_as_non_null_wast "ref_as_non_null.wast";
     ref_func_wast "ref_func.wast";
     ref_is_null_wast "ref_is_null.wast";
@@ -333,7 +321,6 @@ spec_tier! { wasm_v3, "wasm-v3",
     return_wast "return.wast";
     return_call_wast "return_call.wast";
     return_call_indirect_wast "return_call_indirect.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     return_call_ref_wast "return_call_ref.wast";
     select_wast "select.wast";
     skip_stack_guard_page_wast "skip-stack-guard-page.wast";
@@ -341,7 +328,6 @@ spec_tier! { wasm_v3, "wasm-v3",
     start_wast "start.wast";
     store_wast "store.wast";
     switch_wast "switch.wast";
-    #[ignore = "compiler gap (text3): table initializer expressions (and typed tables) in text do not parse yet"]
     table_wast "table.wast";
     table_get_wast "table_get.wast";
     table_grow_wast "table_grow.wast";
@@ -357,9 +343,7 @@ spec_tier! { wasm_v3, "wasm-v3",
     type_rec_wast "type-rec.wast";
     type_wast "type.wast";
     unreachable_wast "unreachable.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     unreached_invalid_wast "unreached-invalid.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     unreached_valid_wast "unreached-valid.wast";
     unwind_wast "unwind.wast";
     utf8_custom_section_id_wast "utf8-custom-section-id.wast";
@@ -436,13 +420,9 @@ spec_tier! { memory64, "memory64",
 spec_tier! { custom_page_sizes, "custom-page-sizes",
     #[ignore = "decoder wording: wasmparser says \"unexpected end of section or function\" where the reference decoder names what it was reading"]
     binary_wast "binary.wast";
-    #[ignore = "compiler gap (text3): `(pagesize N)` in text does not parse yet"]
     custom_page_sizes_invalid_wast "custom-page-sizes-invalid.wast";
-    #[ignore = "compiler gap (text3): `(pagesize N)` in text does not parse yet"]
     custom_page_sizes_wast "custom-page-sizes.wast";
-    #[ignore = "compiler gap (text3): `(pagesize N)` in text does not parse yet"]
     memory_max_wast "memory_max.wast";
-    #[ignore = "compiler gap (text3): `(pagesize N)` in text does not parse yet"]
     memory_max_i64_wast "memory_max_i64.wast";
 }
 
@@ -455,13 +435,9 @@ spec_tier! { extended_const, "extended-const",
 spec_tier! { function_references, "function-references",
     #[ignore = "tests a rule older than 3.0: memory.size/grow take a zero byte (multi-memory made it a memory index); also decoder wording: wasmparser says \"unexpected end of section or function\" where the reference decoder names what it was reading"]
     binary_wast "binary.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     br_on_non_null_wast "br_on_non_null.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     br_on_null_wast "br_on_null.wast";
-    #[ignore = "compiler gap (text3): `(table … (ref null $t) (elem …))` is encoded as a `(ref func)` segment, which fails validation"]
     br_table_wast "br_table.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     call_ref_wast "call_ref.wast";
     data_wast "data.wast";
     #[ignore = "compiler gap (text3): table initializer expressions (and typed tables) in text do not parse yet"]
@@ -475,36 +451,40 @@ spec_tier! { function_references, "function-references",
     local_get_wast "local_get.wast";
     local_init_wast "local_init.wast";
     ref_wast "ref.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     ref_as_non_null_wast "ref_as_non_null.wast";
     ref_is_null_wast "ref_is_null.wast";
     ref_null_wast "ref_null.wast";
     return_call_wast "return_call.wast";
     return_call_indirect_wast "return_call_indirect.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     return_call_ref_wast "return_call_ref.wast";
     select_wast "select.wast";
     table_sub_wast "table-sub.wast";
     #[ignore = "compiler gap (text3): table initializer expressions (and typed tables) in text do not parse yet"]
     table_wast "table.wast";
     type_equivalence_wast "type-equivalence.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     unreached_invalid_wast "unreached-invalid.wast";
-    #[ignore = "compiler gap (text3): the text of call_ref / return_call_ref / ref.as_non_null / br_on_null does not parse yet"]
     unreached_valid_wast "unreached-valid.wast";
 }
 
 spec_tier! { wide_arithmetic, "wide-arithmetic",
-    #[ignore = "compiler gap (text3): wide arithmetic in text does not parse yet"]
     wide_arithmetic_wast "wide-arithmetic.wast";
 }
 
 spec_tier! { threads, "threads",
-    #[ignore = "compiler gap (text3): atomic instructions in text do not parse yet"]
     atomic_wast "atomic.wast";
     exports_wast "exports.wast";
     #[ignore = "tests a rule older than 3.0: a second memory or table is invalid (multi-memory and reference types allow it)"]
     imports_wast "imports.wast";
     #[ignore = "tests a rule older than 3.0: a second memory or table is invalid (multi-memory and reference types allow it)"]
     memory_wast "memory.wast";
+}
+
+spec_tier! { relaxed_simd, "relaxed-simd",
+    i16x8_relaxed_q15mulr_s_wast "i16x8_relaxed_q15mulr_s.wast";
+    i32x4_relaxed_trunc_wast "i32x4_relaxed_trunc.wast";
+    i8x16_relaxed_swizzle_wast "i8x16_relaxed_swizzle.wast";
+    relaxed_dot_product_wast "relaxed_dot_product.wast";
+    relaxed_laneselect_wast "relaxed_laneselect.wast";
+    relaxed_madd_nmadd_wast "relaxed_madd_nmadd.wast";
+    relaxed_min_max_wast "relaxed_min_max.wast";
 }
