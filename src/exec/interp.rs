@@ -603,6 +603,19 @@ macro_rules! helpers {
                 unsafe { $mem.add(ea as usize).cast::<[u8; $d n]>().write_unaligned(bytes) }
             }};
         }
+        // The effective address of an access of `n` bytes (not known to the compiler, unlike
+        // `load!`'s), trapping unless it lies within `len`.
+        macro_rules! simd_ea {
+            ($d addr:expr, $d off:expr, $d n:expr) => {{
+                let n: usize = $d n;
+                let ea = r!($d addr) as u32 as u64 + $d off as u64;
+                if ea + n as u64 > $len as u64 {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                debug_assert!(ea as usize + n <= $cx.memories[$cx.inst.mem0 as usize].data.len());
+                ea as usize
+            }};
+        }
         // Switches to instance `i` (after a call or return crossed instances).
         macro_rules! switch_inst {
             ($d i:expr) => {{
@@ -1378,36 +1391,24 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     }
     V128LoadExt { kind, dst, addr, offset } => {
         let n = kind.bytes();
-        let ea = r!(addr) as u32 as u64 + offset as u64;
-        if ea + n as u64 > len as u64 {
-            trap!(TrapCode::MemoryOutOfBounds);
-        }
-        debug_assert!(ea as usize + n <= cx.memories[cx.inst.mem0 as usize].data.len());
-        // SAFETY: `ea + n <= len` was just checked.
-        let x = unsafe { read_le(mem.add(ea as usize), n) };
+        let ea = simd_ea!(addr, offset, n);
+        // SAFETY: `simd_ea!` checked `ea + n <= len`.
+        let x = unsafe { read_le(mem.add(ea), n) };
         w2!(dst, simd::load(kind, x));
     }
     V128LoadLane { width, lane, base, offset } => {
         let n = width.bytes();
-        let ea = r!(base) as u32 as u64 + offset as u64;
-        if ea + n as u64 > len as u64 {
-            trap!(TrapCode::MemoryOutOfBounds);
-        }
-        debug_assert!(ea as usize + n <= cx.memories[cx.inst.mem0 as usize].data.len());
-        // SAFETY: `ea + n <= len` was just checked.
-        let x = unsafe { read_le(mem.add(ea as usize), n) };
+        let ea = simd_ea!(base, offset, n);
+        // SAFETY: `simd_ea!` checked `ea + n <= len`.
+        let x = unsafe { read_le(mem.add(ea), n) };
         w2!(base, simd::replace_lane(width, r2!(base + 1), lane, x));
     }
     V128StoreLane { width, lane, addr, val, offset } => {
         let n = width.bytes();
-        let ea = r!(addr) as u32 as u64 + offset as u64;
-        if ea + n as u64 > len as u64 {
-            trap!(TrapCode::MemoryOutOfBounds);
-        }
-        debug_assert!(ea as usize + n <= cx.memories[cx.inst.mem0 as usize].data.len());
+        let ea = simd_ea!(addr, offset, n);
         let x = simd::lane_bits(width, r2!(val), lane);
-        // SAFETY: `ea + n <= len` was just checked.
-        unsafe { write_le(mem.add(ea as usize), n, x) };
+        // SAFETY: `simd_ea!` checked `ea + n <= len`.
+        unsafe { write_le(mem.add(ea), n, x) };
     }
     // WebAssembly 3.0 beyond the scalar core.
     Mem { site } => {
