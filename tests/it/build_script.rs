@@ -21,10 +21,18 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-/// The example crate's target directory: not the outer cargo's (its lock is held while tests
-/// run), and kept between runs so that the dependencies are compiled once.
-fn example_target_dir() -> PathBuf {
-    root().join("target/build-script-example")
+/// The nested cargo runs' target and build directories: not the outer cargo's (its lock is held
+/// while tests run), and fresh for each test process. Artifacts kept from an earlier run (a cached
+/// `target/`, or a `build.build-dir` set in the environment or cargo's config) can look fresh to
+/// cargo's mtime fingerprints while holding another revision's code, so nothing is reused.
+fn example_target_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = root().join("target/tmp/build-script-example");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
 }
 
 const APP: &str = "examples/build-script/wasm/app.wat";
@@ -193,24 +201,45 @@ static NESTED_CARGO: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn cargo(manifest: &Path, subcommand: &str) -> std::process::Output {
     let _one_at_a_time = NESTED_CARGO.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = example_target_dir();
+    let build_dir = format!(
+        "build.build-dir={:?}",
+        dir.join("build").display().to_string()
+    );
     Command::new(env!("CARGO"))
         .arg(subcommand)
         .arg("--offline")
         .arg("--quiet")
         .arg("--manifest-path")
         .arg(manifest)
-        .env("CARGO_TARGET_DIR", example_target_dir())
+        .arg("--config")
+        .arg(build_dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("CARGO_BUILD_BUILD_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
         .env_remove("OUT_DIR")
         .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
         .unwrap()
+}
+
+/// What a nested cargo run did, for a failed assertion: `cargo run --quiet` prints nothing of
+/// its own when the program fails, so the exit status is the only word on a killed program.
+fn report(out: &std::process::Output) -> String {
+    format!(
+        "{}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[test]
 fn the_example_crate_builds_and_prints_the_placed_string() {
     let out = cargo(&root().join("examples/build-script/Cargo.toml"), "run");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    assert!(out.status.success(), "{}", report(&out));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "Hello from a build script!\n"
@@ -251,9 +280,9 @@ fn a_bad_wat_fails_cargo_build_with_file_line_and_caret() {
 
     let out = cargo(&dir.join("Cargo.toml"), "build");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    assert!(!out.status.success(), "{}", report(&out));
     // The place of the error (the function or the instruction), the source and a caret.
-    let line = line_after(&stderr, "wasm/app.wat").unwrap_or_else(|| panic!("{stderr}"));
+    let line = line_after(&stderr, "wasm/app.wat").unwrap_or_else(|| panic!("{}", report(&out)));
     assert!((func..=bad_line).contains(&line), "{stderr}");
     assert!(stderr.contains("i64.const 0"), "{stderr}");
     assert!(stderr.contains("type mismatch"), "{stderr}");
