@@ -16,13 +16,12 @@ const EXAMPLES: &str = "\
 Examples:
   watlink run examples/hello.wat --invoke checksum
   watlink run examples/hello.wat --invoke fac 20
-  watlink run examples/bump_alloc.wat --invoke 'alloc 16' --invoke 'alloc 8' --print-globals
-  watlink run examples/sum.wat --invoke sum --print-memory 0:16
+  watlink run examples/bump_alloc.wat --invoke 'alloc 16 8' --invoke 'alloc 8 8'
   watlink run examples/sum.wat --write-memory 0=0200000028000000 --invoke sum --print-memory 0:12
   watlink run examples/strlen.wat --write-memory '0x100=\"hello\\n\"' --invoke strlen 0x100
   watlink run app.wat --write-memory 1024=@input.bin --invoke 'parse 1024 100'
-  watlink run app.wat --preload lib=lib.wat --invoke main
-  watlink run logs.wat --stub-imports --invoke main     # imported functions print their arguments
+  watlink run examples/greet.wat --preload alloc=examples/alloc.wat --invoke greet
+  watlink run examples/greet.wat --stub-imports --invoke greet   # imports print their arguments
   watlink run hello.wasm --dir data::/data --env LANG=C -- arg1 arg2   # a WASI command
   watlink run loop.wat --invoke spin --timeout 2        # ends with \"deadline exceeded\"";
 
