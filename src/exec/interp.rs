@@ -1565,6 +1565,7 @@ fn general_memory(cx: &mut Cx<'_>, regs: *mut u64, site: u32) -> Result<(), Trap
         datas: cx.datas,
         inst_datas: &cx.inst.datas,
         max_bytes: cx.limits.max_memory_bytes,
+        budget: cx.budget,
     };
     let units = memory::exec(s, frame, &mut mcx)?;
     if cx.fuel_on {
