@@ -550,6 +550,10 @@ for_each_numeric!(define_ops);
 // Ops stay two words: the dispatch copies one per instruction.
 const _: () = assert!(size_of::<Op>() == 16);
 
+/// Cells every frame has past its locals (at least): room for the call path to zero a fixed
+/// number of cells from the first local on, whatever the function's count.
+pub(crate) const FRAME_PAD: u32 = 8;
+
 /// A function lowered for execution.
 #[derive(Debug, Default)]
 pub(crate) struct FuncCode {

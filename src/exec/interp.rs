@@ -161,7 +161,11 @@ impl Cx<'_> {
     #[cold]
     #[inline(never)]
     fn fail_code(&mut self, c: TrapCode, ip: *const Instr) -> Exit {
-        self.fail(Trap::Code(c), ip)
+        self.fail(Trap::Code(c), ip);
+        // Opaque: were LLVM to see that this always returns `Trap`, it would put that constant
+        // in each caller after a plain call, instead of jumping here; the call would then make
+        // every handler with a trap path save a register on its hot path.
+        std::hint::black_box(Exit::Trap)
     }
 
     /// Fuel ran short of `units`: the next slice if the deadline has not passed (true), or the
@@ -680,8 +684,10 @@ macro_rules! helpers {
         macro_rules! enter {
             ($d ci:expr, $d idx:expr, $d base:expr, $d tail:expr) => {{
                 let (ci, idx, base): (u32, u32, u32) = ($d ci, $d idx, $d base);
-                let instances = $cx.instances;
-                let Some(callee) = instances[ci as usize].module.lowered(idx, $cx.fuel_on) else {
+                // A call within the instance (the common case) needs no lookup of it.
+                let inst: &InstanceEntity =
+                    if ci == $cx.inst_idx { $cx.inst } else { &$cx.instances[ci as usize] };
+                let Some(callee) = inst.module.lowered(idx, $cx.fuel_on) else {
                     return enter_slow::<{ $d tail }>($ip, $regs, $cx, ci, idx, base);
                 };
                 let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
@@ -710,7 +716,8 @@ macro_rules! helpers {
                 $cx.fp = new_fp;
                 // SAFETY: `fp + frame_cells <= stack.len()` was just checked.
                 $regs = unsafe { $cx.stack.as_mut_ptr().add(new_fp) };
-                // SAFETY: `local_cells <= frame_cells`.
+                // SAFETY: `local_cells + FRAME_PAD <= frame_cells` (lowering), and the frame
+                // fits the stack (checked above).
                 unsafe { zero($regs, p, l) };
                 $cx.code = callee;
                 switch_inst!(ci);
@@ -1067,7 +1074,7 @@ fn uninitialized(cx: &mut Cx<'_>, i: usize, ip: *const Instr) -> Exit {
 }
 
 /// Cells of arguments (tail calls) and of locals the call fast path moves or zeroes itself.
-const FAST_CELLS: usize = 8;
+const FAST_CELLS: usize = super::code::FRAME_PAD as usize;
 
 /// Moves `n <= FAST_CELLS` cells from `src` down to the frame's bottom (`src > 0`).
 ///
@@ -1083,17 +1090,51 @@ unsafe fn move_down(regs: *mut u64, src: usize, n: usize) {
     }
 }
 
-/// Zeroes cells `p..l` of the frame (`l - p <= FAST_CELLS`).
+/// Zeroes cells `p..l` of the frame (`l - p <= FAST_CELLS`): if there are any, all `FAST_CELLS`
+/// cells from `p`, in a few wide stores with no loop (whose exit would be mispredicted from
+/// callee to callee).
+/// The cells past `l` are the callee's temporaries, not live yet.
 ///
 /// # Safety
-/// `regs + l` must not pass the frame's end.
+/// `regs + p + FAST_CELLS` must not pass the frame's end: lowering makes every frame
+/// [`FRAME_PAD`](super::code::FRAME_PAD) cells longer than its locals.
 #[inline(always)]
 unsafe fn zero(regs: *mut u64, p: usize, l: usize) {
     debug_assert!(l - p <= FAST_CELLS);
-    for k in p..l {
-        // SAFETY: the caller's bounds; volatile for the same reason as in `move_down`.
-        unsafe { regs.add(k).write_volatile(0) }
+    if l > p {
+        // SAFETY: the caller's bound.
+        unsafe {
+            regs.add(p)
+                .cast::<[u64; FAST_CELLS]>()
+                .write_unaligned([0; FAST_CELLS])
+        }
     }
+}
+
+/// `global.set` of the stack pointer while a stack guard watches it (out of the handler, which
+/// then saves no registers): the check, the write, and on to the next op.
+#[inline(never)]
+#[allow(unused_macros, unused_assignments)]
+fn guarded_global_set(
+    ip: *const Instr,
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: &mut Cx<'_>,
+) -> Exit {
+    helpers!([$] ip, regs, mem, len, cx; Indirect);
+    // SAFETY: reached only from the handler of this op.
+    let Op::GlobalSetGuarded { src, global } = (unsafe { *ip }).op else {
+        unreachable!("guarded_global_set on another op")
+    };
+    let v = r!(src);
+    let g = cx.inst.globals[global as usize];
+    if !cx.guard_allows(g, v) {
+        cx.trap_ip = ip;
+        return Exit::Trap;
+    }
+    cx.globals[g as usize].value = v as u128;
+    next!()
 }
 
 /// The call path when `enter!`'s fast path does not apply; reached by a tail call from it.
@@ -1320,9 +1361,9 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     GlobalSetGuarded { src, global } => {
         let v = r!(src);
         let g = cx.inst.globals[global as usize];
-        if !cx.guard_allows(g, v) {
-            cx.trap_ip = ip;
-            return Exit::Trap;
+        if cx.stack_guard.is_some_and(|s| s.global == g) {
+            cold_path();
+            return guarded_global_set(ip, regs, mem, len, cx);
         }
         cx.globals[g as usize].value = v as u128;
     }

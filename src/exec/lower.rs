@@ -210,7 +210,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         mem_sites: l.mem_sites,
         param_cells,
         local_cells: l.local_cells,
-        frame_cells: l.max_cells,
+        frame_cells: l.max_cells.max(l.local_cells + super::code::FRAME_PAD),
         offsets: l.offsets,
     }
 }
@@ -248,7 +248,7 @@ fn trap_code(param_cells: u32) -> FuncCode {
         }]),
         param_cells,
         local_cells: param_cells,
-        frame_cells: param_cells,
+        frame_cells: param_cells + super::code::FRAME_PAD,
         ..FuncCode::default()
     }
 }
