@@ -295,6 +295,14 @@ impl Runner {
                     .map_err(|t| format!("expected values, trapped: {t}"))?;
                 value::check_results(&values, expected)
             }
+            // The interpreter throws no exception yet (issue 10): this fails, naming what happened.
+            Command::AssertException { action, .. } => match self.action(action) {
+                Ok(values) => Err(format!(
+                    "expected an exception, got {}",
+                    value::show_all(&values)
+                )),
+                Err(t) => Err(format!("expected an exception, trapped: {t}")),
+            },
             // The assertions that name an error; `run_script` judges them through `assertion`.
             other => self.assertion(other).map_or(Ok(()), |v| v.outcome),
         }
