@@ -270,7 +270,8 @@ impl<'s> Resolver<'s, '_> {
                 let ty = self.idx(Space::Type, ty)?;
                 A::Field(ast::TypeIdx(ty), self.field(ty, field)?)
             }
-            (ImmKind::TypeCount, Imm::IndexCount(ty, n)) => {
+            (ImmKind::TypeCount, Imm::IndexCount(c)) => {
+                let (ty, n) = &**c;
                 A::TypeCount(ast::TypeIdx(self.idx(Space::Type, ty)?), *n)
             }
             (ImmKind::TypeData, Imm::Pair(p)) => {

@@ -273,9 +273,9 @@ pub enum Imm<'a> {
     /// `struct.get $t $f`, `array.new_data $t $d`, `array.copy $t1 $t2`, …: two indices.
     Pair(Box<(Index<'a>, Index<'a>)>),
     /// `array.new_fixed $t n`
-    IndexCount(Index<'a>, u32),
+    IndexCount(Box<(Index<'a>, u32)>),
     /// `ref.test rt`, `ref.cast rt`
-    RefType(RefType<'a>),
+    RefType(Box<RefType<'a>>),
     /// `br_on_cast $l rt1 rt2`
     BrOnCast(Box<(Index<'a>, RefType<'a>, RefType<'a>)>),
     /// `try_table $l? bt catch*`
