@@ -19,7 +19,7 @@
 //! `call_indirect` writes the type, then the table; `block (type n)` stays a type index; every LEB is
 //! minimal.
 //!
-//! Instructions are encoded from the instruction table: the opcode from [`Op::opcode`], then the
+//! Instructions are encoded from the instruction table: the opcode from [`Op::opcode`](crate::instr::Op::opcode), then the
 //! immediates of the [`Imm`] with wasm-encoder's `Encode` impls. Nothing here matches on `Op`.
 
 use std::borrow::Cow;
@@ -29,7 +29,6 @@ use wasm_encoder::Encode;
 
 use super::names;
 use crate::ast::{self, CustomPlace, Imm, Instr, SectionId};
-use crate::instr::Op;
 
 /// Encodes `module`. See the module docs for the choices made.
 pub(super) fn encode(module: &ast::Module) -> Vec<u8> {
@@ -328,7 +327,7 @@ fn elements(m: &ast::Module) -> Option<we::ElementSection> {
 }
 
 /// Whether a DataCount section is written: (like `wat`) when a function body refers to a data
-/// segment ([`Op::names_data`]).
+/// segment ([`Op::names_data`](crate::instr::Op::names_data)).
 fn data_count(m: &ast::Module) -> bool {
     m.funcs
         .iter()
