@@ -284,7 +284,10 @@ fn generated_gc_and_exception_modules_compile_like_wat() {
             );
         }
     }
-    assert!(compared > TEXT_SEEDS / 2, "only {compared} modules compared");
+    assert!(
+        compared > TEXT_SEEDS / 2,
+        "only {compared} modules compared"
+    );
     assert!(
         with_gc > 20 && with_tags > 20,
         "{with_gc} modules with GC types, {with_tags} with tags"
