@@ -519,6 +519,18 @@ macro_rules! define_ops {
                 }
             }
 
+            /// The branch taken exactly when this conditional branch is not, to the same
+            /// target.
+            pub(crate) fn negated_branch(&self) -> Option<Op> {
+                Some(match *self {
+                    $(Op::$cb { a, b, target } => Op::$cn { a, b, target },
+                    Op::$cbi { a, imm, target } => Op::$cni { a, imm, target },)*
+                    Op::JumpIfZero { c, target } => Op::JumpIfNonZero { c, target },
+                    Op::JumpIfNonZero { c, target } => Op::JumpIfZero { c, target },
+                    _ => return None,
+                })
+            }
+
             /// The branch target of a jump, for patching forward branches.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
