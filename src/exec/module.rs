@@ -16,6 +16,10 @@ use crate::error::{Class, Error};
 /// The wasmparser features the interpreter decodes, validates and runs: WebAssembly 2.0, tail
 /// calls, multi-memory, memory64 (and table64), custom page sizes, extended constant expressions,
 /// typed function references, wide arithmetic and threads (run in a single thread).
+///
+/// GC is among them for validation only: 3.0 lets a constant expression read any earlier
+/// immutable global, which wasmparser allows only with its GC feature. A module that validates
+/// and uses GC's types or instructions is refused ("not supported yet: GC", see `decode.rs`).
 pub fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         | WasmFeatures::TAIL_CALL
@@ -24,6 +28,7 @@ pub fn features() -> WasmFeatures {
         | WasmFeatures::CUSTOM_PAGE_SIZES
         | WasmFeatures::EXTENDED_CONST
         | WasmFeatures::FUNCTION_REFERENCES
+        | WasmFeatures::GC
         | WasmFeatures::WIDE_ARITHMETIC
         | WasmFeatures::THREADS
         | WasmFeatures::RELAXED_SIMD
@@ -403,7 +408,7 @@ impl Module {
     /// instructions take a zero byte; without memory64 or threads, 64-bit or shared limits
     /// are malformed.
     pub(crate) fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
-        decode::decode(bytes, features)?;
+        let gc = decode::decode(bytes, features)?;
         let mut validator = Validator::new_with_features(features);
         let mut m = ModuleInner::default();
         let mut bodies = Vec::new();
@@ -597,6 +602,14 @@ impl Module {
                 offset: range.start,
             });
             m.code.push([OnceLock::new(), OnceLock::new()]);
+        }
+        if let Some((at, what)) = gc {
+            return Err(Error::unlocated(
+                Class::Io,
+                format!("not supported yet: GC ({what})"),
+            )
+            .with_note(format!("at byte offset {at}"))
+            .with_note("the interpreter runs WebAssembly 3.0 without GC; GC comes with issue 10"));
         }
         Ok(Module { inner: Arc::new(m) })
     }
