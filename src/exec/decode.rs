@@ -20,6 +20,10 @@ pub(super) type GcUse = Option<(u64, &'static str)>;
 /// data count and data) and encodings of proposals outside `features` are rejected (shared
 /// globals; 64-bit, shared or paged limits when `features` lacks their proposal).
 pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error> {
+    decode_sections(bytes, features).map_err(|e| refine(bytes, features, e))
+}
+
+fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error> {
     let mal = |e| classify(e, true);
     let malformed = |msg: &str, offset: u64| {
         Error::unlocated(Class::Malformed, msg).with_note(format!("at byte offset {offset}"))
@@ -359,4 +363,296 @@ fn decode_table(t: &wasmparser::TableType, at: u64, f: WasmFeatures) -> Result<(
             .with_note(format!("at byte offset {at}")));
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reference decoder's words for malformed bytes
+
+/// Rewords a decoding error as the reference decoder would word it. wasmparser reads every
+/// section and function body within its declared size, and so stops with "unexpected end" where
+/// the reference decoder reads on: it reads a section's or body's items from the whole module
+/// and compares sizes only after (then "section size mismatch"), and checks a length against the
+/// bytes left ("length out of bounds"). This runs on the error path only: it looks at the bytes
+/// around the error and, where the reference decoder would have met another error first, names
+/// that one.
+fn refine(bytes: &[u8], features: WasmFeatures, e: Error) -> Error {
+    if e.class != Class::Malformed {
+        return e;
+    }
+    let words = |msg: &str| {
+        let mut r = Error::unlocated(Class::Malformed, msg);
+        r.notes = e.notes.clone();
+        r
+    };
+    let eof = e
+        .message
+        .starts_with("unexpected end of section or function");
+    // An overlong LEB128 where a type's leading byte (a signed 7-bit number) is read.
+    if let Some(rest) = e.message.strip_prefix("invalid leading byte (0x") {
+        if u8::from_str_radix(rest.get(..2).unwrap_or(""), 16).is_ok_and(|b| b & 0x80 != 0) {
+            return words("integer representation too long");
+        }
+    }
+    let sections = section_headers(bytes);
+    // The reference decoder checks the order of sections as it meets them.
+    if e.message
+        .starts_with("function and code section have inconsistent lengths")
+        && sections.out_of_order
+    {
+        return words("unexpected content after last section");
+    }
+    if !eof {
+        return e;
+    }
+    let Some(at) = offset_of(&e) else {
+        return e;
+    };
+    let Some(&(id, size_at, start, end)) = sections
+        .list
+        .iter()
+        .find(|&&(_, _, start, end)| start <= at && at <= end)
+    else {
+        return if sections.too_long_at.is_some_and(|h| h < at) {
+            words("length out of bounds")
+        } else {
+            e
+        };
+    };
+    match id {
+        // Without exception handling, the tag section's id is unknown.
+        13 if !features.exceptions() => return words("malformed section id"),
+        10 => {
+            return match code_beyond(bytes, features, start, end, at) {
+                Some(msg) => words(&msg),
+                None => e,
+            };
+        }
+        5 if bad_memory_flags(bytes, start, end, features) => {
+            return words("malformed limits flags");
+        }
+        2 | 7 => {
+            if let Some(msg) = names_beyond(bytes, id, start, features) {
+                return words(msg);
+            }
+        }
+        _ => {}
+    }
+    // Read the section on to the module's end, as the reference decoder does; an error met
+    // there (an overlong number, a bad kind byte) is the one it reports.
+    let mut longer = bytes[..size_at].to_vec();
+    let size = (bytes.len() - start) as u32;
+    longer.extend_from_slice(&[
+        (size as u8 & 0x7f) | 0x80,
+        ((size >> 7) as u8 & 0x7f) | 0x80,
+        ((size >> 14) as u8 & 0x7f) | 0x80,
+        ((size >> 21) as u8 & 0x7f) | 0x80,
+        (size >> 28) as u8 & 0x0f,
+    ]);
+    longer.extend_from_slice(&bytes[start..]);
+    match decode_sections(&longer, features) {
+        Err(e2)
+            if e2.class == Class::Malformed
+                && !e2.message.starts_with("unexpected end")
+                && !e2.message.contains("inconsistent lengths")
+                && !e2.message.contains("after last section") =>
+        {
+            words(&e2.message)
+        }
+        _ => e,
+    }
+}
+
+/// The byte offset an error's note names.
+fn offset_of(e: &Error) -> Option<usize> {
+    e.notes
+        .iter()
+        .find_map(|n| n.strip_prefix("at byte offset "))
+        .and_then(|n| n.parse().ok())
+}
+
+/// The module's section headers as the reference decoder reads them.
+#[derive(Default)]
+struct Headers {
+    /// (id, offset of the size, contents start, contents end) of each section that fits.
+    list: Vec<(u8, usize, usize, usize)>,
+    /// Where the header of a section whose size runs past the module's end starts.
+    too_long_at: Option<usize>,
+    /// A non-custom section comes after one it must precede.
+    out_of_order: bool,
+}
+
+fn section_headers(bytes: &[u8]) -> Headers {
+    let mut h = Headers::default();
+    let mut pos = 8;
+    let mut last_rank = 0;
+    while pos < bytes.len() {
+        let id = bytes[pos];
+        let size_at = pos + 1;
+        let Some((size, n)) = bytes.get(size_at..).and_then(leb_u32) else {
+            break;
+        };
+        let start = size_at + n;
+        if size as usize > bytes.len() - start {
+            h.too_long_at = Some(pos);
+            break;
+        }
+        let rank = match id {
+            0 => None,
+            12 => Some(95),
+            13 => Some(55),
+            n => Some(n as u32 * 10),
+        };
+        if let Some(rank) = rank {
+            h.out_of_order |= rank <= last_rank;
+            last_rank = rank;
+        }
+        h.list.push((id, size_at, start, start + size as usize));
+        pos = start + size as usize;
+    }
+    h
+}
+
+/// An unsigned LEB128 of at most 5 bytes: its value and length.
+fn leb_u32(b: &[u8]) -> Option<(u32, usize)> {
+    let mut v: u64 = 0;
+    for (i, &x) in b.iter().enumerate().take(5) {
+        v |= ((x & 0x7f) as u64) << (7 * i);
+        if x & 0x80 == 0 {
+            return u32::try_from(v).ok().map(|v| (v, i + 1));
+        }
+    }
+    None
+}
+
+/// Skips an unsigned LEB128 of at most 10 bytes; its length.
+fn leb_len(b: &[u8]) -> Option<usize> {
+    b.iter().take(10).position(|x| x & 0x80 == 0).map(|i| i + 1)
+}
+
+/// Whether an entry of the memory section `start..end` has limits flags the reference decoder
+/// refuses before it reads the limits (which wasmparser reads first).
+fn bad_memory_flags(bytes: &[u8], start: usize, end: usize, f: WasmFeatures) -> bool {
+    let Some((count, n)) = leb_u32(&bytes[start..end]) else {
+        return false;
+    };
+    let mut pos = start + n;
+    for _ in 0..count {
+        let Some(&flags) = bytes.get(pos) else {
+            return false;
+        };
+        let allowed = 0x01
+            | if f.threads() { 0x02 } else { 0 }
+            | if f.memory64() { 0x04 } else { 0 }
+            | if f.custom_page_sizes() { 0x08 } else { 0 };
+        if flags & !allowed != 0 {
+            return true;
+        }
+        pos += 1;
+        let numbers = 1 + (flags & 1) as usize + (flags >> 3 & 1) as usize;
+        for _ in 0..numbers {
+            match bytes.get(pos..).and_then(leb_len) {
+                Some(n) => pos += n,
+                None => return false,
+            }
+        }
+    }
+    false
+}
+
+/// What the reference decoder meets reading the function body of the code section
+/// `start..end` that holds offset `at`, reading its instructions on past the body's size up to
+/// its closing `end`: another error, "END opcode expected" (an `else` where the body must end)
+/// or "section size mismatch" (the body ends elsewhere than its size says).
+fn code_beyond(
+    bytes: &[u8],
+    features: WasmFeatures,
+    start: usize,
+    end: usize,
+    at: usize,
+) -> Option<String> {
+    let (count, n) = leb_u32(&bytes[start..end])?;
+    let mut pos = start + n;
+    for _ in 0..count {
+        let (size, n) = leb_u32(bytes.get(pos..end)?)?;
+        let body = pos + n;
+        let body_end = body + size as usize;
+        if at > body_end {
+            pos = body_end;
+            continue;
+        }
+        // Locals: a count, then (count, type) pairs.
+        let mut rd = wasmparser::BinaryReader::new_features(&bytes[body..], body as u64, features);
+        let groups = rd.read_var_u32().ok()?;
+        for _ in 0..groups {
+            rd.read_var_u32().ok()?;
+            rd.read::<wasmparser::ValType>().ok()?;
+        }
+        let mut ops = wasmparser::OperatorsReader::new(rd);
+        // Open blocks: whether each is an `if` (where `else` may come).
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            let p = ops.original_position() as usize;
+            let op = match ops.read() {
+                Ok(op) => op,
+                Err(_) if bytes.get(p) == Some(&0x05) && open.last() != Some(&true) => {
+                    return Some("END opcode expected".into());
+                }
+                Err(e) if e.message().starts_with("unexpected end") => return None,
+                Err(e) => return Some(crate::error::spec_words(e.message())),
+            };
+            use wasmparser::Operator as O;
+            match op {
+                O::Block { .. } | O::Loop { .. } | O::TryTable { .. } | O::Try { .. } => {
+                    open.push(false)
+                }
+                O::If { .. } => open.push(true),
+                O::Else if open.last() != Some(&true) => return Some("END opcode expected".into()),
+                O::End => {
+                    if open.pop().is_none() {
+                        let stop = ops.original_position() as usize;
+                        return (stop != body_end).then(|| "section size mismatch".into());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// What the reference decoder meets reading the import (`id` 2) or export (7) section starting
+/// at `start` on past its size: a name longer than the bytes left ("length out of bounds") or an
+/// unknown import kind. Stops (`None`) at an import of a table or global.
+fn names_beyond(bytes: &[u8], id: u8, start: usize, f: WasmFeatures) -> Option<&'static str> {
+    let mut pos = start;
+    let (count, n) = leb_u32(bytes.get(pos..)?)?;
+    pos += n;
+    for _ in 0..count {
+        for _ in 0..if id == 2 { 2 } else { 1 } {
+            let (len, n) = leb_u32(bytes.get(pos..)?)?;
+            pos += n;
+            if len as usize > bytes.len() - pos {
+                return Some("length out of bounds");
+            }
+            pos += len as usize;
+        }
+        let kind = *bytes.get(pos)?;
+        pos += 1;
+        match kind {
+            0 => pos += leb_len(bytes.get(pos..)?)?,
+            2 if id == 2 => {
+                let flags = *bytes.get(pos)?;
+                pos += 1;
+                for _ in 0..1 + (flags & 1) as usize + (flags >> 3 & 1) as usize {
+                    pos += leb_len(bytes.get(pos..)?)?;
+                }
+            }
+            1..=3 if id == 7 => pos += leb_len(bytes.get(pos..)?)?,
+            4 if f.exceptions() => return None,
+            1 | 3 => return None,
+            _ if id == 2 => return Some("malformed import kind"),
+            _ => return Some("malformed export kind"),
+        }
+    }
+    None
 }
