@@ -202,7 +202,7 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 while !rd.eof() {
                     let at = rd.original_position();
                     let op = rd.read().map_err(mal)?;
-                    note(at as u64, gc_op(&op));
+                    note(at, gc_op(&op));
                     if !features.multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32) {
                         return Err(malformed("malformed memop flags", rd.original_position()));
                     }
@@ -388,10 +388,10 @@ fn refine(bytes: &[u8], features: WasmFeatures, e: Error) -> Error {
         .message
         .starts_with("unexpected end of section or function");
     // An overlong LEB128 where a type's leading byte (a signed 7-bit number) is read.
-    if let Some(rest) = e.message.strip_prefix("invalid leading byte (0x") {
-        if u8::from_str_radix(rest.get(..2).unwrap_or(""), 16).is_ok_and(|b| b & 0x80 != 0) {
-            return words("integer representation too long");
-        }
+    if let Some(rest) = e.message.strip_prefix("invalid leading byte (0x")
+        && u8::from_str_radix(rest.get(..2).unwrap_or(""), 16).is_ok_and(|b| b & 0x80 != 0)
+    {
+        return words("integer representation too long");
     }
     let sections = section_headers(bytes);
     // The reference decoder checks the order of sections as it meets them.
@@ -607,11 +607,10 @@ fn code_beyond(
                 }
                 O::If { .. } => open.push(true),
                 O::Else if open.last() != Some(&true) => return Some("END opcode expected".into()),
-                O::End => {
-                    if open.pop().is_none() {
-                        let stop = ops.original_position() as usize;
-                        return (stop != body_end).then(|| "section size mismatch".into());
-                    }
+                // `end` closes the innermost open block (the guard pops it), or the body.
+                O::End if open.pop().is_none() => {
+                    let stop = ops.original_position() as usize;
+                    return (stop != body_end).then(|| "section size mismatch".into());
                 }
                 _ => {}
             }

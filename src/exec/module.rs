@@ -79,7 +79,7 @@ pub(crate) enum HeapTy {
     Abstract(wasmparser::AbstractHeapType),
     /// A defined type.
     Concrete(u32),
-    /// The type `n` places on in its own recursion group (only in a [`CanonFunc`]; without GC
+    /// The type `n` places further on in its own recursion group (only in a [`CanonFunc`]; without GC
     /// every group is one type, so `n` is 0: the type refers to itself).
     Rec(u32),
 }
@@ -604,12 +604,13 @@ impl Module {
             m.code.push([OnceLock::new(), OnceLock::new()]);
         }
         if let Some((at, what)) = gc {
-            return Err(Error::unlocated(
-                Class::Io,
-                format!("not supported yet: GC ({what})"),
-            )
-            .with_note(format!("at byte offset {at}"))
-            .with_note("the interpreter runs WebAssembly 3.0 without GC; GC comes with issue 10"));
+            return Err(
+                Error::unlocated(Class::Io, format!("not supported yet: GC ({what})"))
+                    .with_note(format!("at byte offset {at}"))
+                    .with_note(
+                        "the interpreter runs WebAssembly 3.0 without GC; GC comes with issue 10",
+                    ),
+            );
         }
         Ok(Module { inner: Arc::new(m) })
     }
