@@ -202,7 +202,11 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 while !rd.eof() {
                     let at = rd.original_position();
                     let op = rd.read().map_err(mal)?;
-                    note(at, gc_op(&op));
+                    // Only GC's prefix, `ref.eq`, block types, `ref.null` and typed `select`
+                    // can need GC (a byte compare keeps the common path short).
+                    if let Some(0xfb | 0xd3 | 0x02..=0x04 | 0xd0 | 0x1c) = bytes.get(at as usize) {
+                        note(at, gc_op(&op));
+                    }
                     if !features.multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32) {
                         return Err(malformed("malformed memop flags", rd.original_position()));
                     }
@@ -654,4 +658,59 @@ fn names_beyond(bytes: &[u8], id: u8, start: usize, f: WasmFeatures) -> Option<&
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::Class;
+    use crate::exec::{Imports, Module, Store, Value};
+
+    #[test]
+    fn constant_expressions_read_earlier_defined_globals() {
+        let wasm = wat::parse_str(
+            r#"(module (global $a i32 (i32.const 40))
+                (global (export "b") i32 (i32.add (global.get $a) (i32.const 2))))"#,
+        )
+        .unwrap();
+        let mut store = Store::default();
+        let inst = store
+            .instantiate(&Module::new(&wasm).unwrap(), &Imports::new())
+            .unwrap();
+        assert_eq!(store.get_global(inst, "b"), Some(Value::I32(42)));
+    }
+
+    #[test]
+    fn gc_is_refused_after_validation() {
+        let gc = wat::parse_str("(module (type (struct (field i32))))").unwrap();
+        let e = Module::new(&gc).unwrap_err();
+        assert_eq!(e.class, Class::Io);
+        assert!(e.message.starts_with("not supported yet: GC"), "{e}");
+        // An invalid GC module is invalid, not unsupported.
+        let invalid = wat::parse_str(
+            "(module (func (result i32) (ref.i31 (i64.const 0)) drop (i32.const 0)))",
+        )
+        .unwrap();
+        assert_eq!(Module::new(&invalid).unwrap_err().class, Class::Invalid);
+    }
+
+    #[test]
+    fn a_body_without_end_reads_on_as_the_reference_decoder_does() {
+        let header = b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0";
+        // Two bodies, the first without `end`: the reference decoder meets the second body's
+        // size byte (0x05, `else`) where the first must end.
+        let mut a = header.to_vec();
+        a.extend_from_slice(
+            b"\x03\x03\x02\0\0\x0a\x0c\x02\x04\0\x41\x01\x1a\x05\0\x41\x01\x1a\x0b",
+        );
+        let e = Module::new(&a).unwrap_err();
+        assert_eq!(
+            (e.class, e.message.as_str()),
+            (Class::Malformed, "END opcode expected")
+        );
+        // One body without `end`, then the data section's id (0x0b, `end`).
+        let mut b = header.to_vec();
+        b.extend_from_slice(b"\x03\x02\x01\0\x0a\x06\x01\x04\0\x41\x01\x1a\x0b\x03\x01\x01\0");
+        let e = Module::new(&b).unwrap_err();
+        assert_eq!(e.message, "section size mismatch");
+    }
 }

@@ -324,3 +324,90 @@ pub(crate) fn limits_match(
             Some(w) => have_max.is_some_and(|h| h <= w),
         }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(text: &str) -> Module {
+        Module::new(&wat::parse_str(text).unwrap()).unwrap()
+    }
+
+    /// Instantiates `importer` against the exports of `exporter` registered as "m".
+    fn link(exporter: &str, importer: &str) -> Result<InstanceHandle, Error> {
+        let mut store = Store::default();
+        let ex = store
+            .instantiate(&module(exporter), &Imports::new())
+            .unwrap();
+        let mut imports = Imports::new();
+        imports.define_instance(&store, "m", ex);
+        store.instantiate(&module(importer), &imports)
+    }
+
+    const EXPORTER: &str = r#"(module
+        (type $t (func (param i32)))
+        (func $f (type $t))
+        (elem declare func $f)
+        (global (export "ref-t") (ref $t) (ref.func $f))
+        (global (export "null-t") (ref null $t) (ref.null $t))
+        (global (export "mut-ref-t") (mut (ref $t)) (ref.func $f))
+        (table (export "tab-t") 1 (ref null $t))
+        (func (export "takes-ref") (param (ref $t)))
+    )"#;
+
+    #[test]
+    fn immutable_globals_match_covariantly() {
+        for ty in ["(ref $t)", "(ref null $t)", "(ref func)", "funcref"] {
+            let m = format!(
+                r#"(module (type $t (func (param i32))) (global (import "m" "ref-t") {ty}))"#
+            );
+            assert!(link(EXPORTER, &m).is_ok(), "{ty}");
+        }
+        for (name, ty) in [
+            ("null-t", "(ref $t)"),
+            ("null-t", "(ref func)"),
+            ("ref-t", "externref"),
+        ] {
+            let m = format!(
+                r#"(module (type $t (func (param i32))) (global (import "m" "{name}") {ty}))"#
+            );
+            let e = link(EXPORTER, &m).unwrap_err();
+            assert_eq!(e.class, Class::Unlinkable, "{name} as {ty}");
+            assert!(e.message.starts_with("incompatible import type"), "{e}");
+        }
+    }
+
+    #[test]
+    fn mutable_globals_and_tables_match_invariantly() {
+        let ok = r#"(module (type $t (func (param i32)))
+            (global (import "m" "mut-ref-t") (mut (ref $t))))"#;
+        assert!(link(EXPORTER, ok).is_ok());
+        let wider = r#"(module (global (import "m" "mut-ref-t") (mut (ref null func))))"#;
+        assert_eq!(link(EXPORTER, wider).unwrap_err().class, Class::Unlinkable);
+        let table = r#"(module (type $t (func (param i32)))
+            (table (import "m" "tab-t") 1 (ref null $t)))"#;
+        assert!(link(EXPORTER, table).is_ok());
+        let wider = r#"(module (table (import "m" "tab-t") 1 funcref))"#;
+        assert_eq!(link(EXPORTER, wider).unwrap_err().class, Class::Unlinkable);
+    }
+
+    #[test]
+    fn function_types_match_by_canonical_equivalence() {
+        // Another module's `(ref $u)` with `$u` the same structure is the same type …
+        let same = r#"(module (type $u (func (param i32)))
+            (func (import "m" "takes-ref") (param (ref $u))))"#;
+        assert!(link(EXPORTER, same).is_ok());
+        // … a different structure, or the top type, is not.
+        for param in ["(ref $v)", "funcref", "(ref func)"] {
+            let m = format!(
+                r#"(module (type $v (func (param i64)))
+                    (func (import "m" "takes-ref") (param {param})))"#
+            );
+            assert_eq!(
+                link(EXPORTER, &m).unwrap_err().class,
+                Class::Unlinkable,
+                "{param}"
+            );
+        }
+    }
+}
