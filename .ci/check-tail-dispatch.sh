@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks the invariant tail dispatch relies on (src/exec/interp.rs): in an optimized build, every
 # interpreter handler reaches the next handler through an indirect jump, never an indirect call
-# (a call would grow the host stack with every op executed). Usage: .ci/check-tail-dispatch.sh
-# [path to a release build of the watlink binary]. Needs objdump (binutils).
+# (a call would grow the host stack with every op executed); a superinstruction that does not
+# inline its second op's handler must jump to it, not call it. Usage:
+# .ci/check-tail-dispatch.sh [path to a release build of the watlink binary]. Needs objdump.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/watlink}
@@ -12,6 +13,7 @@ objdump -d --no-show-raw-insn -C "$bin" | awk '
   /^[0-9a-f]+ </ { inh = 0 }
   inh && /jmp +\*%/ { jumps[name] = 1 }
   inh && /call +\*/ && !/rip/ { bad[name] = 1 }
+  inh && /call / && /<watlink::exec::interp::h::/ { bad[name] = 1 }
   END {
     n = 0; for (k in jumps) n++
     for (k in bad) { print "handler calls the next handler instead of jumping: " k; fails++ }

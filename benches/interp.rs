@@ -123,7 +123,25 @@ fn cpu_time_of(mut f: impl FnMut() -> i64) -> Duration {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
     let programs = programs();
+    // `--once NAME ENGINE`: one run of one program in one engine (`watlink` or `wasmi`), for a
+    // profiler such as `valgrind --tool=callgrind --branch-sim=yes`, whose counts do not depend
+    // on what else the machine is doing.
+    if let Some(i) = args.iter().position(|a| a == "--once") {
+        let (name, engine) = (&args[i + 1], args[i + 2].as_str());
+        let p = programs
+            .iter()
+            .find(|p| &p.name == name)
+            .unwrap_or_else(|| panic!("no program {name}"));
+        let result = match engine {
+            "watlink" => Ours::new(&p.wasm).run(),
+            "wasmi" => Wasmi::new(&p.wasm).run(),
+            other => panic!("engine {other}: expected watlink or wasmi"),
+        };
+        assert_eq!(result, p.expected, "{engine} result of {name}");
+        return;
+    }
     // The ratios first (thread CPU time, best of 5 alternating runs per engine), then criterion.
     let mut summary = Vec::new();
     for p in &programs {
@@ -172,7 +190,7 @@ fn main() {
             b.as_secs_f64() * 1e3,
         );
     }
-    if std::env::args().any(|a| a == "--ratios-only") {
+    if args.iter().any(|a| a == "--ratios-only") {
         return;
     }
     let mut c = Criterion::default()

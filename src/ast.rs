@@ -39,6 +39,8 @@ index_types! {
     LocalIdx;
     /// A branch depth: 0 is the innermost enclosing block.
     LabelIdx;
+    /// An index into the tag space (imports first).
+    TagIdx;
 }
 
 /// A heap type.
@@ -48,8 +50,28 @@ pub enum HeapType {
     Func,
     /// `extern`
     Extern,
-    /// A concrete function type (typed function references).
+    /// A concrete type: function (typed function references), struct or array (GC).
     Type(TypeIdx),
+    /// `any`
+    Any,
+    /// `eq`
+    Eq,
+    /// `i31`
+    I31,
+    /// `struct`
+    Struct,
+    /// `array`
+    Array,
+    /// `none`
+    None,
+    /// `nofunc`
+    NoFunc,
+    /// `noextern`
+    NoExtern,
+    /// `exn`
+    Exn,
+    /// `noexn`
+    NoExn,
 }
 
 /// A reference type.
@@ -93,6 +115,80 @@ pub struct FuncType {
     pub params: Vec<ValType>,
     /// Result types.
     pub results: Vec<ValType>,
+}
+
+/// What a struct field or array element holds: a value type, or a packed integer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StorageType {
+    /// `i8`
+    I8,
+    /// `i16`
+    I16,
+    /// A value type.
+    Val(ValType),
+}
+
+/// A struct field or array element: `(mut i8)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldType {
+    /// What it holds.
+    pub storage: StorageType,
+    /// Whether it can be set.
+    pub mutable: bool,
+}
+
+/// A composite type: what a type definition defines.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CompositeType {
+    /// `(func …)`
+    Func(FuncType),
+    /// `(struct (field …)*)`
+    Struct(Vec<FieldType>),
+    /// `(array (mut? t))`
+    Array(FieldType),
+}
+
+/// A type definition: `(sub final? $super? composite)`, or a composite type alone (final, no
+/// supertype).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SubType {
+    /// No subtype may declare this one its supertype.
+    pub is_final: bool,
+    /// The declared supertype.
+    pub supertype: Option<TypeIdx>,
+    /// What is defined.
+    pub composite: CompositeType,
+}
+
+impl SubType {
+    /// The function type, if this is one.
+    pub fn func(&self) -> Option<&FuncType> {
+        match &self.composite {
+            CompositeType::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl From<FuncType> for SubType {
+    /// `(type (func …))`: final, no supertype.
+    fn from(f: FuncType) -> SubType {
+        SubType {
+            is_final: true,
+            supertype: None,
+            composite: CompositeType::Func(f),
+        }
+    }
+}
+
+/// An explicit recursive group `(rec (type …)*)`: its first type and how many it holds. Types in
+/// no explicit group are each a group of their own (encoded without the `rec` prefix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecGroup {
+    /// The first type of the group.
+    pub start: TypeIdx,
+    /// The number of types (0 for `(rec)`).
+    pub len: u32,
 }
 
 pub use crate::text::syntax::{Limits, MemoryType};
@@ -148,8 +244,26 @@ pub enum Imm {
     Label(LabelIdx),
     BrTable(Box<[LabelIdx]>, LabelIdx),
     Func(FuncIdx),
-    /// `call_ref`, `return_call_ref`.
+    /// `call_ref`, `return_call_ref`, `struct.new`, `array.get`, …
     Type(TypeIdx),
+    /// `struct.get $t $f`: the struct type and the field's index.
+    Field(TypeIdx, u32),
+    /// `array.new_fixed $t n`.
+    TypeCount(TypeIdx, u32),
+    /// `array.new_data $t $d`, `array.init_data`.
+    TypeData(TypeIdx, DataIdx),
+    /// `array.new_elem $t $e`, `array.init_elem`.
+    TypeElem(TypeIdx, ElemIdx),
+    /// `array.copy $dst $src`.
+    TypeType(TypeIdx, TypeIdx),
+    /// `ref.test rt`, `ref.cast rt`.
+    Cast(RefType),
+    /// `br_on_cast $l rt1 rt2`, `br_on_cast_fail`.
+    BrOnCast(LabelIdx, RefType, RefType),
+    /// `throw $e`.
+    Tag(TagIdx),
+    /// `try_table bt catch*`.
+    TryTable(Box<(BlockType, Vec<Catch>)>),
     /// `call_indirect`: type, then table (binary order).
     CallIndirect(TypeIdx, TableIdx),
     Local(LocalIdx),
@@ -178,6 +292,19 @@ pub enum Imm {
     /// `select` with types (encoded 0x1c); untyped `select` has `Imm::None`.
     Select(Box<[ValType]>),
     RefNull(HeapType),
+}
+
+/// A catch clause of `try_table`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Catch {
+    /// `(catch $e $l)`
+    One(TagIdx, LabelIdx),
+    /// `(catch_ref $e $l)`
+    OneRef(TagIdx, LabelIdx),
+    /// `(catch_all $l)`
+    All(LabelIdx),
+    /// `(catch_all_ref $l)`
+    AllRef(LabelIdx),
 }
 
 /// One instruction.
@@ -213,6 +340,8 @@ pub enum ImportKind {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// An exception tag of this function type.
+    Tag(TypeIdx),
 }
 
 /// An import.
@@ -267,6 +396,7 @@ pub enum ExternKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 /// An export.
@@ -396,13 +526,19 @@ pub struct Names {
     pub elems: Vec<(ElemIdx, String)>,
     /// Data segment names.
     pub datas: Vec<(DataIdx, String)>,
+    /// Tag names.
+    pub tags: Vec<(TagIdx, String)>,
+    /// Field names: per struct type, (field index, name).
+    pub fields: Vec<(TypeIdx, Vec<(u32, String)>)>,
 }
 
 /// A resolved module.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Module {
-    /// Types.
-    pub types: Vec<FuncType>,
+    /// Types, in index order.
+    pub types: Vec<SubType>,
+    /// The explicit `(rec …)` groups among `types`, in order.
+    pub rec_groups: Vec<RecGroup>,
     /// Imports, in declaration order.
     pub imports: Vec<Import>,
     /// Defined functions (indices follow imported functions).
@@ -413,6 +549,8 @@ pub struct Module {
     pub memories: Vec<MemoryType>,
     /// Defined globals.
     pub globals: Vec<Global>,
+    /// Defined tags: each one's function type.
+    pub tags: Vec<TypeIdx>,
     /// Exports.
     pub exports: Vec<Export>,
     /// Start function.
@@ -440,6 +578,7 @@ impl Module {
                         | (ImportKind::Table(_), ExternKind::Table)
                         | (ImportKind::Memory(_), ExternKind::Memory)
                         | (ImportKind::Global(_), ExternKind::Global)
+                        | (ImportKind::Tag(_), ExternKind::Tag)
                 )
             })
             .count();

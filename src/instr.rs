@@ -106,8 +106,27 @@ pub enum ImmKind {
     Shuffle,
     /// `atomic.fence`: nothing in the text, a reserved zero byte in the binary.
     Fence,
-    /// A type index: `call_ref $t`.
+    /// A type index: `call_ref $t`, `struct.new $t`, `array.get $t`.
     Type,
+    /// A struct type and one of its fields: `struct.get $t $f`.
+    Field,
+    /// An array type and an element count: `array.new_fixed $t 3`.
+    TypeCount,
+    /// An array type and a data segment: `array.new_data $t $d`.
+    TypeData,
+    /// An array type and an element segment: `array.new_elem $t $e`.
+    TypeElem,
+    /// Two array types, destination then source: `array.copy $dst $src`.
+    TypeType,
+    /// A reference type: `ref.test (ref null $t)`; the opcode's sub-opcode is one more for a
+    /// nullable type (`ref.test null` is 0xfb 21).
+    Cast,
+    /// A label and two reference types: `br_on_cast $l anyref (ref $t)`.
+    BrOnCast,
+    /// A tag index: `throw $e`.
+    Tag,
+    /// `try_table`: optional label, block type, catch clauses.
+    TryTable,
 }
 
 /// A table from keyword to value, hashed with [`KeywordHasher`].
@@ -193,6 +212,13 @@ macro_rules! instructions {
             /// The kind of immediates the instruction takes.
             pub fn imm(self) -> ImmKind {
                 match self { $(Op::$variant => ImmKind::$kind,)* }
+            }
+
+            /// Whether the instruction names a data segment (`memory.init`, `data.drop`,
+            /// `array.new_data`, `array.init_data`): a module whose code does needs a DataCount
+            /// section.
+            pub fn names_data(self) -> bool {
+                matches!(self.imm(), ImmKind::MemoryInit | ImmKind::Data | ImmKind::TypeData)
             }
 
             /// The natural alignment in bytes of an instruction with a memory argument; 0 for others.
@@ -696,6 +722,41 @@ instructions! {
     I16x8RelaxedQ15mulrS "i16x8.relaxed_q15mulr_s" 0xfd:273 None;
     I16x8RelaxedDotI8x16I7x16S "i16x8.relaxed_dot_i8x16_i7x16_s" 0xfd:274 None;
     I32x4RelaxedDotI8x16I7x16AddS "i32x4.relaxed_dot_i8x16_i7x16_add_s" 0xfd:275 None;
+    // exception handling
+    Throw "throw" 0x08 Tag;
+    ThrowRef "throw_ref" 0x0a None;
+    TryTable "try_table" 0x1f TryTable;
+    // garbage collection
+    RefEq "ref.eq" 0xd3 None;
+    StructNew "struct.new" 0xfb:0 Type;
+    StructNewDefault "struct.new_default" 0xfb:1 Type;
+    StructGet "struct.get" 0xfb:2 Field;
+    StructGetS "struct.get_s" 0xfb:3 Field;
+    StructGetU "struct.get_u" 0xfb:4 Field;
+    StructSet "struct.set" 0xfb:5 Field;
+    ArrayNew "array.new" 0xfb:6 Type;
+    ArrayNewDefault "array.new_default" 0xfb:7 Type;
+    ArrayNewFixed "array.new_fixed" 0xfb:8 TypeCount;
+    ArrayNewData "array.new_data" 0xfb:9 TypeData;
+    ArrayNewElem "array.new_elem" 0xfb:10 TypeElem;
+    ArrayGet "array.get" 0xfb:11 Type;
+    ArrayGetS "array.get_s" 0xfb:12 Type;
+    ArrayGetU "array.get_u" 0xfb:13 Type;
+    ArraySet "array.set" 0xfb:14 Type;
+    ArrayLen "array.len" 0xfb:15 None;
+    ArrayFill "array.fill" 0xfb:16 Type;
+    ArrayCopy "array.copy" 0xfb:17 TypeType;
+    ArrayInitData "array.init_data" 0xfb:18 TypeData;
+    ArrayInitElem "array.init_elem" 0xfb:19 TypeElem;
+    RefTest "ref.test" 0xfb:20 Cast;
+    RefCast "ref.cast" 0xfb:22 Cast;
+    BrOnCast "br_on_cast" 0xfb:24 BrOnCast;
+    BrOnCastFail "br_on_cast_fail" 0xfb:25 BrOnCast;
+    AnyConvertExtern "any.convert_extern" 0xfb:26 None;
+    ExternConvertAny "extern.convert_any" 0xfb:27 None;
+    RefI31 "ref.i31" 0xfb:28 None;
+    I31GetS "i31.get_s" 0xfb:29 None;
+    I31GetU "i31.get_u" 0xfb:30 None;
     // threads: atomic memory accesses (the alignment must be the natural one)
     MemoryAtomicNotify "memory.atomic.notify" 0xfe:0 MemArg / 4;
     MemoryAtomicWait32 "memory.atomic.wait32" 0xfe:1 MemArg / 4;

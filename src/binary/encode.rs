@@ -4,7 +4,7 @@
 //! aside), because it makes the same choices:
 //! - sections in binary order, empty ones left out; custom sections placed around their anchor even when
 //!   the anchor section itself is empty;
-//! - a DataCount section exactly when some function body uses `memory.init` or `data.drop`;
+//! - a DataCount section exactly when some function body names a data segment (`memory.init`, `data.drop`, `array.new_data`, `array.init_data`);
 //! - element segments through `ElementSection::{active, passive, declared}`, so wasm-encoder picks the
 //!   flags (0–7): the table index is written when the text named the table (or it is not 0);
 //! - locals grouped in runs of equal types (`Function::new_with_locals_types`);
@@ -19,7 +19,7 @@
 //! `call_indirect` writes the type, then the table; `block (type n)` stays a type index; every LEB is
 //! minimal.
 //!
-//! Instructions are encoded from the instruction table: the opcode from [`Op::opcode`], then the
+//! Instructions are encoded from the instruction table: the opcode from [`Op::opcode`](crate::instr::Op::opcode), then the
 //! immediates of the [`Imm`] with wasm-encoder's `Encode` impls. Nothing here matches on `Op`.
 
 use std::borrow::Cow;
@@ -29,7 +29,6 @@ use wasm_encoder::Encode;
 
 use super::names;
 use crate::ast::{self, CustomPlace, Imm, Instr, SectionId};
-use crate::instr::Op;
 
 /// Encodes `module`. See the module docs for the choices made.
 pub(super) fn encode(module: &ast::Module) -> Vec<u8> {
@@ -81,6 +80,7 @@ impl<'a> Writer<'a> {
         out.section(SectionId::Func, functions(module));
         out.section(SectionId::Table, tables(module));
         out.section(SectionId::Memory, memories(module));
+        out.section(SectionId::Tag, tags(module));
         out.section(SectionId::Global, globals(module));
         out.section(SectionId::Export, exports(module));
         out.section(
@@ -150,16 +150,77 @@ fn nonempty<S>(section: S, len: u32) -> Option<S> {
     (len > 0).then_some(section)
 }
 
+/// The type section: a type in no explicit `(rec …)` group is written alone (a group of one without
+/// the `rec` prefix, as `wat` does); an explicit group is written with it, even of one type or none.
 fn types(m: &ast::Module) -> Option<we::TypeSection> {
     let mut s = we::TypeSection::new();
-    for ty in &m.types {
-        s.ty().function(
-            ty.params.iter().map(|&t| val_type(t)),
-            ty.results.iter().map(|&t| val_type(t)),
-        );
+    let mut groups = m.rec_groups.iter().peekable();
+    let mut i = 0usize;
+    while i < m.types.len() || groups.peek().is_some() {
+        match groups.peek() {
+            Some(g) if g.start.0 as usize <= i => {
+                let (start, len) = (g.start.0 as usize, g.len as usize);
+                let end = (start + len).min(m.types.len());
+                s.ty()
+                    .rec(m.types[start.min(end)..end].iter().map(sub_type));
+                i = i.max(end);
+                groups.next();
+            }
+            _ => {
+                s.ty().subtype(&sub_type(&m.types[i]));
+                i += 1;
+            }
+        }
     }
     let n = s.len();
     nonempty(s, n)
+}
+
+fn sub_type(t: &ast::SubType) -> we::SubType {
+    let field = |f: &ast::FieldType| we::FieldType {
+        element_type: match f.storage {
+            ast::StorageType::I8 => we::StorageType::I8,
+            ast::StorageType::I16 => we::StorageType::I16,
+            ast::StorageType::Val(v) => we::StorageType::Val(val_type(v)),
+        },
+        mutable: f.mutable,
+    };
+    let inner = match &t.composite {
+        ast::CompositeType::Func(f) => we::CompositeInnerType::Func(we::FuncType::new(
+            f.params.iter().map(|&t| val_type(t)),
+            f.results.iter().map(|&t| val_type(t)),
+        )),
+        ast::CompositeType::Struct(fields) => we::CompositeInnerType::Struct(we::StructType {
+            fields: fields.iter().map(field).collect(),
+        }),
+        ast::CompositeType::Array(f) => we::CompositeInnerType::Array(we::ArrayType(field(f))),
+    };
+    we::SubType {
+        is_final: t.is_final,
+        supertype_idxs: t.supertype.map(|s| s.0).into_iter().collect(),
+        composite_type: we::CompositeType {
+            inner,
+            shared: false,
+            descriptor: None,
+            describes: None,
+        },
+    }
+}
+
+fn tags(m: &ast::Module) -> Option<we::TagSection> {
+    let mut s = we::TagSection::new();
+    for t in &m.tags {
+        s.tag(tag_type(*t));
+    }
+    let n = s.len();
+    nonempty(s, n)
+}
+
+fn tag_type(t: ast::TypeIdx) -> we::TagType {
+    we::TagType {
+        kind: we::TagKind::Exception,
+        func_type_idx: t.0,
+    }
 }
 
 fn imports(m: &ast::Module) -> Option<we::ImportSection> {
@@ -170,6 +231,7 @@ fn imports(m: &ast::Module) -> Option<we::ImportSection> {
             ast::ImportKind::Table(t) => we::EntityType::Table(table_type(t)),
             ast::ImportKind::Memory(t) => we::EntityType::Memory(memory_type(t)),
             ast::ImportKind::Global(t) => we::EntityType::Global(global_type(t)),
+            ast::ImportKind::Tag(t) => we::EntityType::Tag(tag_type(*t)),
         };
         s.import(&import.module, &import.field, ty);
     }
@@ -224,6 +286,7 @@ fn exports(m: &ast::Module) -> Option<we::ExportSection> {
             ast::ExternKind::Table => we::ExportKind::Table,
             ast::ExternKind::Memory => we::ExportKind::Memory,
             ast::ExternKind::Global => we::ExportKind::Global,
+            ast::ExternKind::Tag => we::ExportKind::Tag,
         };
         s.export(&e.name, kind, e.index);
     }
@@ -264,12 +327,12 @@ fn elements(m: &ast::Module) -> Option<we::ElementSection> {
 }
 
 /// Whether a DataCount section is written: (like `wat`) when a function body refers to a data
-/// segment.
+/// segment ([`Op::names_data`](crate::instr::Op::names_data)).
 fn data_count(m: &ast::Module) -> bool {
     m.funcs
         .iter()
         .flat_map(|f| &f.body)
-        .any(|i| matches!(i.op, Op::MemoryInit | Op::DataDrop))
+        .any(|i| i.op.names_data())
 }
 
 fn code(m: &ast::Module) -> Option<we::CodeSection> {
@@ -312,6 +375,13 @@ pub(super) fn instr(i: &Instr, sink: &mut Vec<u8>) {
             }
             return;
         }
+        // `ref.test null`/`ref.cast null` are the next sub-opcode after their non-null form.
+        Imm::Cast(rt) if rt.nullable => match i.op.opcode() {
+            crate::instr::Opcode::Prefixed(p, sub) => {
+                crate::instr::Opcode::Prefixed(p, sub + 1).encode(sink)
+            }
+            single => single.encode(sink),
+        },
         _ => i.op.opcode().encode(sink),
     }
     imm(&i.imm, sink);
@@ -335,6 +405,54 @@ fn imm(imm: &Imm, sink: &mut Vec<u8>) {
         }
         Imm::Func(x) => x.0.encode(sink),
         Imm::Type(x) => x.0.encode(sink),
+        Imm::Field(t, f) => {
+            t.0.encode(sink);
+            f.encode(sink);
+        }
+        Imm::TypeCount(t, n) => {
+            t.0.encode(sink);
+            n.encode(sink);
+        }
+        Imm::TypeData(t, d) => {
+            t.0.encode(sink);
+            d.0.encode(sink);
+        }
+        Imm::TypeElem(t, e) => {
+            t.0.encode(sink);
+            e.0.encode(sink);
+        }
+        Imm::TypeType(a, b) => {
+            a.0.encode(sink);
+            b.0.encode(sink);
+        }
+        Imm::Cast(rt) => heap_type(rt.heap).encode(sink),
+        Imm::BrOnCast(l, from, to) => {
+            sink.push(u8::from(from.nullable) | u8::from(to.nullable) << 1);
+            l.0.encode(sink);
+            heap_type(from.heap).encode(sink);
+            heap_type(to.heap).encode(sink);
+        }
+        Imm::Tag(t) => t.0.encode(sink),
+        Imm::TryTable(t) => {
+            let (bt, catches) = &**t;
+            block_type(*bt).encode(sink);
+            len_u32(catches.len()).encode(sink);
+            for c in catches {
+                match *c {
+                    ast::Catch::One(tag, l) => we::Catch::One {
+                        tag: tag.0,
+                        label: l.0,
+                    },
+                    ast::Catch::OneRef(tag, l) => we::Catch::OneRef {
+                        tag: tag.0,
+                        label: l.0,
+                    },
+                    ast::Catch::All(l) => we::Catch::All { label: l.0 },
+                    ast::Catch::AllRef(l) => we::Catch::AllRef { label: l.0 },
+                }
+                .encode(sink);
+            }
+        }
         Imm::CallIndirect(ty, table) => {
             ty.0.encode(sink);
             table.0.encode(sink);
@@ -427,6 +545,16 @@ fn heap_type(h: ast::HeapType) -> we::HeapType {
         ast::HeapType::Func => abs(we::AbstractHeapType::Func),
         ast::HeapType::Extern => abs(we::AbstractHeapType::Extern),
         ast::HeapType::Type(t) => we::HeapType::Concrete(t.0),
+        ast::HeapType::Any => abs(we::AbstractHeapType::Any),
+        ast::HeapType::Eq => abs(we::AbstractHeapType::Eq),
+        ast::HeapType::I31 => abs(we::AbstractHeapType::I31),
+        ast::HeapType::Struct => abs(we::AbstractHeapType::Struct),
+        ast::HeapType::Array => abs(we::AbstractHeapType::Array),
+        ast::HeapType::None => abs(we::AbstractHeapType::None),
+        ast::HeapType::NoFunc => abs(we::AbstractHeapType::NoFunc),
+        ast::HeapType::NoExtern => abs(we::AbstractHeapType::NoExtern),
+        ast::HeapType::Exn => abs(we::AbstractHeapType::Exn),
+        ast::HeapType::NoExn => abs(we::AbstractHeapType::NoExn),
     }
 }
 
@@ -476,6 +604,7 @@ pub(super) fn exceeds_binary_limits(m: &ast::Module) -> bool {
         1 + match &i.imm {
             Imm::BrTable(labels, _) => labels.len(),
             Imm::Select(types) => types.len(),
+            Imm::TryTable(t) => t.1.len(),
             _ => 0,
         }
     });
@@ -490,8 +619,13 @@ pub(super) fn exceeds_binary_limits(m: &ast::Module) -> bool {
     let entities = [
         m.types
             .iter()
-            .map(|t| 1 + t.params.len() + t.results.len())
+            .map(|t| match &t.composite {
+                ast::CompositeType::Func(f) => 1 + f.params.len() + f.results.len(),
+                ast::CompositeType::Struct(fields) => 1 + fields.len(),
+                ast::CompositeType::Array(_) => 2,
+            })
             .fold(0, usize::saturating_add),
+        m.tags.len() + m.rec_groups.len(),
         m.imports.len(),
         m.funcs
             .iter()

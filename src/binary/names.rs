@@ -1,7 +1,7 @@
 //! The `name` custom section, from the text's `$ids` in [`ast::Names`].
 //!
 //! Subsections in `wat`'s order: module, functions, locals, labels, types, tables, memories, globals,
-//! elements, data. A subsection is written only when it has entries; in the indirect maps (locals,
+//! elements, data, fields, tags. A subsection is written only when it has entries; in the indirect maps (locals,
 //! labels) a function with no names is skipped.
 //!
 //! Not written, because [`ast::Names`] has no place for it: `wat`'s parameter-names subsection (id 12,
@@ -44,6 +44,18 @@ pub(super) fn name_section(names: &ast::Names) -> Option<we::NameSection> {
     if let Some(map) = name_map(pairs(&names.datas, |i| i.0)) {
         s.data(&map);
     }
+    if !names.fields.is_empty() {
+        let mut map = we::IndirectNameMap::new();
+        for (ty, fields) in &names.fields {
+            if let Some(inner) = name_map(pairs(fields, |i| *i)) {
+                map.append(ty.0, &inner);
+            }
+        }
+        s.fields(&map);
+    }
+    if let Some(map) = name_map(pairs(&names.tags, |i| i.0)) {
+        s.tags(&map);
+    }
     let empty = names.module.is_none()
         && names.funcs.is_empty()
         && names.locals.is_empty()
@@ -53,7 +65,9 @@ pub(super) fn name_section(names: &ast::Names) -> Option<we::NameSection> {
         && names.memories.is_empty()
         && names.globals.is_empty()
         && names.elems.is_empty()
-        && names.datas.is_empty();
+        && names.datas.is_empty()
+        && names.fields.is_empty()
+        && names.tags.is_empty();
     (!empty).then_some(s)
 }
 

@@ -31,11 +31,12 @@ fn func(ty: u32, locals: Vec<ValType>, body: Vec<Instr>) -> Func {
     }
 }
 
-fn fty(params: &[ValType], results: &[ValType]) -> FuncType {
+fn fty(params: &[ValType], results: &[ValType]) -> SubType {
     FuncType {
         params: params.to_vec(),
         results: results.to_vec(),
     }
+    .into()
 }
 
 fn limits(min: u64, max: Option<u64>) -> Limits {
@@ -615,6 +616,7 @@ fn name_section() {
             globals: vec![(GlobalIdx(0), "imp".into()), (GlobalIdx(1), "g".into())],
             elems: vec![(ElemIdx(0), "e".into())],
             datas: vec![(DataIdx(0), "d".into())],
+            ..Names::default()
         },
         ..Module::default()
     };
@@ -953,6 +955,34 @@ fn every_instruction_decodes_as_one_operator() {
             K::Lane => Imm::Lane(0),
             K::MemArgLane => Imm::MemArgLane(natural, 0),
             K::Shuffle => Imm::Shuffle(Box::new([0; 16])),
+            K::Field => Imm::Field(TypeIdx(0), 1),
+            K::TypeCount => Imm::TypeCount(TypeIdx(0), 2),
+            K::TypeData => Imm::TypeData(TypeIdx(0), DataIdx(0)),
+            K::TypeElem => Imm::TypeElem(TypeIdx(0), ElemIdx(0)),
+            K::TypeType => Imm::TypeType(TypeIdx(0), TypeIdx(1)),
+            K::Cast => Imm::Cast(RefType {
+                nullable: true,
+                heap: HeapType::Any,
+            }),
+            K::BrOnCast => Imm::BrOnCast(
+                LabelIdx(0),
+                RefType {
+                    nullable: true,
+                    heap: HeapType::Any,
+                },
+                RefType {
+                    nullable: false,
+                    heap: HeapType::Type(TypeIdx(0)),
+                },
+            ),
+            K::Tag => Imm::Tag(TagIdx(0)),
+            K::TryTable => Imm::TryTable(Box::new((
+                BlockType::Empty,
+                vec![
+                    Catch::One(TagIdx(0), LabelIdx(0)),
+                    Catch::AllRef(LabelIdx(0)),
+                ],
+            ))),
         };
         // No locals; `else` and `end` need a block to belong to.
         let (mut body, expected) = match o.imm() {

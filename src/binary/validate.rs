@@ -434,7 +434,13 @@ fn operator_index(bytes: &[u8], range: Range<u64>, offset: u64) -> Option<usize>
     let mut found = None;
     let mut k = 0;
     while !ops.eof() {
+        let start = ops.original_position();
         let Ok((_, at)) = ops.read_with_offset() else {
+            // The validator decodes with the module's features, this reader without: an operator
+            // only they allow (a 64-bit offset, a large alignment) is the one that failed.
+            if start <= offset {
+                found = Some(k);
+            }
             break;
         };
         if at > offset {

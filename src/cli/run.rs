@@ -16,10 +16,12 @@ const EXAMPLES: &str = "\
 Examples:
   watlink run examples/hello.wat --invoke checksum
   watlink run examples/hello.wat --invoke fac 20
-  watlink run examples/bump_alloc.wat --invoke 'alloc 16' --invoke 'alloc 8' --print-globals
-  watlink run examples/sum.wat --invoke sum --print-memory 0:16
-  watlink run app.wat --preload lib=lib.wat --invoke main
-  watlink run logs.wat --stub-imports --invoke main     # imported functions print their arguments
+  watlink run examples/bump_alloc.wat --invoke 'alloc 16 8' --invoke 'alloc 8 8'
+  watlink run examples/sum.wat --write-memory 0=0200000028000000 --invoke sum --print-memory 0:12
+  watlink run examples/strlen.wat --write-memory '0x100=\"hello\\n\"' --invoke strlen 0x100
+  watlink run app.wat --write-memory 1024=@input.bin --invoke 'parse 1024 100'
+  watlink run examples/greet.wat --preload alloc=examples/alloc.wat --invoke greet
+  watlink run examples/greet.wat --stub-imports --invoke greet   # imports print their arguments
   watlink run hello.wasm --dir data::/data --env LANG=C -- arg1 arg2   # a WASI command
   watlink run loop.wat --invoke spin --timeout 2        # ends with \"deadline exceeded\"";
 
@@ -62,6 +64,12 @@ pub struct Opts {
     /// Repeatable.
     #[arg(long, value_name = "ADDR:LEN")]
     print_memory: Vec<String>,
+    /// Before the calls (after instantiation: data segments and the start function), write DATA
+    /// into memory 0 at ADDR: hex bytes (`48656c6c6f`; spaces allowed, as --print-memory shows
+    /// them), `"TEXT"` (with the text format's escapes: `\n`, `\t`, `\\`, `\"`, `\hh`,
+    /// `\u{…}`) or `@FILE` (the file's bytes). Repeatable, in order.
+    #[arg(long, value_name = "ADDR=DATA")]
+    write_memory: Vec<String>,
     /// After the calls, print the value of every exported global.
     #[arg(long)]
     print_globals: bool,
@@ -341,6 +349,19 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
             })
         })
         .collect::<Step<Vec<_>>>()?;
+    let writes = opts
+        .write_memory
+        .iter()
+        .map(|w| {
+            parse_write(w).map_err(|why| {
+                fail(
+                    ctx,
+                    watlink::Class::Io,
+                    format_args!("--write-memory {w}: {why}"),
+                )
+            })
+        })
+        .collect::<Step<Vec<_>>>()?;
     let wasi_config = wasi_config(ctx, &opts)?;
     let main = load(ctx, &opts.file, opts.features.features)?;
     let limits = Limits {
@@ -394,6 +415,30 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
             watlink::Class::Io,
             "--stack-guard: the module has no __stack_pointer, __stack_low and __stack_high globals",
         ));
+    }
+    for ((addr, bytes), text) in writes.iter().zip(&opts.write_memory) {
+        let memory = memory0(&store, instance);
+        let Some(place) = memory.and_then(|m| {
+            let start = usize::try_from(*addr).ok()?;
+            store
+                .memory_mut(m)
+                .get_mut(start..start.checked_add(bytes.len())?)
+        }) else {
+            let why = match memory {
+                Some(m) => format!(
+                    "{} byte(s) at {addr:#x} are outside memory 0 ({} bytes)",
+                    bytes.len(),
+                    store.memory(m).len()
+                ),
+                None => "the module has no memory".into(),
+            };
+            return Err(fail(
+                ctx,
+                watlink::Class::Io,
+                format_args!("--write-memory {text}: {why}"),
+            ));
+        };
+        place.copy_from_slice(bytes);
     }
     let calls = if calls.is_empty() {
         match store.export(instance, "_start") {
@@ -717,6 +762,88 @@ fn parse_region(s: &str) -> Option<(u64, usize)> {
     Some((num(a)?, usize::try_from(num(l)?).ok()?))
 }
 
+/// Parses `ADDR=DATA` of `--write-memory` (see its help) into the address and the bytes; a file
+/// named by `@FILE` is read now.
+fn parse_write(s: &str) -> Result<(u64, Vec<u8>), String> {
+    const FORM: &str = "expected ADDR=HEX, ADDR=\"TEXT\" or ADDR=@FILE";
+    let (a, data) = s.split_once('=').ok_or(FORM)?;
+    let addr = match a.trim().strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16).ok(),
+        None => a.trim().parse().ok(),
+    }
+    .ok_or_else(|| format!("{FORM}; ADDR is decimal or 0x hex"))?;
+    let bytes = if let Some(file) = data.strip_prefix('@') {
+        std::fs::read(file).map_err(|e| format!("{file}: {e}"))?
+    } else if let Some(text) = data.strip_prefix('"') {
+        let text = text
+            .strip_suffix('"')
+            .ok_or("the text has no closing quote")?;
+        unescape(text)?
+    } else {
+        let digits: Vec<u8> = data.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        if digits.len() % 2 == 1 {
+            return Err(format!(
+                "{FORM}; the hex bytes have an odd number of digits"
+            ));
+        }
+        digits
+            .chunks(2)
+            .map(|pair| {
+                let pair = std::str::from_utf8(pair).ok()?;
+                u8::from_str_radix(pair, 16).ok()
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| format!("{FORM}; \"{data}\" is not hex bytes"))?
+    };
+    Ok((addr, bytes))
+}
+
+/// The bytes of a text-format string's contents: UTF-8, with `\t`, `\n`, `\r`, `\"`, `\'`,
+/// `\\`, `\hh` (a byte) and `\u{h…}` (a character).
+fn unescape(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        let bad = || format!("unknown escape in \"{text}\"");
+        match chars.next().ok_or_else(bad)? {
+            't' => out.push(b'\t'),
+            'n' => out.push(b'\n'),
+            'r' => out.push(b'\r'),
+            q @ ('"' | '\'' | '\\') => out.push(q as u8),
+            'u' => {
+                let rest = chars.as_str();
+                let hex = rest
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .map(|(h, _)| h)
+                    .ok_or_else(bad)?;
+                let c = u32::from_str_radix(hex, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or_else(bad)?;
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                chars = rest[hex.len() + 2..].chars();
+            }
+            h => {
+                let l = chars.next().ok_or_else(bad)?;
+                let byte = h
+                    .to_digit(16)
+                    .zip(l.to_digit(16))
+                    .map(|(h, l)| (h * 16 + l) as u8)
+                    .ok_or_else(bad)?;
+                out.push(byte);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `bytes` (read at `addr`) as `xxd` shows them: offset, 16 bytes in groups of two, ASCII.
 fn hex_dump(addr: u64, bytes: &[u8]) -> String {
     let mut out = String::new();
@@ -779,6 +906,37 @@ mod tests {
         assert_eq!(parse_bytes("100"), Ok(100));
         assert!(parse_bytes("lots").is_err());
         assert!(parse_bytes("99999999999999G").is_err());
+    }
+
+    #[test]
+    fn writes_parse() {
+        assert_eq!(parse_write("0x10=6869"), Ok((16, b"hi".to_vec())));
+        assert_eq!(parse_write("8=4865 6c6c 6f"), Ok((8, b"Hello".to_vec())));
+        assert_eq!(
+            parse_write(r#"0="a\tb\n\"\\\00\u{e9}""#),
+            Ok((0, "a\tb\n\"\\\0é".as_bytes().to_vec()))
+        );
+        assert_eq!(parse_write("0=").map(|w| w.1.len()), Ok(0));
+        assert!(parse_write("0=abc").unwrap_err().contains("odd number"));
+        assert!(parse_write("0=zz").unwrap_err().contains("not hex bytes"));
+        assert!(parse_write("x=00").unwrap_err().contains("ADDR is decimal"));
+        assert!(
+            parse_write(r#"0="\q""#)
+                .unwrap_err()
+                .contains("unknown escape")
+        );
+        assert!(parse_write(r#"0="\u{d800}""#).is_err());
+        assert!(
+            parse_write(r#"0="open"#)
+                .unwrap_err()
+                .contains("closing quote")
+        );
+        assert!(
+            parse_write("0=@/no/such/file")
+                .unwrap_err()
+                .contains("/no/such/file")
+        );
+        assert!(parse_write("16").unwrap_err().contains("expected ADDR=HEX"));
     }
 
     #[test]

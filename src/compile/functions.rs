@@ -25,7 +25,6 @@ use crate::ast::{self, ExternKind, FuncIdx};
 use crate::binary::parts::{self, Writer};
 use crate::binary::{FuncAllocations, FuncToValidate, Streaming};
 use crate::error::Error;
-use crate::instr::Op;
 use crate::resolve::{self, Header};
 use crate::text::syntax;
 use crate::text::{body, lazy};
@@ -43,13 +42,12 @@ struct Compiled {
     labels: Vec<(u32, String)>,
     /// The body's validation error.
     error: Option<Error>,
-    /// Whether the body uses `memory.init` or `data.drop`.
+    /// Whether the body names a data segment (`memory.init`, `data.drop`, `array.new_data`, …).
     uses_data: bool,
 }
 
 fn uses_data(body: &[syntax::Instr<'_>]) -> bool {
-    body.iter()
-        .any(|i| matches!(i.op, Op::MemoryInit | Op::DataDrop))
+    body.iter().any(|i| i.op.names_data())
 }
 
 /// A thread's reusable buffers.

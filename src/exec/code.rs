@@ -519,6 +519,18 @@ macro_rules! define_ops {
                 }
             }
 
+            /// The branch taken exactly when this conditional branch is not, to the same
+            /// target.
+            pub(crate) fn negated_branch(&self) -> Option<Op> {
+                Some(match *self {
+                    $(Op::$cb { a, b, target } => Op::$cn { a, b, target },
+                    Op::$cbi { a, imm, target } => Op::$cni { a, imm, target },)*
+                    Op::JumpIfZero { c, target } => Op::JumpIfNonZero { c, target },
+                    Op::JumpIfNonZero { c, target } => Op::JumpIfZero { c, target },
+                    _ => return None,
+                })
+            }
+
             /// The branch target of a jump, for patching forward branches.
             pub(crate) fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
@@ -537,6 +549,10 @@ for_each_numeric!(define_ops);
 
 // Ops stay two words: the dispatch copies one per instruction.
 const _: () = assert!(size_of::<Op>() == 16);
+
+/// Cells every frame has past its locals (at least): room for the call path to zero a fixed
+/// number of cells from the first local on, whatever the function's count.
+pub(crate) const FRAME_PAD: u32 = 8;
 
 /// A function lowered for execution.
 #[derive(Debug, Default)]

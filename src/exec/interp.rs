@@ -73,19 +73,25 @@ impl std::fmt::Debug for Instr {
     }
 }
 
-/// Pairs each op with its handler; branch targets become offsets from the branch (so a jump
-/// needs no code base).
+/// Pairs each op with its handler; branch targets become byte offsets from the branch (so a
+/// jump needs no code base and no multiplication).
 pub(crate) fn thread(ops: Vec<Op>) -> Vec<Instr> {
+    let handlers: Vec<Handler> = (0..ops.len())
+        .map(|i| {
+            ops.get(i + 1)
+                .and_then(|next| fused(&ops[i], next))
+                .unwrap_or_else(|| handler_of(&ops[i]))
+        })
+        .collect();
     ops.into_iter()
+        .zip(handlers)
         .enumerate()
-        .map(|(i, mut op)| {
+        .map(|(i, (mut op, h))| {
             if let Some(t) = op.target_mut() {
-                *t = (*t as i64 - i as i64) as i32 as u32;
+                let delta = (*t as i64 - i as i64) * size_of::<Instr>() as i64;
+                *t = i32::try_from(delta).expect("code of a function fits 2 GiB") as u32;
             }
-            Instr {
-                h: handler_of(&op),
-                op,
-            }
+            Instr { h, op }
         })
         .collect()
 }
@@ -155,7 +161,11 @@ impl Cx<'_> {
     #[cold]
     #[inline(never)]
     fn fail_code(&mut self, c: TrapCode, ip: *const Instr) -> Exit {
-        self.fail(Trap::Code(c), ip)
+        self.fail(Trap::Code(c), ip);
+        // Opaque: were LLVM to see that this always returns `Trap`, it would put that constant
+        // in each caller after a plain call, instead of jumping here; the call would then make
+        // every handler with a trap path save a register on its hot path.
+        std::hint::black_box(Exit::Trap)
     }
 
     /// Fuel ran short of `units`: the next slice if the deadline has not passed (true), or the
@@ -493,6 +503,29 @@ macro_rules! dispatch {
     }};
 }
 
+/// How many of `ops` run a superinstruction (for tests).
+#[cfg(test)]
+pub(crate) fn superinstructions_in(ops: &[Instr]) -> usize {
+    ops.iter()
+        .filter(|i| !std::ptr::fn_addr_eq(i.h, handler_of(&i.op)))
+        .count()
+}
+
+/// What a handler does when its op is done: goes on with the op after it.
+pub(crate) trait Next {
+    fn go(ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit;
+}
+
+/// Through that op's own handler, as the code says (an indirect jump, or the dispatch loop).
+pub(crate) struct Indirect;
+
+impl Next for Indirect {
+    #[inline(always)]
+    fn go(ip: *const Instr, regs: *mut u64, mem: *mut u8, len: usize, cx: &mut Cx<'_>) -> Exit {
+        dispatch!(ip, regs, mem, len, cx)
+    }
+}
+
 /// Whether `ip` points into `code` (for debug assertions).
 #[allow(dead_code)]
 fn within(code: &FuncCode, ip: *const Instr) -> bool {
@@ -503,7 +536,7 @@ fn within(code: &FuncCode, ip: *const Instr) -> bool {
 /// (not once for the module): macro hygiene resolves their uses of the handler's parameters at
 /// the place the macro is defined. `$d` is a `$`.
 macro_rules! helpers {
-    ([$d:tt] $ip:ident, $regs:ident, $mem:ident, $len:ident, $cx:ident) => {
+    ([$d:tt] $ip:ident, $regs:ident, $mem:ident, $len:ident, $cx:ident; $next:ty) => {
         // Slot access. SAFETY (for every use): lowering assigns slots below
         // `code.frame_cells`, and a frame is entered only once `fp + frame_cells` cells exist
         // (see `enter!`); `regs` points at the frame's first cell and is refreshed whenever
@@ -526,13 +559,13 @@ macro_rules! helpers {
         macro_rules! next {
             () => {
                 // SAFETY: lowering never ends code with an op that falls through.
-                dispatch!(unsafe { $ip.add(1) }, $regs, $mem, $len, $cx)
+                return <$next as Next>::go(unsafe { $ip.add(1) }, $regs, $mem, $len, $cx)
             };
         }
         macro_rules! jump {
             ($d t:expr) => {
-                // SAFETY: `thread` made the target an offset to an op of this code.
-                dispatch!(unsafe { $ip.offset(($d t) as i32 as isize) }, $regs, $mem, $len, $cx)
+                // SAFETY: `thread` made the target a byte offset to an op of this code.
+                dispatch!(unsafe { $ip.byte_offset(($d t) as i32 as isize) }, $regs, $mem, $len, $cx)
             };
         }
         // A conditional jump. Both ways end in their own dispatch, so the branch predictor
@@ -651,8 +684,10 @@ macro_rules! helpers {
         macro_rules! enter {
             ($d ci:expr, $d idx:expr, $d base:expr, $d tail:expr) => {{
                 let (ci, idx, base): (u32, u32, u32) = ($d ci, $d idx, $d base);
-                let instances = $cx.instances;
-                let Some(callee) = instances[ci as usize].module.lowered(idx, $cx.fuel_on) else {
+                // A call within the instance (the common case) needs no lookup of it.
+                let inst: &InstanceEntity =
+                    if ci == $cx.inst_idx { $cx.inst } else { &$cx.instances[ci as usize] };
+                let Some(callee) = inst.module.lowered(idx, $cx.fuel_on) else {
                     return enter_slow::<{ $d tail }>($ip, $regs, $cx, ci, idx, base);
                 };
                 let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
@@ -681,7 +716,8 @@ macro_rules! helpers {
                 $cx.fp = new_fp;
                 // SAFETY: `fp + frame_cells <= stack.len()` was just checked.
                 $regs = unsafe { $cx.stack.as_mut_ptr().add(new_fp) };
-                // SAFETY: `local_cells <= frame_cells`.
+                // SAFETY: `local_cells + FRAME_PAD <= frame_cells` (lowering), and the frame
+                // fits the stack (checked above).
                 unsafe { zero($regs, p, l) };
                 $cx.code = callee;
                 switch_inst!(ci);
@@ -813,15 +849,16 @@ macro_rules! handlers {
             use super::*;
 
             $(
-                pub(super) fn $name(
+                pub(super) fn $name<N: Next>(
                     $ip: *const Instr,
                     mut $regs: *mut u64,
                     mut $mem: *mut u8,
                     mut $len: usize,
                     $cx: &mut Cx<'_>,
                 ) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
-                    // SAFETY: `thread` pairs this handler with this op only.
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
+                    // SAFETY: `thread` pairs this handler with this op only (directly, or as
+                    // the second half of a superinstruction: see `then!`).
                     let Op::$name { $($f),* } = (unsafe { *$ip }).op else {
                         unsafe { std::hint::unreachable_unchecked() }
                     };
@@ -831,8 +868,8 @@ macro_rules! handlers {
             )*
 
             $(
-                pub(super) fn $u($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $u<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$u { dst, a } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let a = <$ut as Cell>::from_cell(r!(a));
@@ -841,8 +878,8 @@ macro_rules! handlers {
                 }
             )*
             $(
-                pub(super) fn $ut_($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $ut_<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$ut_ { dst, a } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     match ($ute)(<$utt as Cell>::from_cell(r!(a))) {
@@ -853,16 +890,16 @@ macro_rules! handlers {
                 }
             )*
             $(
-                pub(super) fn $b($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $b<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$b { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$bt as Cell>::from_cell(r!(a)), <$bt as Cell>::from_cell(r!(b)));
                     w!(dst, Cell::to_cell(($be)(a, b)));
                     next!()
                 }
-                pub(super) fn $bi($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $bi<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$bi { dst, a, imm } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$bt as Cell>::from_cell(r!(a)), <$bt as Cell>::from_imm(imm));
@@ -871,8 +908,8 @@ macro_rules! handlers {
                 }
             )*
             $(
-                pub(super) fn $fb($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $fb<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$fb { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$fbt as Cell>::from_cell(r!(a)), <$fbt as Cell>::from_cell(r!(b)));
@@ -881,8 +918,8 @@ macro_rules! handlers {
                 }
             )*
             $(
-                pub(super) fn $dv($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $dv<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$dv { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$dt as Cell>::from_cell(r!(a)), <$dt as Cell>::from_cell(r!(b)));
@@ -892,8 +929,8 @@ macro_rules! handlers {
                     }
                     next!()
                 }
-                pub(super) fn $di($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $di<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$di { dst, a, imm } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$dt as Cell>::from_cell(r!(a)), <$dt as Cell>::from_imm(imm));
@@ -902,31 +939,31 @@ macro_rules! handlers {
                 }
             )*
             $(
-                pub(super) fn $c($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $c<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$c { dst, a, b } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_cell(r!(b)));
                     w!(dst, Cell::to_cell(($ce)(a, b)));
                     next!()
                 }
-                pub(super) fn $ci($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $ci<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$ci { dst, a, imm } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_imm(imm));
                     w!(dst, Cell::to_cell(($ce)(a, b)));
                     next!()
                 }
-                pub(super) fn $cb($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $cb<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$cb { a, b, target } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_cell(r!(b)));
                     branch!(($ce)(a, b), target);
                 }
-                pub(super) fn $cbi($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $cbi<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$cbi { a, imm, target } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let (a, b) = (<$ct as Cell>::from_cell(r!(a)), <$ct as Cell>::from_imm(imm));
@@ -934,8 +971,8 @@ macro_rules! handlers {
                 }
             )*
             $(
-                pub(super) fn $l($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $l<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$l { dst, addr, offset } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let bytes: [u8; $ln] = load!(addr, offset, $ln);
@@ -944,8 +981,8 @@ macro_rules! handlers {
                 }
             )*
             $(
-                pub(super) fn $s($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
-                    helpers!([$d] $ip, $regs, $mem, $len, $cx);
+                pub(super) fn $s<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
                     // SAFETY: as above.
                     let Op::$s { addr, val, offset } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
                     let bytes: [u8; $sn] = ($se)(r!(val));
@@ -958,16 +995,72 @@ macro_rules! handlers {
         /// The handler of `op`.
         fn handler_of(op: &Op) -> Handler {
             match op {
-                $(Op::$name { .. } => h::$name,)*
-                $(Op::$u { .. } => h::$u,)*
-                $(Op::$ut_ { .. } => h::$ut_,)*
-                $(Op::$b { .. } => h::$b, Op::$bi { .. } => h::$bi,)*
-                $(Op::$fb { .. } => h::$fb,)*
-                $(Op::$dv { .. } => h::$dv, Op::$di { .. } => h::$di,)*
-                $(Op::$c { .. } => h::$c, Op::$ci { .. } => h::$ci, Op::$cb { .. } => h::$cb, Op::$cbi { .. } => h::$cbi,)*
-                $(Op::$l { .. } => h::$l,)*
-                $(Op::$s { .. } => h::$s,)*
+                $(Op::$name { .. } => h::$name::<Indirect>,)*
+                $(Op::$u { .. } => h::$u::<Indirect>,)*
+                $(Op::$ut_ { .. } => h::$ut_::<Indirect>,)*
+                $(Op::$b { .. } => h::$b::<Indirect>, Op::$bi { .. } => h::$bi::<Indirect>,)*
+                $(Op::$fb { .. } => h::$fb::<Indirect>,)*
+                $(Op::$dv { .. } => h::$dv::<Indirect>, Op::$di { .. } => h::$di::<Indirect>,)*
+                $(Op::$c { .. } => h::$c::<Indirect>, Op::$ci { .. } => h::$ci::<Indirect>, Op::$cb { .. } => h::$cb::<Indirect>, Op::$cbi { .. } => h::$cbi::<Indirect>,)*
+                $(Op::$l { .. } => h::$l::<Indirect>,)*
+                $(Op::$s { .. } => h::$s::<Indirect>,)*
             }
+        }
+
+        /// For each op, a [`Next`] that runs that op's handler directly: `h::A::<then::B>` is
+        /// the superinstruction "A, then the B that follows it".
+        #[allow(non_camel_case_types, dead_code)]
+        mod then {
+            use super::*;
+            $(then!($name);)*
+            $(then!($u);)*
+            $(then!($ut_);)*
+            $(then!($b); then!($bi);)*
+            $(then!($fb);)*
+            $(then!($dv); then!($di);)*
+            $(then!($c); then!($ci); then!($cb); then!($cbi);)*
+            $(then!($l);)*
+            $(then!($s);)*
+        }
+    };
+}
+
+/// `then::$name`: a [`Next`] that goes on with op `$name`'s handler, called directly.
+macro_rules! then {
+    ($name:ident) => {
+        pub(super) struct $name;
+        impl Next for $name {
+            #[inline(always)]
+            fn go(
+                ip: *const Instr,
+                regs: *mut u64,
+                mem: *mut u8,
+                len: usize,
+                cx: &mut Cx<'_>,
+            ) -> Exit {
+                debug_assert!(within(cx.code, ip));
+                // SAFETY (of the handler's op access): `fused` chose this `Next` only for an
+                // op followed by a `$name` op, and `ip` is that op.
+                debug_assert!(matches!(unsafe { (*ip).op }, Op::$name { .. }));
+                super::h::$name::<Indirect>(ip, regs, mem, len, cx)
+            }
+        }
+    };
+}
+
+/// Superinstructions: pairs of ops that often follow each other in real code (measured on the
+/// Lua and pycryptodome benchmark programs). The first op's handler, instantiated with
+/// `then::Second`, runs the second op's handler inline instead of jumping to it through the
+/// code: one dispatch (a load and an indirect jump, often mispredicted) fewer. Both ops stay in
+/// the code, so a branch to the second op still finds it, and no offset changes.
+macro_rules! superinstructions {
+    ($($a:ident => [$($b:ident),* $(,)?]),* $(,)?) => {
+        /// The superinstruction handler for op `a` followed by op `b`, if there is one.
+        fn fused(a: &Op, b: &Op) -> Option<Handler> {
+            Some(match (a, b) {
+                $($((Op::$a { .. }, Op::$b { .. }) => h::$a::<then::$b>,)*)*
+                _ => return None,
+            })
         }
     };
 }
@@ -981,7 +1074,7 @@ fn uninitialized(cx: &mut Cx<'_>, i: usize, ip: *const Instr) -> Exit {
 }
 
 /// Cells of arguments (tail calls) and of locals the call fast path moves or zeroes itself.
-const FAST_CELLS: usize = 8;
+const FAST_CELLS: usize = super::code::FRAME_PAD as usize;
 
 /// Moves `n <= FAST_CELLS` cells from `src` down to the frame's bottom (`src > 0`).
 ///
@@ -997,17 +1090,51 @@ unsafe fn move_down(regs: *mut u64, src: usize, n: usize) {
     }
 }
 
-/// Zeroes cells `p..l` of the frame (`l - p <= FAST_CELLS`).
+/// Zeroes cells `p..l` of the frame (`l - p <= FAST_CELLS`): if there are any, all `FAST_CELLS`
+/// cells from `p`, in a few wide stores with no loop (whose exit would be mispredicted from
+/// callee to callee).
+/// The cells past `l` are the callee's temporaries, not live yet.
 ///
 /// # Safety
-/// `regs + l` must not pass the frame's end.
+/// `regs + p + FAST_CELLS` must not pass the frame's end: lowering makes every frame
+/// [`FRAME_PAD`](super::code::FRAME_PAD) cells longer than its locals.
 #[inline(always)]
 unsafe fn zero(regs: *mut u64, p: usize, l: usize) {
     debug_assert!(l - p <= FAST_CELLS);
-    for k in p..l {
-        // SAFETY: the caller's bounds; volatile for the same reason as in `move_down`.
-        unsafe { regs.add(k).write_volatile(0) }
+    if l > p {
+        // SAFETY: the caller's bound.
+        unsafe {
+            regs.add(p)
+                .cast::<[u64; FAST_CELLS]>()
+                .write_unaligned([0; FAST_CELLS])
+        }
     }
+}
+
+/// `global.set` of the stack pointer while a stack guard watches it (out of the handler, which
+/// then saves no registers): the check, the write, and on to the next op.
+#[inline(never)]
+#[allow(unused_macros, unused_assignments)]
+fn guarded_global_set(
+    ip: *const Instr,
+    regs: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: &mut Cx<'_>,
+) -> Exit {
+    helpers!([$] ip, regs, mem, len, cx; Indirect);
+    // SAFETY: reached only from the handler of this op.
+    let Op::GlobalSetGuarded { src, global } = (unsafe { *ip }).op else {
+        unreachable!("guarded_global_set on another op")
+    };
+    let v = r!(src);
+    let g = cx.inst.globals[global as usize];
+    if !cx.guard_allows(g, v) {
+        cx.trap_ip = ip;
+        return Exit::Trap;
+    }
+    cx.globals[g as usize].value = v as u128;
+    next!()
 }
 
 /// The call path when `enter!`'s fast path does not apply; reached by a tail call from it.
@@ -1023,7 +1150,7 @@ fn enter_slow<const TAIL: bool>(
 ) -> Exit {
     let (mut mem, mut len) = (std::ptr::null_mut(), 0);
     let mut regs = regs;
-    helpers!([$] ip, regs, mem, len, cx);
+    helpers!([$] ip, regs, mem, len, cx; Indirect);
     enter_general!(ci, idx, base, TAIL)
 }
 
@@ -1172,8 +1299,9 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         let e = unsafe { ip.add(1 + i) };
         // SAFETY: as above.
         match unsafe { (*e).op } {
-            // SAFETY: `thread` made the target an offset from the entry to an op of this code.
-            Op::Jump { target } => dispatch!(unsafe { e.offset(target as i32 as isize) }, regs, mem, len, cx),
+            // SAFETY: `thread` made the target a byte offset from the entry to an op of this
+            // code.
+            Op::Jump { target } => dispatch!(unsafe { e.byte_offset(target as i32 as isize) }, regs, mem, len, cx),
             _ => dispatch!(e, regs, mem, len, cx),
         }
     }
@@ -1233,9 +1361,9 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     GlobalSetGuarded { src, global } => {
         let v = r!(src);
         let g = cx.inst.globals[global as usize];
-        if !cx.guard_allows(g, v) {
-            cx.trap_ip = ip;
-            return Exit::Trap;
+        if cx.stack_guard.is_some_and(|s| s.global == g) {
+            cold_path();
+            return guarded_global_set(ip, regs, mem, len, cx);
         }
         cx.globals[g as usize].value = v as u128;
     }
@@ -1478,6 +1606,7 @@ fn general_memory(cx: &mut Cx<'_>, regs: *mut u64, site: u32) -> Result<(), Trap
         datas: cx.datas,
         inst_datas: &cx.inst.datas,
         max_bytes: cx.limits.max_memory_bytes,
+        budget: cx.budget,
     };
     let units = memory::exec(s, frame, &mut mcx)?;
     if cx.fuel_on {
@@ -1488,4 +1617,34 @@ fn general_memory(cx: &mut Cx<'_>, regs: *mut u64, site: u32) -> Result<(), Trap
         cx.fuel_left -= units;
     }
     Ok(())
+}
+
+// The pairs: the most frequent ones executed by the Lua and pycryptodome programs (counted per
+// op pair over whole runs), which are the address arithmetic, bit manipulation, loads and moves
+// of compiled C in general, plus the counted-loop back edges (`add`/`sub` then branch).
+superinstructions! {
+    I32AddImm => [I32Load, I32Load8U, I64Load, I32AddImm, BrTable, Copy, Const, I32Store,
+        JumpIfNonZero, JumpIfZero, BrI32Ne, BrI32NeImm, BrI32LtU, BrI32LtS],
+    I32SubImm => [JumpIfNonZero, JumpIfZero],
+    I64AddImm => [JumpIfNonZero, JumpIfZero, BrI64Ne, BrI64NeImm],
+    I32ShrUImm => [I32AndImm],
+    I32Load => [I32Xor, I32AddImm, I32Load, I32AndImm, I32Add, I32ShrUImm, BrI32EqImm,
+        JumpIfZero, JumpIfNonZero],
+    I32Xor => [I32RotlImm, I32ShrUImm, I32Load, I32AndImm, I32Store8, I32Add],
+    I32AndImm => [I32AddImm, I32ShlImm, I32Add, BrI32EqImm, JumpIfNonZero, JumpIfZero],
+    I32ShlImm => [I32Add, I32AddImm],
+    I32Add => [I32Xor, I32AddImm, I32Add, I32Load8U, I32ShrUImm, I32Load, I32Store],
+    I32RotlImm => [I32Add, I32Xor, I32RotlImm],
+    Copy => [Copy, I32Load, Jump, Call, Const],
+    Const => [BrI32EqImm, Call, Copy],
+    I64Xor => [I64RotlImm, I64Xor],
+    I64RotlImm => [I64Xor],
+    I64And => [I64Xor],
+    I64XorImm => [I64And],
+    I64Load => [I64Store, I64Add],
+    I64Store => [I32AddImm],
+    I32Store8 => [I32AddImm],
+    I32Load8U => [I32AndImm, BrI32NeImm, I32ShlImm, I32Xor, I32Store8, I32Load8U],
+    BrI32EqImm => [I32AddImm],
+    BrI32NeImm => [I64Load],
 }

@@ -201,6 +201,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
     l.ops.push(Op::Trap {
         code: TrapCode::Unreachable,
     });
+    rotate_loops(&mut l.ops);
     FuncCode {
         ops: super::interp::thread(l.ops),
         br_table: l.br_table,
@@ -209,8 +210,34 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         mem_sites: l.mem_sites,
         param_cells,
         local_cells: l.local_cells,
-        frame_cells: l.max_cells,
+        frame_cells: l.max_cells.max(l.local_cells + super::code::FRAME_PAD),
         offsets: l.offsets,
+    }
+}
+
+/// Loops whose first op is a conditional exit (`loop { br_if $out (cond) … br $loop }`, a
+/// `while` loop): the back edge `jump L` lands on `if cond goto X` where X is the op right after
+/// the jump. So the jump becomes `if !cond goto L + 1`, falling through to X otherwise: one op
+/// per iteration fewer. Nothing else changes (the op at L stays for the first entry), so every
+/// other branch keeps its meaning.
+fn rotate_loops(ops: &mut [Op]) {
+    for i in 0..ops.len() {
+        let Op::Jump { target } = ops[i] else {
+            continue;
+        };
+        let head = target as usize;
+        if head >= i {
+            continue;
+        }
+        let mut exit = ops[head];
+        if exit.target_mut().is_some_and(|t| *t as usize == i + 1)
+            && let Some(mut back) = exit.negated_branch()
+        {
+            if let Some(t) = back.target_mut() {
+                *t = head as u32 + 1;
+            }
+            ops[i] = back;
+        }
     }
 }
 
@@ -221,7 +248,7 @@ fn trap_code(param_cells: u32) -> FuncCode {
         }]),
         param_cells,
         local_cells: param_cells,
-        frame_cells: param_cells,
+        frame_cells: param_cells + super::code::FRAME_PAD,
         ..FuncCode::default()
     }
 }

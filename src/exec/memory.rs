@@ -16,6 +16,7 @@
 use std::sync::Arc;
 
 use super::code::Slot;
+use super::store::Budget;
 use super::{MemoryEntity, TrapCode};
 
 /// How a loaded value is extended to its cell.
@@ -97,6 +98,8 @@ pub(crate) struct MemCtx<'a> {
     pub inst_datas: &'a [u32],
     /// The store's limit on a memory's bytes.
     pub max_bytes: u64,
+    /// The store's total memory budget, which `memory.grow` is charged to.
+    pub budget: &'a mut Budget,
 }
 
 /// Bytes per unit of fuel charged for bulk operations (as the fast path's).
@@ -239,7 +242,7 @@ pub(crate) fn exec(s: &MemSite, frame: &mut [u64], cx: &mut MemCtx<'_>) -> Resul
         MemKind::Grow => {
             let m = &mut cx.memories[mi];
             let delta = address(m, frame[s.a as usize]);
-            frame[s.dst as usize] = grow(m, delta, cx.max_bytes);
+            frame[s.dst as usize] = grow(m, delta, cx.max_bytes, cx.budget);
             return Ok(delta);
         }
         MemKind::Fill => {
@@ -307,8 +310,9 @@ fn pair_mut(
 }
 
 /// `memory.grow` of `m` by `delta` pages: the old size in pages, or -1 (of the memory's index
-/// type) if the memory cannot grow that far (its maximum, its index type, the store's limit).
-pub(crate) fn grow(m: &mut MemoryEntity, delta: u64, max_bytes: u64) -> u64 {
+/// type) if the memory cannot grow that far (its maximum, its index type, the store's limit on
+/// one memory, the bytes left in the store's `budget`, which the growth is charged to).
+pub(crate) fn grow(m: &mut MemoryEntity, delta: u64, max_bytes: u64, budget: &mut Budget) -> u64 {
     let failed = if m.index64 { u64::MAX } else { u32::MAX as u64 };
     let old = m.pages();
     let max = m.max.unwrap_or(u64::MAX).min(m.max_pages());
@@ -317,7 +321,7 @@ pub(crate) fn grow(m: &mut MemoryEntity, delta: u64, max_bytes: u64) -> u64 {
     };
     let bytes = new.checked_mul(1 << m.page_log2);
     match bytes.filter(|&b| b <= max_bytes).map(usize::try_from) {
-        Some(Ok(b)) => {
+        Some(Ok(b)) if budget.take((b - m.data.len()) as u64) => {
             m.data.resize(b, 0);
             old
         }

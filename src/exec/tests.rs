@@ -1432,3 +1432,93 @@ fn table64_indices_are_i64() {
     assert_eq!(s.invoke(i, "grow", &[I64(2)]), Ok(vec![I64(3)]));
     assert_eq!(s.invoke(i, "size", &[]), Ok(vec![I64(5)]));
 }
+
+/// A `while` loop (`loop { br_if $exit cond; …; br $loop }`) runs its condition once per
+/// iteration: the back edge becomes the negated condition, and the results stay the same.
+#[test]
+fn while_loops_are_rotated() {
+    let src = r#"(module
+      (func (export "sum_to") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (block $exit
+          (loop $loop
+            (br_if $exit (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $s (i32.add (local.get $s) (local.get $i)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $loop)))
+        (local.get $s)))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    for n in [0u32, 1, 2, 10, 1000] {
+        let expected = (0..n).sum::<u32>() as i32;
+        assert_eq!(
+            s.invoke(i, "sum_to", &[I32(n as i32)]).unwrap(),
+            vec![I32(expected)]
+        );
+    }
+    let module = Module::new(&wat::parse_str(src).unwrap()).unwrap();
+    let code = module.inner.code(0, false);
+    let ops: Vec<_> = code.ops.iter().map(|i| i.op).collect();
+    assert!(
+        !ops.iter()
+            .any(|op| matches!(op, super::code::Op::Jump { .. })),
+        "the back edge is still a jump: {ops:?}"
+    );
+    assert!(
+        ops.iter()
+            .any(|op| matches!(op, super::code::Op::BrI32LtU { .. })),
+        "no negated exit condition on the back edge: {ops:?}"
+    );
+}
+
+/// Superinstructions run both ops; a branch to the second op of a pair still runs it alone; a
+/// trap in either half names that half's instruction.
+#[test]
+fn superinstructions_keep_each_op() {
+    let src = r#"(module
+      (memory 1)
+      (data (i32.const 16) "\01\02\03\04")
+      ;; i32.add (const) then i32.load: a pair; the block's branch lands between them.
+      (func (export "pair") (param $p i32) (param $skip i32) (result i32) (local $a i32)
+        (local.set $a (local.get $p))
+        (block $b
+          (br_if $b (local.get $skip))
+          (local.set $a (i32.add (local.get $a) (i32.const 4))))
+        (i32.load (local.get $a)))
+      ;; counted loop: i32.sub (const) then br_if on the result.
+      (func (export "count") (param $n i32) (result i32) (local $k i32)
+        (loop $l
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $k)))"#;
+    let module = Module::new(&wat::parse_str(src).unwrap()).unwrap();
+    for f in 0..2 {
+        let ops = &module.inner.code(f, false).ops;
+        assert!(super::interp::superinstructions_in(ops) > 0, "{ops:?}");
+    }
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(
+        s.invoke(i, "pair", &[I32(12), I32(0)]).unwrap(),
+        vec![I32(0x0403_0201)]
+    );
+    assert_eq!(
+        s.invoke(i, "pair", &[I32(16), I32(1)]).unwrap(),
+        vec![I32(0x0403_0201)]
+    );
+    assert_eq!(
+        s.invoke(i, "pair", &[I32(14), I32(1)]).unwrap(),
+        vec![I32(0x0201_0000)]
+    );
+    assert_eq!(s.invoke(i, "count", &[I32(5)]).unwrap(), vec![I32(5)]);
+    assert_eq!(s.invoke(i, "count", &[I32(1)]).unwrap(), vec![I32(1)]);
+    // The load of the pair traps out of bounds, after the add, and the backtrace names the
+    // load (`i32.load` with alignment 2 and offset 0: 0x28 0x02 0x00).
+    let t = s.invoke(i, "pair", &[I32(65533), I32(0)]).unwrap_err();
+    assert!(t.to_string().contains("out of bounds memory access"), "{t}");
+    let wasm = wat::parse_str(src).unwrap();
+    let load = wasm
+        .windows(3)
+        .position(|w| w == [0x28, 0x02, 0x00])
+        .unwrap() as u32;
+    assert_eq!(s.backtrace()[0].offset, Some(load));
+    let t = s.invoke(i, "pair", &[I32(65533), I32(1)]).unwrap_err();
+    assert!(t.to_string().contains("out of bounds memory access"), "{t}");
+}

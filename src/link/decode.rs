@@ -213,6 +213,20 @@ fn instrs(mut r: BinaryReader<'_>) -> Result<Vec<Instr>> {
             }
             ImmKind::Lane => Imm::Lane(r.read_u8().map_err(wp)?),
             ImmKind::RefNull => Imm::RefNull(heap(r.read().map_err(wp)?)?),
+            ImmKind::Field
+            | ImmKind::TypeCount
+            | ImmKind::TypeData
+            | ImmKind::TypeElem
+            | ImmKind::TypeType
+            | ImmKind::Cast
+            | ImmKind::BrOnCast
+            | ImmKind::Tag
+            | ImmKind::TryTable => {
+                return Err(malformed(format!(
+                    "`{}`: the linker does not take GC or exception handling",
+                    op.keyword()
+                )));
+            }
         };
         out.push(Instr::new(op, imm));
     }
@@ -240,14 +254,17 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Module> {
             Payload::TypeSection(r) => {
                 for ty in r.into_iter_err_on_gc_types() {
                     let ty = ty.map_err(wp)?;
-                    m.types.push(FuncType {
-                        params: ty.params().iter().map(|&v| val(v)).collect::<Result<_>>()?,
-                        results: ty
-                            .results()
-                            .iter()
-                            .map(|&v| val(v))
-                            .collect::<Result<_>>()?,
-                    });
+                    m.types.push(
+                        FuncType {
+                            params: ty.params().iter().map(|&v| val(v)).collect::<Result<_>>()?,
+                            results: ty
+                                .results()
+                                .iter()
+                                .map(|&v| val(v))
+                                .collect::<Result<_>>()?,
+                        }
+                        .into(),
+                    );
                 }
             }
             Payload::ImportSection(r) => {

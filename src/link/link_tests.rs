@@ -37,10 +37,11 @@ fn global_import(module: &str, field: &str, mutable: bool) -> Import {
 
 /// A function `() -> i32` returning `global.get g`, exported as `name`.
 fn getter(m: &mut Module, g: u32, name: &str) {
-    let ty = FuncType {
+    let ty: SubType = FuncType {
         params: vec![],
         results: vec![ValType::I32],
-    };
+    }
+    .into();
     let t = match m.types.iter().position(|x| *x == ty) {
         Some(t) => t,
         None => {
@@ -302,10 +303,13 @@ fn initial_memory_too_small_has_the_count_and_a_note() {
 
 fn exporter() -> Module {
     let mut m = Module::default();
-    m.types.push(FuncType {
-        params: vec![ValType::I32],
-        results: vec![ValType::I32],
-    });
+    m.types.push(
+        FuncType {
+            params: vec![ValType::I32],
+            results: vec![ValType::I32],
+        }
+        .into(),
+    );
     m.funcs.push(Func {
         ty: TypeIdx(0),
         locals: vec![],
@@ -327,14 +331,20 @@ fn exporter() -> Module {
 
 fn importer(params: Vec<ValType>) -> Module {
     let mut m = Module::default();
-    m.types.push(FuncType {
-        params,
-        results: vec![ValType::I32],
-    });
-    m.types.push(FuncType {
-        params: vec![],
-        results: vec![ValType::I32],
-    });
+    m.types.push(
+        FuncType {
+            params,
+            results: vec![ValType::I32],
+        }
+        .into(),
+    );
+    m.types.push(
+        FuncType {
+            params: vec![],
+            results: vec![ValType::I32],
+        }
+        .into(),
+    );
     m.imports.push(Import {
         module: "env".into(),
         field: "inc".into(),

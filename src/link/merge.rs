@@ -100,6 +100,7 @@ fn import_kind(kind: &ImportKind) -> ExternKind {
         ImportKind::Table(_) => ExternKind::Table,
         ImportKind::Memory(_) => ExternKind::Memory,
         ImportKind::Global(_) => ExternKind::Global,
+        ImportKind::Tag(_) => ExternKind::Tag,
     }
 }
 
@@ -109,6 +110,7 @@ fn slot(kind: ExternKind) -> usize {
         ExternKind::Table => 1,
         ExternKind::Memory => 2,
         ExternKind::Global => 3,
+        ExternKind::Tag => 4,
     }
 }
 
@@ -173,7 +175,10 @@ impl<'a> Linker<'a> {
                     types: map.clone(),
                     ..Maps::default()
                 };
-                let ty = partial.func_type(ty);
+                // `decode` refuses GC types: every input type is a function type.
+                let ty = ty
+                    .func()
+                    .map_or_else(FuncType::default, |f| partial.func_type(f));
                 let idx = match self.types.iter().position(|t| *t == ty) {
                     Some(i) => i,
                     None => {
@@ -359,6 +364,7 @@ impl<'a> Linker<'a> {
                             ImportKind::Table(t) => ImportKind::Table(maps.table_type(*t)),
                             ImportKind::Global(g) => ImportKind::Global(maps.global_type(*g)),
                             ImportKind::Memory(m) => ImportKind::Memory(*m),
+                            ImportKind::Tag(t) => ImportKind::Tag(maps.ty(*t)),
                         };
                         let key = (im.module.clone(), im.field.clone(), format!("{kind:?}"));
                         let n = *kept_keys.entry(key).or_insert_with(|| {
@@ -523,7 +529,8 @@ impl<'a> Linker<'a> {
                     )
                 })
             }
-            ImportKind::Memory(_) => None,
+            // `decode` refuses tags: no input has one.
+            ImportKind::Memory(_) | ImportKind::Tag(_) => None,
         }
     }
 
@@ -576,7 +583,7 @@ impl<'a> Linker<'a> {
     fn build(&mut self, plan: &Plan) -> Module {
         let inputs = self.inputs;
         let mut out = Module {
-            types: self.types.clone(),
+            types: self.types.iter().cloned().map(Into::into).collect(),
             ..Module::default()
         };
         // Imports: the memory (if imported) first, as wasm-ld does, then the kept ones.
@@ -608,7 +615,7 @@ impl<'a> Linker<'a> {
         };
         // The kept imports' positions within their kind.
         let mut kept_pos = Vec::new();
-        let mut counts = [0u32; 4];
+        let mut counts = [0u32; 5];
         for im in &self.kept {
             let s = slot(import_kind(&im.kind));
             kept_pos.push(counts[s]);
@@ -643,10 +650,10 @@ impl<'a> Linker<'a> {
         };
         // Where an entity of input j ends up, following bindings through re-exported imports.
         // Per input and kind, where each import of that kind sits in the import list.
-        let positions: Vec<[Vec<usize>; 4]> = inputs
+        let positions: Vec<[Vec<usize>; 5]> = inputs
             .iter()
             .map(|input| {
-                let mut p: [Vec<usize>; 4] = Default::default();
+                let mut p: [Vec<usize>; 5] = Default::default();
                 for (n, im) in input.module.imports.iter().enumerate() {
                     p[slot(import_kind(&im.kind))].push(n);
                 }
@@ -886,10 +893,14 @@ impl<'a> Linker<'a> {
 
 /// Adds a synthesized `[] -> []` function named `name` (the type reused if the module has it).
 fn push_nullary_func(out: &mut Module, name: &str, body: Vec<Instr>) -> FuncIdx {
-    let ty = match out.types.iter().position(|t| *t == FuncType::default()) {
+    let ty = match out
+        .types
+        .iter()
+        .position(|t| t.func() == Some(&FuncType::default()))
+    {
         Some(i) => TypeIdx(i as u32),
         None => {
-            out.types.push(FuncType::default());
+            out.types.push(FuncType::default().into());
             TypeIdx(out.types.len() as u32 - 1)
         }
     };

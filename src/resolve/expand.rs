@@ -29,6 +29,10 @@ use crate::text::syntax::{
 #[derive(Debug)]
 pub(super) enum Item<'s> {
     Type(&'s syntax::TypeDef<'s>),
+    /// `(rec (type …)*)`: the types of one recursive group.
+    Rec(&'s [syntax::TypeDef<'s>]),
+    /// A defined tag (never an inline import).
+    Tag(&'s syntax::Tag<'s>),
     Import(Import<'s>),
     /// A defined function (never an inline import).
     Func(&'s syntax::Func<'s>),
@@ -61,6 +65,7 @@ pub(super) enum ImportKind<'s> {
     Table(&'s TableType<'s>),
     Memory(MemoryType),
     Global(&'s GlobalType<'s>),
+    Tag(&'s TypeUse<'s>),
 }
 
 /// A reference to an entity: written in the text, or known by expansion (inline exports and
@@ -131,7 +136,7 @@ pub(super) struct Data<'s> {
 }
 
 /// Per-kind counters, indexed by [`kind_slot`].
-type Counts = [u32; 4];
+type Counts = [u32; 5];
 
 fn kind_slot(kind: ExternKind) -> usize {
     match kind {
@@ -139,6 +144,7 @@ fn kind_slot(kind: ExternKind) -> usize {
         ExternKind::Table => 1,
         ExternKind::Memory => 2,
         ExternKind::Global => 3,
+        ExternKind::Tag => 4,
     }
 }
 
@@ -151,9 +157,11 @@ fn entity(field: &Field<'_>) -> Option<(ExternKind, bool)> {
                 syntax::ImportKind::Table(_) => ExternKind::Table,
                 syntax::ImportKind::Memory(_) => ExternKind::Memory,
                 syntax::ImportKind::Global(_) => ExternKind::Global,
+                syntax::ImportKind::Tag(_) => ExternKind::Tag,
             },
             true,
         )),
+        Field::Tag(t) => Some((ExternKind::Tag, t.import.is_some())),
         Field::Func(f) => Some((ExternKind::Func, f.import.is_some())),
         Field::Table(t) => Some((ExternKind::Table, t.import.is_some())),
         Field::Memory(m) => Some((ExternKind::Memory, m.import.is_some())),
@@ -178,7 +186,7 @@ fn inline_exports<'s>(items: &mut Vec<Item<'s>>, names: &'s [Name], kind: Extern
 /// Expands the module's fields into canonical items (steps above), reporting misplaced imports.
 pub(super) fn expand<'s>(module: &'s syntax::Module<'s>, errors: &mut Vec<Error>) -> Vec<Item<'s>> {
     // Step 1: imports per kind.
-    let mut imported: Counts = [0; 4];
+    let mut imported: Counts = [0; 5];
     for field in &module.fields {
         if let Some((kind, true)) = entity(field) {
             imported[kind_slot(kind)] += 1;
@@ -187,8 +195,8 @@ pub(super) fn expand<'s>(module: &'s syntax::Module<'s>, errors: &mut Vec<Error>
 
     // Step 2: canonical items in text order. `seen_imports`/`seen_defs` number the entities.
     let mut items = Vec::with_capacity(module.fields.len());
-    let mut seen_imports: Counts = [0; 4];
-    let mut seen_defs: Counts = [0; 4];
+    let mut seen_imports: Counts = [0; 5];
+    let mut seen_defs: Counts = [0; 5];
     let mut next_index = |kind: ExternKind, import: bool| {
         let k = kind_slot(kind);
         if import {
@@ -202,12 +210,28 @@ pub(super) fn expand<'s>(module: &'s syntax::Module<'s>, errors: &mut Vec<Error>
     for field in &module.fields {
         match field {
             Field::Type(t) => items.push(Item::Type(t)),
+            Field::Rec(ts, _) => items.push(Item::Rec(ts)),
+            Field::Tag(t) => {
+                let index = next_index(ExternKind::Tag, t.import.is_some());
+                inline_exports(&mut items, &t.exports, ExternKind::Tag, index);
+                match &t.import {
+                    Some(imp) => items.push(Item::Import(Import {
+                        module: &imp.module,
+                        field: &imp.field,
+                        id: t.id.as_ref(),
+                        kind: ImportKind::Tag(&t.ty),
+                        span: t.span,
+                    })),
+                    None => items.push(Item::Tag(t)),
+                }
+            }
             Field::Import(i) => {
                 let kind = match &i.kind {
                     syntax::ImportKind::Func(t) => ImportKind::Func(t),
                     syntax::ImportKind::Table(t) => ImportKind::Table(t),
                     syntax::ImportKind::Memory(m) => ImportKind::Memory(*m),
                     syntax::ImportKind::Global(g) => ImportKind::Global(g),
+                    syntax::ImportKind::Tag(t) => ImportKind::Tag(t),
                 };
                 let Some((ek, _)) = entity(field) else {
                     unreachable!()
@@ -311,6 +335,7 @@ pub(super) fn expand<'s>(module: &'s syntax::Module<'s>, errors: &mut Vec<Error>
                     syntax::ExportKind::Table => ExternKind::Table,
                     syntax::ExportKind::Memory => ExternKind::Memory,
                     syntax::ExportKind::Global => ExternKind::Global,
+                    syntax::ExportKind::Tag => ExternKind::Tag,
                 },
                 target: Target::Written(&e.index),
                 span: e.span,
@@ -362,6 +387,7 @@ pub(super) fn expand<'s>(module: &'s syntax::Module<'s>, errors: &mut Vec<Error>
             Item::Table(t) => ("table", t.span),
             Item::Memory(m) => ("memory", m.span),
             Item::Global(g) => ("global", g.span),
+            Item::Tag(t) => ("tag", t.span),
             _ => continue,
         };
         last_definition = Some(what);

@@ -129,7 +129,8 @@ impl<'s> Resolver<'s, '_> {
             Space::Global => &self.scope.globals,
             Space::Elem => &self.scope.elems,
             Space::Data => &self.scope.datas,
-            Space::Local | Space::Label => unreachable!("function-level spaces"),
+            Space::Tag => &self.scope.tags,
+            Space::Local | Space::Label | Space::Field => unreachable!("spaces of a scope"),
         };
         ns.lookup(index)
     }
@@ -263,6 +264,67 @@ impl<'s> Resolver<'s, '_> {
                 A::Select(tys.iter().map(|t| self.val_type(t)).collect())
             }
             (ImmKind::RefNull, Imm::RefNull(h)) => A::RefNull(self.heap_type(h)),
+            (ImmKind::Tag, Imm::Index(i)) => A::Tag(ast::TagIdx(self.idx(Space::Tag, i)?)),
+            (ImmKind::Field, Imm::Pair(p)) => {
+                let (ty, field) = &**p;
+                let ty = self.idx(Space::Type, ty)?;
+                A::Field(ast::TypeIdx(ty), self.field(ty, field)?)
+            }
+            (ImmKind::TypeCount, Imm::IndexCount(c)) => {
+                let (ty, n) = &**c;
+                A::TypeCount(ast::TypeIdx(self.idx(Space::Type, ty)?), *n)
+            }
+            (ImmKind::TypeData, Imm::Pair(p)) => {
+                let (ty, data) = &**p;
+                let ty = self.idx(Space::Type, ty);
+                let data = self.idx(Space::Data, data);
+                A::TypeData(ast::TypeIdx(ty?), DataIdx(data?))
+            }
+            (ImmKind::TypeElem, Imm::Pair(p)) => {
+                let (ty, elem) = &**p;
+                let ty = self.idx(Space::Type, ty);
+                let elem = self.idx(Space::Elem, elem);
+                A::TypeElem(ast::TypeIdx(ty?), ElemIdx(elem?))
+            }
+            (ImmKind::TypeType, Imm::Pair(p)) => {
+                let (dst, src) = &**p;
+                let dst = self.idx(Space::Type, dst);
+                let src = self.idx(Space::Type, src);
+                A::TypeType(ast::TypeIdx(dst?), ast::TypeIdx(src?))
+            }
+            (ImmKind::Cast, Imm::RefType(rt)) => A::Cast(self.ref_type(rt)),
+            (ImmKind::BrOnCast, Imm::BrOnCast(b)) => {
+                let (label, from, to) = &**b;
+                let label = LabelIdx(body.label(label)?);
+                A::BrOnCast(label, self.ref_type(from), self.ref_type(to))
+            }
+            (ImmKind::TryTable, Imm::TryTable(t)) => {
+                // The catch clauses' labels are outside the `try_table`: resolved before its own.
+                let mut catches = Vec::with_capacity(t.catches.len());
+                for c in &t.catches {
+                    let label = LabelIdx(body.label(&c.label)?);
+                    let tag = match &c.tag {
+                        Some(tag) => Some(ast::TagIdx(self.idx(Space::Tag, tag)?)),
+                        None => None,
+                    };
+                    catches.push(match (tag, c.with_ref) {
+                        (Some(tag), false) => ast::Catch::One(tag, label),
+                        (Some(tag), true) => ast::Catch::OneRef(tag, label),
+                        (None, false) => ast::Catch::All(label),
+                        (None, true) => ast::Catch::AllRef(label),
+                    });
+                }
+                let label = t.block.label.as_ref();
+                let slot = label.map(|l| {
+                    body.label_names.push((body.ordinal, l.name.to_string()));
+                    body.labels.push(l.clone());
+                    body.labels.len() as u32 - 1
+                });
+                body.ordinal += 1;
+                body.blocks.push(slot);
+                let bt = self.block_type(&t.block.ty);
+                A::TryTable(Box::new((bt, catches)))
+            }
             (kind, imm) => {
                 let message = format!(
                     "internal: `{}` ({kind:?}) with immediates {imm:?}",
@@ -271,6 +333,17 @@ impl<'s> Resolver<'s, '_> {
                 return Err(Box::new(Error::malformed(message, instr.span)));
             }
         })
+    }
+
+    /// The index of field `field` of the struct type `ty`: a number, or a name that type gives.
+    fn field(&self, ty: u32, field: &Index<'_>) -> Res<u32> {
+        match field {
+            Index::Num(n, _) => Ok(*n),
+            Index::Id(id) => match self.scope.fields.get(&ty) {
+                Some(ns) => ns.lookup(field),
+                None => Err(Box::new(unknown(Space::Field, id))),
+            },
+        }
     }
 
     /// `(dst src)` of a copy, `(0, 0)` when not written.

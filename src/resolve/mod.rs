@@ -264,6 +264,7 @@ struct Counters {
     globals: u32,
     elems: u32,
     datas: u32,
+    tags: u32,
 }
 
 fn name_of(id: Option<&syntax::Id<'_>>) -> Option<String> {
@@ -291,12 +292,17 @@ impl<'s, 'r> Resolver<'s, 'r> {
     fn module(&mut self, items: &[Item<'s>]) {
         // Written types come first in the type section, before any implicit one.
         for item in items {
-            if let Item::Type(def) = item {
-                let idx = ast::TypeIdx(self.types.len());
-                self.define_type(def);
-                if let Some(name) = name_of(def.id.as_ref()) {
-                    self.out.names.types.push((idx, name));
+            match item {
+                Item::Type(def) => self.written_type(def, false),
+                Item::Rec(defs) => {
+                    let start = ast::TypeIdx(self.types.len());
+                    for def in defs.iter() {
+                        self.written_type(def, true);
+                    }
+                    let len = self.types.len() - start.0;
+                    self.out.rec_groups.push(ast::RecGroup { start, len });
                 }
+                _ => {}
             }
         }
         let mut n = Counters::default();
@@ -305,9 +311,35 @@ impl<'s, 'r> Resolver<'s, 'r> {
         }
     }
 
+    /// A type written in the text, with its name and its fields' names.
+    fn written_type(&mut self, def: &'s syntax::TypeDef<'s>, in_rec: bool) {
+        let idx = ast::TypeIdx(self.types.len());
+        self.define_type(def, in_rec);
+        if let Some(name) = name_of(def.id.as_ref()) {
+            self.out.names.types.push((idx, name));
+        }
+        if let syntax::Composite::Struct(fields) = &def.composite {
+            let named: Vec<(u32, String)> = (0u32..)
+                .zip(fields)
+                .filter_map(|(i, f)| Some((i, name_of(f.id.as_ref())?)))
+                .collect();
+            if !named.is_empty() {
+                self.out.names.fields.push((idx, named));
+            }
+        }
+    }
+
     fn item(&mut self, item: &Item<'s>, n: &mut Counters) {
         match item {
-            Item::Type(_) => {}
+            Item::Type(_) | Item::Rec(_) => {}
+            Item::Tag(t) => {
+                if let Some(name) = name_of(t.id.as_ref()) {
+                    self.out.names.tags.push((ast::TagIdx(n.tags), name));
+                }
+                n.tags += 1;
+                let ty = self.type_use(&t.ty);
+                self.out.tags.push(ty);
+            }
             Item::Import(i) => {
                 let kind = match &i.kind {
                     ImportKind::Func(tu) => {
@@ -353,6 +385,13 @@ impl<'s, 'r> Resolver<'s, 'r> {
                         }
                         n.globals += 1;
                         ast::ImportKind::Global(self.global_type(g))
+                    }
+                    ImportKind::Tag(tu) => {
+                        if let Some(name) = name_of(i.id) {
+                            self.out.names.tags.push((ast::TagIdx(n.tags), name));
+                        }
+                        n.tags += 1;
+                        ast::ImportKind::Tag(self.type_use(tu))
                     }
                 };
                 self.out.imports.push(ast::Import {
@@ -411,6 +450,7 @@ impl<'s, 'r> Resolver<'s, 'r> {
                     ExternKind::Table => Space::Table,
                     ExternKind::Memory => Space::Memory,
                     ExternKind::Global => Space::Global,
+                    ExternKind::Tag => Space::Tag,
                 };
                 let index = self.target(space, &e.target).unwrap_or(0);
                 self.out.exports.push(ast::Export {
@@ -610,6 +650,7 @@ impl<'s, 'r> Resolver<'s, 'r> {
             Space::Table => &self.scope.tables,
             Space::Memory => &self.scope.memories,
             Space::Global => &self.scope.globals,
+            Space::Tag => &self.scope.tags,
             _ => unreachable!("exports and segments refer to entities"),
         };
         match t {

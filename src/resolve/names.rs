@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::expand::{ImportKind, Item};
 use crate::error::Error;
 use crate::span::Span;
-use crate::text::syntax::{Id, Index};
+use crate::text::syntax::{self, Id, Index};
 
 /// Which index space a name lives in; gives the words of the errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub(super) enum Space {
     Global,
     Elem,
     Data,
+    Tag,
+    Field,
     Local,
     Label,
 }
@@ -38,6 +40,8 @@ impl Space {
             Space::Global => "global",
             Space::Elem => "elem",
             Space::Data => "data",
+            Space::Tag => "tag",
+            Space::Field => "field",
             Space::Local => "local",
             Space::Label => "label",
         }
@@ -53,6 +57,8 @@ impl Space {
             Space::Global => "global",
             Space::Elem => "elem segment",
             Space::Data => "data segment",
+            Space::Tag => "tag",
+            Space::Field => "field",
             Space::Local => "local",
             Space::Label => "label",
         }
@@ -137,6 +143,9 @@ pub(super) struct Scope<'s> {
     pub(super) globals: Namespace<'s>,
     pub(super) elems: Namespace<'s>,
     pub(super) datas: Namespace<'s>,
+    pub(super) tags: Namespace<'s>,
+    /// Per struct type with named fields, by type index: its field names.
+    pub(super) fields: HashMap<u32, Namespace<'s>>,
     /// Per memory, whether its addresses are 64-bit (memory arguments' offsets depend on it).
     pub(super) memory64: Vec<bool>,
 }
@@ -155,12 +164,36 @@ impl<'s> Scope<'s> {
             globals: Namespace::new(Space::Global),
             elems: Namespace::new(Space::Elem),
             datas: Namespace::new(Space::Data),
+            tags: Namespace::new(Space::Tag),
+            fields: HashMap::new(),
             memory64: Vec::new(),
         };
+        fn define_type<'s>(
+            scope: &mut Scope<'s>,
+            t: &'s syntax::TypeDef<'s>,
+            errors: &mut Vec<Error>,
+        ) {
+            let idx = scope.types.define(t.id.as_ref(), errors);
+            if let syntax::Composite::Struct(fields) = &t.composite
+                && fields.iter().any(|f| f.id.is_some())
+            {
+                let mut ns = Namespace::new(Space::Field);
+                for f in fields {
+                    ns.define(f.id.as_ref(), errors);
+                }
+                scope.fields.insert(idx, ns);
+            }
+        }
         for item in items {
             match item {
-                Item::Type(t) => {
-                    scope.types.define(t.id.as_ref(), errors);
+                Item::Type(t) => define_type(&mut scope, t, errors),
+                Item::Rec(ts) => {
+                    for t in ts.iter() {
+                        define_type(&mut scope, t, errors);
+                    }
+                }
+                Item::Tag(t) => {
+                    scope.tags.define(t.id.as_ref(), errors);
                 }
                 Item::Import(i) => {
                     if let ImportKind::Memory(m) = i.kind {
@@ -171,6 +204,7 @@ impl<'s> Scope<'s> {
                         ImportKind::Table(_) => &mut scope.tables,
                         ImportKind::Memory(_) => &mut scope.memories,
                         ImportKind::Global(_) => &mut scope.globals,
+                        ImportKind::Tag(_) => &mut scope.tags,
                     };
                     ns.define(i.id, errors);
                 }

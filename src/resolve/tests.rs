@@ -105,7 +105,9 @@ fn func(
 fn type_def(n: Option<&str>, func: s::FuncType<'static>) -> Field<'static> {
     Field::Type(s::TypeDef {
         id: n.map(id),
-        func,
+        is_final: true,
+        supers: Vec::new(),
+        composite: s::Composite::Func(func),
         span: Span::default(),
     })
 }
@@ -225,10 +227,10 @@ fn implicit_types_follow_written_ones_in_use_order() {
     assert_eq!(
         m.types,
         vec![
-            ft(vec![], vec![]),
-            ft(vec![], vec![]),
-            ft(vec![I32], vec![]),
-            ft(vec![], vec![I64])
+            ft(vec![], vec![]).into(),
+            ft(vec![], vec![]).into(),
+            ft(vec![I32], vec![]).into(),
+            ft(vec![], vec![I64]).into()
         ]
     );
     let tys: Vec<_> = m.funcs.iter().map(|f| f.ty).collect();
@@ -492,8 +494,8 @@ fn block_types() {
         ]
     );
     // The function's own `[] -> []` was appended first (item order: the type use precedes the body).
-    assert_eq!(m.types[1], ft(vec![], vec![]));
-    assert_eq!(m.types[2], ft(vec![I32], vec![I32]));
+    assert_eq!(m.types[1], ft(vec![], vec![]).into());
+    assert_eq!(m.types[2], ft(vec![I32], vec![I32]).into());
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! The type section holds the types written in the text, in order, followed by the types the
 //! expansion of type uses appends. A type use with only an inline type refers to the first
 //! identical type among all of them, or appends one; type uses are expanded in item order, which
-//! gives the `wat` crate's numbering.
+//! gives the `wat` crate's numbering. Like `wat`, only function types written outside a `(rec …)`
+//! group are candidates (with or without `sub`).
 
 use std::collections::HashMap;
 
@@ -16,14 +17,19 @@ use crate::text::syntax;
 /// The type section being built, with an index of its types for finding identical ones.
 #[derive(Debug, Default)]
 pub(super) struct Types {
-    list: Vec<ast::FuncType>,
+    list: Vec<ast::SubType>,
     first: HashMap<ast::FuncType, TypeIdx>,
 }
 
 impl Types {
-    /// The type at `idx`, if there is one.
+    /// The function type at `idx`, if there is one (`None` for a struct or array type).
     pub(super) fn get(&self, idx: TypeIdx) -> Option<&ast::FuncType> {
-        self.list.get(idx.0 as usize)
+        self.list.get(idx.0 as usize).and_then(ast::SubType::func)
+    }
+
+    /// Whether a type exists at `idx`.
+    fn exists(&self, idx: TypeIdx) -> bool {
+        (idx.0 as usize) < self.list.len()
     }
 
     /// Number of types so far.
@@ -31,10 +37,13 @@ impl Types {
         self.list.len() as u32
     }
 
-    /// Appends a type (written in the text or implicit); identical types later reuse the first.
-    fn push(&mut self, ty: ast::FuncType) -> TypeIdx {
+    /// Appends a type (written in the text or implicit); an identical function type used inline
+    /// later reuses the first one that is `reusable` (outside a `rec` group).
+    fn push(&mut self, ty: ast::SubType, reusable: bool) -> TypeIdx {
         let idx = TypeIdx(self.list.len() as u32);
-        self.first.entry(ty.clone()).or_insert(idx);
+        if let (true, Some(f)) = (reusable, ty.func()) {
+            self.first.entry(f.clone()).or_insert(idx);
+        }
         self.list.push(ty);
         idx
     }
@@ -43,17 +52,17 @@ impl Types {
     fn intern(&mut self, ty: ast::FuncType) -> TypeIdx {
         match self.first.get(&ty) {
             Some(&idx) => idx,
-            None => self.push(ty),
+            None => self.push(ty.into(), true),
         }
     }
 
     /// The types so far.
-    pub(super) fn list(&self) -> &[ast::FuncType] {
+    pub(super) fn list(&self) -> &[ast::SubType] {
         &self.list
     }
 
     /// The finished type section.
-    pub(super) fn into_list(self) -> Vec<ast::FuncType> {
+    pub(super) fn into_list(self) -> Vec<ast::SubType> {
         self.list
     }
 }
@@ -73,11 +82,19 @@ pub(super) enum TypeTable<'r> {
 }
 
 impl TypeTable<'_> {
-    /// The type at `idx`, if there is one.
+    /// The function type at `idx`, if there is one.
     pub(super) fn get(&self, idx: TypeIdx) -> Option<&ast::FuncType> {
         match self {
             TypeTable::Building(t) => t.get(idx),
             TypeTable::Frozen { types, visible, .. } => types.get(idx).filter(|_| idx.0 < *visible),
+        }
+    }
+
+    /// Whether a type (of any kind) exists at `idx`.
+    pub(super) fn exists(&self, idx: TypeIdx) -> bool {
+        match self {
+            TypeTable::Building(t) => t.exists(idx),
+            TypeTable::Frozen { types, visible, .. } => types.exists(idx) && idx.0 < *visible,
         }
     }
 
@@ -90,9 +107,9 @@ impl TypeTable<'_> {
     }
 
     /// Appends a type written in the text.
-    fn push(&mut self, ty: ast::FuncType) -> TypeIdx {
+    fn push(&mut self, ty: ast::SubType, reusable: bool) -> TypeIdx {
         match self {
-            TypeTable::Building(t) => t.push(ty),
+            TypeTable::Building(t) => t.push(ty, reusable),
             TypeTable::Frozen { missed, .. } => {
                 *missed = true;
                 TypeIdx(0)
@@ -120,10 +137,44 @@ impl TypeTable<'_> {
 }
 
 impl<'s> Resolver<'s, '_> {
-    /// Adds a type definition written in the text (all of them precede any implicit type).
-    pub(super) fn define_type(&mut self, def: &'s syntax::TypeDef<'s>) {
-        let ty = self.func_type(&def.func);
-        self.types.push(ty);
+    /// Adds a type definition written in the text (all of them precede any implicit type);
+    /// `in_rec`: it is written in a `(rec …)` group.
+    pub(super) fn define_type(&mut self, def: &'s syntax::TypeDef<'s>, in_rec: bool) {
+        let composite = match &def.composite {
+            syntax::Composite::Func(f) => ast::CompositeType::Func(self.func_type(f)),
+            syntax::Composite::Struct(fields) => {
+                ast::CompositeType::Struct(fields.iter().map(|f| self.field_type(f)).collect())
+            }
+            syntax::Composite::Array(f) => ast::CompositeType::Array(self.field_type(f)),
+        };
+        let mut supers = def
+            .supers
+            .iter()
+            .map(|i| TypeIdx(lookup(&self.scope.types, &mut self.errors, i).unwrap_or(0)));
+        let supertype = supers.next();
+        if supers.next().is_some() {
+            self.errors.push(
+                Error::invalid("multiple supertypes", def.span)
+                    .with_label("a type has at most one supertype"),
+            );
+        }
+        let ty = ast::SubType {
+            is_final: def.is_final,
+            supertype,
+            composite,
+        };
+        self.types.push(ty, !in_rec);
+    }
+
+    fn field_type(&mut self, f: &syntax::FieldDecl<'_>) -> ast::FieldType {
+        ast::FieldType {
+            storage: match &f.storage {
+                syntax::StorageType::I8 => ast::StorageType::I8,
+                syntax::StorageType::I16 => ast::StorageType::I16,
+                syntax::StorageType::Val(v) => ast::StorageType::Val(self.val_type(v)),
+            },
+            mutable: f.mutable,
+        }
     }
 
     /// Resolves a value type (typed references name a type).
@@ -154,6 +205,18 @@ impl<'s> Resolver<'s, '_> {
             syntax::HeapType::Index(i) => ast::HeapType::Type(TypeIdx(
                 lookup(&self.scope.types, &mut self.errors, i).unwrap_or(0),
             )),
+            syntax::HeapType::Abstract(h) => match h {
+                syntax::AbsHeap::Any => ast::HeapType::Any,
+                syntax::AbsHeap::Eq => ast::HeapType::Eq,
+                syntax::AbsHeap::I31 => ast::HeapType::I31,
+                syntax::AbsHeap::Struct => ast::HeapType::Struct,
+                syntax::AbsHeap::Array => ast::HeapType::Array,
+                syntax::AbsHeap::None => ast::HeapType::None,
+                syntax::AbsHeap::NoFunc => ast::HeapType::NoFunc,
+                syntax::AbsHeap::NoExtern => ast::HeapType::NoExtern,
+                syntax::AbsHeap::Exn => ast::HeapType::Exn,
+                syntax::AbsHeap::NoExn => ast::HeapType::NoExn,
+            },
         }
     }
 
@@ -184,6 +247,11 @@ impl<'s> Resolver<'s, '_> {
             Some(_) => self.errors.push(
                 Error::malformed("inline function type does not match the type used", tu.span)
                     .with_label("this type differs from the referenced type")
+                    .with_secondary(index.span(), "type referenced here"),
+            ),
+            None if self.types.exists(idx) => self.errors.push(
+                Error::malformed("inline function type does not match the type used", tu.span)
+                    .with_label("the referenced type is no function type")
                     .with_secondary(index.span(), "type referenced here"),
             ),
             // An inline type cannot be checked against a type that is not there: the text itself

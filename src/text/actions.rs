@@ -435,6 +435,42 @@ pub fn block<'a>(
     Ok(instr(op, imm, l, end))
 }
 
+/// `try_table $l? bt catch*`: like [`block`], with its catch clauses (given back to front).
+///
+/// # Errors
+/// As [`block`].
+pub fn try_table<'a>(
+    op: Op,
+    label: Option<Id<'a>>,
+    ty: TypeUseB<'a>,
+    catches: Vec<Catch<'a>>,
+    l: usize,
+    r: usize,
+) -> Result<Instr<'a>, Error> {
+    let end = ty.end().unwrap_or(r).max(r);
+    let ty = ty.anonymous()?.finish(r);
+    let catches = rev(catches);
+    let imm = Imm::TryTable(Box::new(TryTable {
+        block: BlockType { label, ty },
+        catches,
+    }));
+    Ok(instr(op, imm, l, end))
+}
+
+/// `(ref.i31)` or `(ref.eq)` as an expected result: the instruction keywords that double as
+/// result patterns.
+///
+/// # Errors
+/// "unexpected token" for any other instruction.
+pub fn expected_ref_kind<'a>(op: Op, span: Span) -> Result<Expected<'a>, Error> {
+    match op {
+        Op::RefI31 => Ok(Expected::RefKind(RefKind::I31)),
+        Op::RefEq => Ok(Expected::RefKind(RefKind::Eq)),
+        _ => Err(Error::malformed("unexpected token", span)
+            .with_label(format!("`{}` is no result pattern", op.keyword()))),
+    }
+}
+
 /// `call_indirect $table? typeuse` (and `return_call_indirect`); `at` is where an absent type use
 /// would be.
 ///
@@ -591,6 +627,7 @@ pub fn custom_place(side: &str, section: &str, span: Span) -> Result<CustomPlace
         "func" => Some(SectionId::Func),
         "table" => Some(SectionId::Table),
         "memory" => Some(SectionId::Memory),
+        "tag" => Some(SectionId::Tag),
         "global" => Some(SectionId::Global),
         "export" => Some(SectionId::Export),
         "start" => Some(SectionId::Start),

@@ -25,7 +25,8 @@ pub struct Skimmed<'a> {
     /// Per defined function (a `(func …)` field that is no inline import), in order: where its body
     /// is, or `None` when the parser saw it (an empty body, or one that could not be set aside).
     pub bodies: Vec<Option<Span>>,
-    /// Whether a body set aside may use `memory.init` or `data.drop` (the text has these words;
+    /// Whether a body set aside may name a data segment (`memory.init`, `data.drop`,
+    /// `array.new_data`, `array.init_data`: the text has these words;
     /// then the module may need a DataCount section). Only the bodies' trees tell for sure.
     pub may_use_data: bool,
 }
@@ -350,9 +351,16 @@ fn block_comment_end(text: &[u8], at: usize) -> Option<usize> {
     }
 }
 
-/// Whether a body's text has the words `memory.init` or `data.drop`.
+/// Whether a body's text has a word of an instruction naming a data segment.
 fn mentions_data(body: &str) -> bool {
-    body.contains("memory.init") || body.contains("data.drop")
+    [
+        "memory.init",
+        "data.drop",
+        "array.new_data",
+        "array.init_data",
+    ]
+    .iter()
+    .any(|w| body.contains(w))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use logos::Logos;
 
 use crate::instr::{ImmKind, KeywordMap, Op, keyword_map};
 use crate::span::Span;
+use crate::text::syntax::AbsHeap;
 
 /// What went wrong while lexing; the spec suite's words are in [`LexError::message`].
 ///
@@ -190,6 +191,24 @@ pub enum Keyword<'a> {
     Extern,
     Shared,
     PageSize,
+    // GC and exception handling
+    Rec,
+    Sub,
+    Final,
+    Struct,
+    Array,
+    Field,
+    I8,
+    I16,
+    Tag,
+    Catch,
+    CatchRef,
+    CatchAll,
+    CatchAllRef,
+    /// An abstract heap type other than `func`, `extern`, `struct` and `array`: `any`, `eq`, …
+    Heap(AbsHeap),
+    /// A nullable reference type abbreviation: `anyref`, `nullexnref`, …
+    RefAbbrev(AbsHeap),
     // scripts
     Register,
     Invoke,
@@ -206,6 +225,11 @@ pub enum Keyword<'a> {
     RefExtern,
     RefHost,
     Either,
+    AssertException,
+    RefStruct,
+    RefArray,
+    RefAny,
+    RefExn,
 }
 
 /// The keywords that are no instruction, with their class.
@@ -253,6 +277,37 @@ const STRUCTURAL: &[(&str, Keyword<'static>)] = {
         ("extern", Extern),
         ("shared", Shared),
         ("pagesize", PageSize),
+        ("rec", Rec),
+        ("sub", Sub),
+        ("final", Final),
+        ("struct", Struct),
+        ("array", Array),
+        ("field", Field),
+        ("i8", I8),
+        ("i16", I16),
+        ("tag", Tag),
+        ("catch", Catch),
+        ("catch_ref", CatchRef),
+        ("catch_all", CatchAll),
+        ("catch_all_ref", CatchAllRef),
+        ("any", Heap(AbsHeap::Any)),
+        ("eq", Heap(AbsHeap::Eq)),
+        ("i31", Heap(AbsHeap::I31)),
+        ("none", Heap(AbsHeap::None)),
+        ("nofunc", Heap(AbsHeap::NoFunc)),
+        ("noextern", Heap(AbsHeap::NoExtern)),
+        ("exn", Heap(AbsHeap::Exn)),
+        ("noexn", Heap(AbsHeap::NoExn)),
+        ("anyref", RefAbbrev(AbsHeap::Any)),
+        ("eqref", RefAbbrev(AbsHeap::Eq)),
+        ("i31ref", RefAbbrev(AbsHeap::I31)),
+        ("structref", RefAbbrev(AbsHeap::Struct)),
+        ("arrayref", RefAbbrev(AbsHeap::Array)),
+        ("nullref", RefAbbrev(AbsHeap::None)),
+        ("nullfuncref", RefAbbrev(AbsHeap::NoFunc)),
+        ("nullexternref", RefAbbrev(AbsHeap::NoExtern)),
+        ("exnref", RefAbbrev(AbsHeap::Exn)),
+        ("nullexnref", RefAbbrev(AbsHeap::NoExn)),
         ("register", Register),
         ("invoke", Invoke),
         ("get", Get),
@@ -268,6 +323,11 @@ const STRUCTURAL: &[(&str, Keyword<'static>)] = {
         ("ref.extern", RefExtern),
         ("ref.host", RefHost),
         ("either", Either),
+        ("assert_exception", AssertException),
+        ("ref.struct", RefStruct),
+        ("ref.array", RefArray),
+        ("ref.any", RefAny),
+        ("ref.exn", RefExn),
     ]
 };
 

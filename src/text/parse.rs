@@ -345,12 +345,16 @@ mod tests {
         let m = module(
             "(type $t (func (param $a i32) (param i64 f32) (result i32 i64))) (func $f (type $t) (param $x i32) (local $y i32) (local f32 f64))",
         );
-        let Field::Type(t) = &m.fields[0] else {
+        let Field::Type(TypeDef {
+            composite: Composite::Func(t),
+            ..
+        }) = &m.fields[0]
+        else {
             panic!()
         };
-        assert_eq!(t.func.params.len(), 3);
-        assert_eq!(t.func.params[0].id.as_ref().map(|i| &*i.name), Some("a"));
-        assert_eq!(t.func.results, vec![ValType::I32, ValType::I64]);
+        assert_eq!(t.params.len(), 3);
+        assert_eq!(t.params[0].id.as_ref().map(|i| &*i.name), Some("a"));
+        assert_eq!(t.results, vec![ValType::I32, ValType::I64]);
         let Field::Func(f) = &m.fields[1] else {
             panic!()
         };

@@ -48,7 +48,8 @@ pub struct Name {
     pub span: Span,
 }
 
-/// A heap type: `func`, `extern`, or (function references) a type index.
+/// A heap type: `func`, `extern`, a type index (typed references), or one of GC's and exception
+/// handling's abstract heap types.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HeapType<'a> {
     /// `func`
@@ -57,6 +58,44 @@ pub enum HeapType<'a> {
     Extern,
     /// `$t` (typed function references)
     Index(Index<'a>),
+    /// `any`, `eq`, `i31`, `struct`, `array`, `none`, `nofunc`, `noextern`, `exn`, `noexn`.
+    Abstract(AbsHeap),
+}
+
+/// The abstract heap types GC and exception handling add (`func` and `extern` have their own
+/// [`HeapType`] variants).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum AbsHeap {
+    Any,
+    Eq,
+    I31,
+    Struct,
+    Array,
+    None,
+    NoFunc,
+    NoExtern,
+    Exn,
+    NoExn,
+}
+
+impl AbsHeap {
+    /// The heap type named `word` in `(ref null? word)`, or abbreviated as `wordref`.
+    pub fn from_word(word: &str) -> Option<AbsHeap> {
+        Some(match word {
+            "any" => AbsHeap::Any,
+            "eq" => AbsHeap::Eq,
+            "i31" => AbsHeap::I31,
+            "struct" => AbsHeap::Struct,
+            "array" => AbsHeap::Array,
+            "none" => AbsHeap::None,
+            "nofunc" => AbsHeap::NoFunc,
+            "noextern" => AbsHeap::NoExtern,
+            "exn" => AbsHeap::Exn,
+            "noexn" => AbsHeap::NoExn,
+            _ => return None,
+        })
+    }
 }
 
 /// A reference type: `funcref` is `(ref null func)`.
@@ -231,8 +270,38 @@ pub enum Imm<'a> {
     Shuffle([u8; 16]),
     /// `select (result t)*`; `None` for the untyped `select`.
     Select(Option<Vec<ValType<'a>>>),
+    /// `struct.get $t $f`, `array.new_data $t $d`, `array.copy $t1 $t2`, …: two indices.
+    Pair(Box<(Index<'a>, Index<'a>)>),
+    /// `array.new_fixed $t n`
+    IndexCount(Box<(Index<'a>, u32)>),
+    /// `ref.test rt`, `ref.cast rt`
+    RefType(Box<RefType<'a>>),
+    /// `br_on_cast $l rt1 rt2`
+    BrOnCast(Box<(Index<'a>, RefType<'a>, RefType<'a>)>),
+    /// `try_table $l? bt catch*`
+    TryTable(Box<TryTable<'a>>),
     /// `ref.null ht`
     RefNull(HeapType<'a>),
+}
+
+/// `try_table`'s label, block type and catch clauses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TryTable<'a> {
+    /// Label and block type.
+    pub block: BlockType<'a>,
+    /// The catch clauses, in order.
+    pub catches: Vec<Catch<'a>>,
+}
+
+/// A catch clause: `(catch $e $l)`, `(catch_ref $e $l)`, `(catch_all $l)`, `(catch_all_ref $l)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Catch<'a> {
+    /// The tag (`None` for the `catch_all` forms).
+    pub tag: Option<Index<'a>>,
+    /// Whether the exception reference is pushed too (`_ref` forms).
+    pub with_ref: bool,
+    /// The branch target.
+    pub label: Index<'a>,
 }
 
 /// One instruction in flat form.
@@ -392,13 +461,63 @@ pub struct InlineImport {
     pub field: Name,
 }
 
-/// `(type $t (func …))`
+/// `(type $t (sub final? $super* composite))` or `(type $t composite)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeDef<'a> {
     /// `$t`
     pub id: Option<Id<'a>>,
-    /// The function type.
-    pub func: FuncType<'a>,
+    /// Whether it is final: `(sub final …)` or no `sub` at all.
+    pub is_final: bool,
+    /// The declared supertypes (at most one is valid; validation says so).
+    pub supers: Vec<Index<'a>>,
+    /// What it defines.
+    pub composite: Composite<'a>,
+    /// The whole field.
+    pub span: Span,
+}
+
+/// A composite type as written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Composite<'a> {
+    /// `(func (param …)* (result …)*)`
+    Func(FuncType<'a>),
+    /// `(struct (field $f? …)*)`: one entry per field (`(field i32 i64)` is two).
+    Struct(Vec<FieldDecl<'a>>),
+    /// `(array fieldtype)`
+    Array(FieldDecl<'a>),
+}
+
+/// A struct field or array element: `(field $f (mut i8))`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl<'a> {
+    /// `$f` (struct fields only, one per `(field …)` naming a single field).
+    pub id: Option<Id<'a>>,
+    /// What it holds.
+    pub storage: StorageType<'a>,
+    /// `(mut …)`
+    pub mutable: bool,
+}
+
+/// `i8`, `i16`, or a value type.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(missing_docs)]
+pub enum StorageType<'a> {
+    I8,
+    I16,
+    Val(ValType<'a>),
+}
+
+/// `(tag $e? (export …)* (import …)? typeuse)`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tag<'a> {
+    /// `$e`
+    pub id: Option<Id<'a>>,
+    /// Inline exports.
+    pub exports: Vec<Name>,
+    /// Inline import.
+    pub import: Option<InlineImport>,
+    /// The tag's function type (no results).
+    pub ty: TypeUse<'a>,
     /// The whole field.
     pub span: Span,
 }
@@ -414,6 +533,8 @@ pub enum ImportKind<'a> {
     Memory(MemoryType),
     /// `(global $g? globaltype)`
     Global(GlobalType<'a>),
+    /// `(tag $e? typeuse)`
+    Tag(TypeUse<'a>),
 }
 
 /// `(import "m" "n" (kind $id? …))`
@@ -549,6 +670,7 @@ pub enum ExportKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 /// `(export "name" (kind idx))`
@@ -709,6 +831,7 @@ pub enum SectionId {
     Func,
     Table,
     Memory,
+    Tag,
     Global,
     Export,
     Start,
@@ -736,6 +859,9 @@ pub struct Custom {
 #[allow(missing_docs)]
 pub enum Field<'a> {
     Type(TypeDef<'a>),
+    /// `(rec (type …)*)`
+    Rec(Vec<TypeDef<'a>>, Span),
+    Tag(Tag<'a>),
     Import(Import<'a>),
     Func(Func<'a>),
     Table(Table<'a>),
@@ -838,6 +964,21 @@ pub enum Expected<'a> {
     RefExternAny,
     /// `(either r1 r2 …)`: one of these.
     Either(Vec<Expected<'a>>),
+    /// `(ref.struct)`, `(ref.array)`, `(ref.i31)`, `(ref.eq)`, `(ref.any)`, `(ref.exn)`: any non-null
+    /// reference of that kind.
+    RefKind(RefKind),
+}
+
+/// The kinds of reference a script can expect without naming a value (GC, exceptions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum RefKind {
+    Struct,
+    Array,
+    I31,
+    Eq,
+    Any,
+    Exn,
 }
 
 /// The lane shape of a `v128.const`.
@@ -929,6 +1070,13 @@ pub enum Command<'a> {
         /// Where.
         span: Span,
     },
+    /// `(assert_exception action)`: the action throws an exception that nothing catches.
+    AssertException {
+        /// What to run.
+        action: Action<'a>,
+        /// Where.
+        span: Span,
+    },
     /// `(assert_exhaustion action "msg")`
     AssertExhaustion {
         /// What to run.
@@ -987,6 +1135,7 @@ impl Command<'_> {
             | Command::AssertReturn { span, .. }
             | Command::AssertTrap { span, .. }
             | Command::AssertTrapModule { span, .. }
+            | Command::AssertException { span, .. }
             | Command::AssertExhaustion { span, .. }
             | Command::AssertMalformed { span, .. }
             | Command::AssertInvalid { span, .. }

@@ -10,6 +10,7 @@ mod build_script;
 mod cli;
 mod differential;
 mod examples;
+mod gc_text;
 #[cfg(feature = "cli")]
 mod link;
 #[cfg(feature = "print")]

@@ -9,11 +9,17 @@ fn root() -> &'static Path {
 }
 
 fn wasi(name: &str) -> String {
-    root()
-        .join("tests/data/wasi")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    built(&wasi_dir(), name)
+}
+
+/// The WASI programs' sources and their committed builds.
+fn wasi_dir() -> PathBuf {
+    root().join("tests/data/wasi")
+}
+
+/// The path of program `name` in `dir`.
+fn built(dir: &Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().into_owned()
 }
 
 fn watlink(args: &[&str]) -> Output {
@@ -174,6 +180,81 @@ fn several_calls_share_one_instance() {
     );
 }
 
+/// `--write-memory` writes after instantiation (over the data segments) and before the calls, in
+/// order: hex bytes, text with escapes, a file's bytes.
+#[test]
+fn written_memory_seeds_the_calls() {
+    let sum = root().join("examples/sum.wat");
+    let o = watlink(&[
+        "run",
+        sum.to_str().unwrap(),
+        "--write-memory",
+        "0=0200 0000 2800 0000",
+        "--invoke",
+        "sum",
+        "--print-memory",
+        "0:12",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "00000000: 0200 0000 2800 0000 2a00 0000            ....(...*...\n"
+    );
+
+    let dir = scratch("write");
+    std::fs::write(dir.join("nul.bin"), [0u8]).unwrap();
+    let nul = format!("0x105=@{}", dir.join("nul.bin").display());
+    let strlen = root().join("examples/strlen.wat");
+    let o = watlink(&[
+        "run",
+        strlen.to_str().unwrap(),
+        "--write-memory",
+        "16=\"W\"",
+        "--write-memory",
+        "0x100=\"hello,\\tw\\u{f6}rld\\00\"",
+        "--write-memory",
+        &nul,
+        "--invoke",
+        "strlen 16",
+        "--invoke",
+        "strlen 0x100",
+        "--print-memory",
+        "16:8",
+        "--print-memory",
+        "0x100:16",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "i32:7\n\
+         i32:5\n\
+         00000010: 5761 746c 696e 6b00                      Watlink.\n\
+         00000100: 6865 6c6c 6f00 0977 c3b6 726c 6400 0000  hello..w..rld...\n"
+    );
+
+    for (write, message) in [
+        (
+            "65530=00112233445566",
+            "7 byte(s) at 0xfffa are outside memory 0 (65536 bytes)",
+        ),
+        ("0=abc", "the hex bytes have an odd number of digits"),
+        ("0=@/no/such/file", "/no/such/file: "),
+        ("0", "expected ADDR=HEX, ADDR=\"TEXT\" or ADDR=@FILE"),
+    ] {
+        let o = watlink(&["run", sum.to_str().unwrap(), "--write-memory", write]);
+        assert_eq!(o.status.code(), Some(1), "{write}");
+        let e = err(&o);
+        assert!(
+            e.starts_with(&format!("error: --write-memory {write}: ")),
+            "{e}"
+        );
+        assert!(e.contains(message), "{e}");
+    }
+    let deep = root().join("tests/data/run/deep.wat");
+    let o = watlink(&["run", deep.to_str().unwrap(), "--write-memory", "0=00"]);
+    assert!(err(&o).contains("the module has no memory"), "{}", err(&o));
+}
+
 #[test]
 fn stray_arguments_are_an_error() {
     let dir = scratch("stray");
@@ -203,7 +284,11 @@ fn stray_arguments_are_an_error() {
 
 #[test]
 fn wasi_hello_writes_stdout_and_stderr() {
-    let o = watlink(&["run", &wasi("hello.wasm")]);
+    check_hello(&wasi_dir());
+}
+
+fn check_hello(programs: &Path) {
+    let o = watlink(&["run", &built(programs, "hello.wasm")]);
     assert!(o.status.success(), "{}", err(&o));
     assert_eq!(out(&o), "hello from wasi\n");
     assert_eq!(err(&o), "to stderr\n");
@@ -211,9 +296,13 @@ fn wasi_hello_writes_stdout_and_stderr() {
 
 #[test]
 fn wasi_args_and_env() {
+    check_args_env(&wasi_dir());
+}
+
+fn check_args_env(programs: &Path) {
     let o = watlink(&[
         "run",
-        &wasi("args_env.wasm"),
+        &built(programs, "args_env.wasm"),
         "--env",
         "A=1",
         "--env",
@@ -232,8 +321,12 @@ fn wasi_args_and_env() {
 
 #[test]
 fn wasi_exit_code_is_the_process_status() {
+    check_exit_code(&wasi_dir());
+}
+
+fn check_exit_code(programs: &Path) {
     for code in ["0", "3", "42"] {
-        let o = watlink(&["run", &wasi("exit_code.wasm"), "--", code]);
+        let o = watlink(&["run", &built(programs, "exit_code.wasm"), "--", code]);
         assert_eq!(o.status.code(), Some(code.parse().unwrap()), "{}", err(&o));
         assert_eq!(out(&o), format!("exiting with {code}\n"));
         assert_eq!(err(&o), "");
@@ -242,12 +335,17 @@ fn wasi_exit_code_is_the_process_status() {
 
 #[test]
 fn wasi_cat_reads_a_preopened_file_and_stdin() {
-    let dir = scratch("cat");
+    check_cat(&wasi_dir(), "cat");
+}
+
+fn check_cat(programs: &Path, scratch_name: &str) {
+    let cat = built(programs, "cat.wasm");
+    let dir = scratch(scratch_name);
     std::fs::write(dir.join("in.txt"), "line one\nline two\n").unwrap();
     let preopen = format!("{}::/data", dir.display());
     let o = watlink(&[
         "run",
-        &wasi("cat.wasm"),
+        &cat,
         "--dir",
         &preopen,
         "--",
@@ -259,7 +357,7 @@ fn wasi_cat_reads_a_preopened_file_and_stdin() {
     assert_eq!(err(&o), "/data/missing.txt: No such file or directory\n");
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_watlink"))
-        .args(["run", &wasi("cat.wasm")])
+        .args(["run", &cat])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -278,9 +376,14 @@ fn wasi_cat_reads_a_preopened_file_and_stdin() {
 
 #[test]
 fn wasi_files_and_directories() {
-    let dir = scratch("files");
+    check_files(&wasi_dir(), "files");
+}
+
+fn check_files(programs: &Path, scratch_name: &str) {
+    let dir = scratch(scratch_name);
     let preopen = format!("{}::/work", dir.display());
-    let o = watlink(&["run", &wasi("files.wasm"), "--dir", &preopen, "--", "/work"]);
+    let files = built(programs, "files.wasm");
+    let o = watlink(&["run", &files, "--dir", &preopen, "--", "/work"]);
     assert!(o.status.success(), "{}{}", out(&o), err(&o));
     assert_eq!(
         out(&o),
@@ -294,7 +397,11 @@ fn wasi_files_and_directories() {
 /// preopen are all refused with ENOTCAPABLE; a file inside opens.
 #[test]
 fn wasi_cannot_leave_its_preopen() {
-    let dir = scratch("escape");
+    check_escape(&wasi_dir(), "escape");
+}
+
+fn check_escape(programs: &Path, scratch_name: &str) {
+    let dir = scratch(scratch_name);
     let inside = dir.join("box");
     std::fs::create_dir(&inside).unwrap();
     std::fs::write(dir.join("outside.txt"), "secret").unwrap();
@@ -304,7 +411,7 @@ fn wasi_cannot_leave_its_preopen() {
     let preopen = format!("{}::/data", inside.display());
     let o = watlink(&[
         "run",
-        &wasi("escape.wasm"),
+        &built(programs, "escape.wasm"),
         "--dir",
         &preopen,
         "--",
@@ -364,6 +471,62 @@ fn wasi_matches_node() {
             .unwrap();
         assert_eq!(out(&ours), out(&node), "{case:?}: stdout");
         assert_eq!(ours.status.code(), node.status.code(), "{case:?}: status");
+    }
+}
+
+/// The committed `.wasm` files cannot drift from their sources unnoticed: `build.sh` rebuilds
+/// every program into a scratch directory and the rebuilt ones pass the same checks as the
+/// committed ones. Skipped, saying why, only where clang cannot build for wasm32-wasi (`.ci/run`
+/// installs it, and sets `WATLINK_REQUIRE_WASI_CLANG=1` when it could, which makes that a failure).
+#[test]
+fn wasi_programs_rebuilt_from_their_sources_behave_the_same() {
+    let rebuilt = scratch("rebuilt");
+    let build = Command::new("bash")
+        .arg(wasi_dir().join("build.sh"))
+        .arg(&rebuilt)
+        .stdin(Stdio::null())
+        .output();
+    let skip = |why: String| {
+        if std::env::var_os("WATLINK_REQUIRE_WASI_CLANG").is_some_and(|v| v == "1") {
+            panic!("WATLINK_REQUIRE_WASI_CLANG=1, but the WASI programs cannot be built: {why}");
+        }
+        // Straight to the process's stderr, past the test harness's capture, so that the skip
+        // shows in `cargo test`'s output.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "wasi_programs_rebuilt_from_their_sources_behave_the_same: skipped: {why}"
+        );
+    };
+    let o = match build {
+        Ok(o) => o,
+        Err(e) => {
+            return skip(format!(
+                "cannot run tests/data/wasi/build.sh with bash: {e}"
+            ));
+        }
+    };
+    match o.status.code() {
+        Some(0) => {}
+        Some(77) => return skip(err(&o).trim_end().to_string()),
+        _ => panic!("build.sh failed: {}{}", out(&o), err(&o)),
+    }
+    check_hello(&rebuilt);
+    check_args_env(&rebuilt);
+    check_exit_code(&rebuilt);
+    check_cat(&rebuilt, "rebuilt-cat");
+    check_files(&rebuilt, "rebuilt-files");
+    check_escape(&rebuilt, "rebuilt-escape");
+    // Another clang or wasi-libc may build other bytes that behave the same; say so, do not fail.
+    for entry in std::fs::read_dir(&rebuilt).unwrap() {
+        let path = entry.unwrap().path();
+        let committed = wasi_dir().join(path.file_name().unwrap());
+        if std::fs::read(&path).ok() != std::fs::read(&committed).ok() {
+            eprintln!(
+                "note: the rebuilt {} differs in its bytes from the committed one",
+                committed.display()
+            );
+        }
     }
 }
 
@@ -499,6 +662,47 @@ fn many_tables_exceed_the_memory_budget() {
     ]);
     assert!(o.status.success(), "{}", err(&o));
     assert_eq!(out(&o), "i32:1\ni32:-1\n");
+}
+
+/// `memory.grow` of a second memory and of a 64-bit one (the interpreter's general memory path,
+/// not memory 0's fast one) is charged to the same budget: -1 past it, of the memory's index type.
+#[test]
+fn every_memory_grows_within_the_budget() {
+    let dir = scratch("grow-all");
+    let f = temp(
+        &dir,
+        "memories.wat",
+        r#"(module
+  (memory 1)
+  (memory $two 1)
+  (memory $wide i64 1)
+  (func (export "grow_two") (param i32) (result i32) (memory.grow $two (local.get 0)))
+  (func (export "grow_wide") (param i64) (result i64) (memory.grow $wide (local.get 0)))
+  (func (export "sizes") (result i32 i32 i64)
+    (memory.size 0) (memory.size $two) (memory.size $wide)))"#,
+    );
+    // 4 MiB is 64 pages, 3 of them taken at the start, a few more by the interpreter's stacks.
+    let o = watlink(&[
+        "run",
+        &f,
+        "--memory-budget",
+        "4M",
+        "--invoke",
+        "grow_two 40",
+        "--invoke",
+        "grow_two 40",
+        "--invoke",
+        "grow_wide 40",
+        "--invoke",
+        "grow_wide 10",
+        "--invoke",
+        "sizes",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        out(&o),
+        "i32:1\ni32:-1\ni64:-1\ni64:1\ni32:1\ni32:41\ni64:11\n"
+    );
 }
 
 #[test]

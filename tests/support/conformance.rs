@@ -64,6 +64,14 @@ pub fn tier_features(tier: &str) -> Features {
             ..Features::wasm2()
         },
         "wasm-v3" | "wasm-latest" => Features::wasm3(),
+        // The proposal was written on 2.0 with tail calls: before multi-memory, memory64 and
+        // extended constants (its scripts call a table limit of 2^32 malformed and `i32.add` in an
+        // element item not constant).
+        "function-references" => Features {
+            tail_call: true,
+            function_references: true,
+            ..Features::wasm2()
+        },
         t if WASM2_PROPOSALS.contains(&t) => Features::wasm2(),
         _ => Features::all(),
     }

@@ -36,6 +36,8 @@ impl Linker<'_> {
                     ExternKind::Table => map.table(TableIdx(e.index)).0,
                     ExternKind::Memory => 0,
                     ExternKind::Global => map.global(GlobalIdx(e.index)).0,
+                    // `decode` refuses tags: no input has one.
+                    ExternKind::Tag => e.index,
                 };
                 let e = Export { index, ..e.clone() };
                 add(out, &mut self.errors, Some(i), e);
