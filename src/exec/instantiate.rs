@@ -18,7 +18,24 @@ impl Store {
         imports: &Imports,
     ) -> Result<InstanceHandle, Error> {
         let m = &module.inner;
-        let types: Vec<u32> = m.types.iter().map(|t| self.intern(t)).collect();
+        // Store type ids: a type refers to earlier types by their ids and to its own recursion
+        // group relatively, so equivalent types of any two modules share an id.
+        let mut types: Vec<u32> = Vec::with_capacity(m.types.len());
+        for (i, (ft, (params, results))) in m.types.iter().zip(&m.full_types).enumerate() {
+            let canon = |t: &FullType| {
+                t.map(|j| match types.get(j as usize) {
+                    Some(&id) => HeapTy::Concrete(id),
+                    None => HeapTy::Rec(j.wrapping_sub(i as u32)),
+                })
+            };
+            let key = CanonFunc {
+                params: params.iter().map(canon).collect(),
+                results: results.iter().map(canon).collect(),
+            };
+            types.push(self.intern(ft, key));
+        }
+        let in_store =
+            |j: u32| HeapTy::Concrete(types.get(j as usize).copied().unwrap_or(u32::MAX));
         let (mut funcs, mut tables, mut memories, mut globals) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (mname, name, kind) in &m.imports {
@@ -31,12 +48,12 @@ impl Store {
             let ok = match (kind, ext) {
                 (ImportKind::Func(t), Extern::Func(h)) => {
                     funcs.push(h.0);
-                    self.funcs[h.0 as usize].ty == types[*t as usize]
+                    self.func_type_matches(self.funcs[h.0 as usize].ty, types[*t as usize])
                 }
                 (ImportKind::Table(t), Extern::Table(h)) => {
                     tables.push(h.0);
                     let e = &self.tables[h.0 as usize];
-                    e.ty == t.ty
+                    e.elem == t.elem.map(in_store)
                         && e.index64 == t.index64
                         && limits_match(e.elems.len() as u64, e.max, t.min, t.max)
                 }
@@ -51,7 +68,11 @@ impl Store {
                 (ImportKind::Global(t), Extern::Global(h)) => {
                     globals.push(h.0);
                     let e = &self.globals[h.0 as usize];
-                    e.ty == t.ty && e.mutable == t.mutable
+                    let want = t.full.map(in_store);
+                    // Immutable globals are covariant, mutable ones invariant.
+                    e.mutable == t.mutable
+                        && self.val_matches(e.full, want)
+                        && (!e.mutable || self.val_matches(want, e.full))
                 }
                 _ => false,
             };
@@ -112,7 +133,11 @@ impl Store {
             let init = init
                 .as_ref()
                 .map_or(0, |e| self.eval(e, &globals, &funcs) as u64);
-            tables.push(self.alloc_table(*t, init)?);
+            let t = TableType {
+                elem: t.elem.map(in_store),
+                ..*t
+            };
+            tables.push(self.alloc_table(t, init)?);
         }
         for t in &m.memories {
             memories.push(self.alloc_memory(*t)?);
@@ -121,6 +146,7 @@ impl Store {
             let value = self.eval(init, &globals, &funcs);
             self.globals.push(GlobalEntity {
                 ty: t.ty,
+                full: t.full.map(in_store),
                 mutable: t.mutable,
                 value,
             });
@@ -224,6 +250,64 @@ impl Store {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Import matching (WebAssembly 3.0 without GC: every defined type is a final function type)
+
+impl Store {
+    /// Whether a function of store type `have` matches an import of store type `want`. Without
+    /// GC, types have no declared supertypes, so only equivalent (equal canonical) types match.
+    pub(crate) fn func_type_matches(&self, have: u32, want: u32) -> bool {
+        have == want
+    }
+
+    /// Whether value type `have` matches (is a subtype of) `want`, both in store terms.
+    pub(crate) fn val_matches(&self, have: FullType, want: FullType) -> bool {
+        match (have, want) {
+            (FullType::Num(a), FullType::Num(b)) => a == b,
+            (FullType::Ref(a), FullType::Ref(b)) => self.ref_matches(a, b),
+            _ => false,
+        }
+    }
+
+    /// `(ref $t) <: (ref null $t) <: (ref null func)`: nullability, then heap types.
+    pub(crate) fn ref_matches(&self, have: RefTy, want: RefTy) -> bool {
+        (!have.nullable || want.nullable) && self.heap_matches(have.heap, want.heap)
+    }
+
+    /// Heap type subtyping in store terms.
+    pub(crate) fn heap_matches(&self, have: HeapTy, want: HeapTy) -> bool {
+        use wasmparser::AbstractHeapType as A;
+        match (have, want) {
+            _ if have == want => true,
+            (HeapTy::Abstract(a), HeapTy::Abstract(b)) => abstract_sub(a, b),
+            // A defined type is below the top of its kind and above that kind's bottom. Every
+            // store type is a function type until GC adds structs and arrays; with GC, the
+            // type's kind picks the top and bottom here, and declared supertypes are walked for
+            // two concrete types.
+            (HeapTy::Concrete(_), HeapTy::Abstract(b)) => abstract_sub(A::Func, b),
+            (HeapTy::Abstract(a), HeapTy::Concrete(_)) => a == A::NoFunc,
+            _ => false,
+        }
+    }
+}
+
+/// The abstract heap types' order: `nofunc <: func`, `noextern <: extern`, `noexn <: exn`, `nocont <: cont`,
+/// `none <: i31, struct, array <: eq <: any`.
+fn abstract_sub(a: wasmparser::AbstractHeapType, b: wasmparser::AbstractHeapType) -> bool {
+    use wasmparser::AbstractHeapType::*;
+    a == b
+        || matches!(
+            (a, b),
+            (NoFunc, Func)
+                | (NoExtern, Extern)
+                | (NoExn, Exn)
+                | (NoCont, Cont)
+                | (None, Any | Eq | I31 | Struct | Array)
+                | (I31 | Struct | Array, Any | Eq)
+                | (Eq, Any)
+        )
+}
+
 pub(crate) fn uninstantiable(t: TrapCode) -> Error {
     Error::unlocated(Class::Uninstantiable, t.message())
 }
@@ -239,4 +323,91 @@ pub(crate) fn limits_match(
             None => true,
             Some(w) => have_max.is_some_and(|h| h <= w),
         }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(text: &str) -> Module {
+        Module::new(&wat::parse_str(text).unwrap()).unwrap()
+    }
+
+    /// Instantiates `importer` against the exports of `exporter` registered as "m".
+    fn link(exporter: &str, importer: &str) -> Result<InstanceHandle, Error> {
+        let mut store = Store::default();
+        let ex = store
+            .instantiate(&module(exporter), &Imports::new())
+            .unwrap();
+        let mut imports = Imports::new();
+        imports.define_instance(&store, "m", ex);
+        store.instantiate(&module(importer), &imports)
+    }
+
+    const EXPORTER: &str = r#"(module
+        (type $t (func (param i32)))
+        (func $f (type $t))
+        (elem declare func $f)
+        (global (export "ref-t") (ref $t) (ref.func $f))
+        (global (export "null-t") (ref null $t) (ref.null $t))
+        (global (export "mut-ref-t") (mut (ref $t)) (ref.func $f))
+        (table (export "tab-t") 1 (ref null $t))
+        (func (export "takes-ref") (param (ref $t)))
+    )"#;
+
+    #[test]
+    fn immutable_globals_match_covariantly() {
+        for ty in ["(ref $t)", "(ref null $t)", "(ref func)", "funcref"] {
+            let m = format!(
+                r#"(module (type $t (func (param i32))) (global (import "m" "ref-t") {ty}))"#
+            );
+            assert!(link(EXPORTER, &m).is_ok(), "{ty}");
+        }
+        for (name, ty) in [
+            ("null-t", "(ref $t)"),
+            ("null-t", "(ref func)"),
+            ("ref-t", "externref"),
+        ] {
+            let m = format!(
+                r#"(module (type $t (func (param i32))) (global (import "m" "{name}") {ty}))"#
+            );
+            let e = link(EXPORTER, &m).unwrap_err();
+            assert_eq!(e.class, Class::Unlinkable, "{name} as {ty}");
+            assert!(e.message.starts_with("incompatible import type"), "{e}");
+        }
+    }
+
+    #[test]
+    fn mutable_globals_and_tables_match_invariantly() {
+        let ok = r#"(module (type $t (func (param i32)))
+            (global (import "m" "mut-ref-t") (mut (ref $t))))"#;
+        assert!(link(EXPORTER, ok).is_ok());
+        let wider = r#"(module (global (import "m" "mut-ref-t") (mut (ref null func))))"#;
+        assert_eq!(link(EXPORTER, wider).unwrap_err().class, Class::Unlinkable);
+        let table = r#"(module (type $t (func (param i32)))
+            (table (import "m" "tab-t") 1 (ref null $t)))"#;
+        assert!(link(EXPORTER, table).is_ok());
+        let wider = r#"(module (table (import "m" "tab-t") 1 funcref))"#;
+        assert_eq!(link(EXPORTER, wider).unwrap_err().class, Class::Unlinkable);
+    }
+
+    #[test]
+    fn function_types_match_by_canonical_equivalence() {
+        // Another module's `(ref $u)` with `$u` the same structure is the same type …
+        let same = r#"(module (type $u (func (param i32)))
+            (func (import "m" "takes-ref") (param (ref $u))))"#;
+        assert!(link(EXPORTER, same).is_ok());
+        // … a different structure, or the top type, is not.
+        for param in ["(ref $v)", "funcref", "(ref func)"] {
+            let m = format!(
+                r#"(module (type $v (func (param i64)))
+                    (func (import "m" "takes-ref") (param {param})))"#
+            );
+            assert_eq!(
+                link(EXPORTER, &m).unwrap_err().class,
+                Class::Unlinkable,
+                "{param}"
+            );
+        }
+    }
 }

@@ -16,6 +16,10 @@ use crate::error::{Class, Error};
 /// The wasmparser features the interpreter decodes, validates and runs: WebAssembly 2.0, tail
 /// calls, multi-memory, memory64 (and table64), custom page sizes, extended constant expressions,
 /// typed function references, wide arithmetic and threads (run in a single thread).
+///
+/// GC is among them for validation only: 3.0 lets a constant expression read any earlier
+/// immutable global, which wasmparser allows only with its GC feature. A module that validates
+/// and uses GC's types or instructions is refused ("not supported yet: GC", see `decode.rs`).
 pub fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         | WasmFeatures::TAIL_CALL
@@ -24,6 +28,7 @@ pub fn features() -> WasmFeatures {
         | WasmFeatures::CUSTOM_PAGE_SIZES
         | WasmFeatures::EXTENDED_CONST
         | WasmFeatures::FUNCTION_REFERENCES
+        | WasmFeatures::GC
         | WasmFeatures::WIDE_ARITHMETIC
         | WasmFeatures::THREADS
         | WasmFeatures::RELAXED_SIMD
@@ -66,9 +71,129 @@ pub(crate) enum ImportKind {
     Global(GlobalType),
 }
 
+/// A heap type as import matching sees it. In a module, `Concrete` is the module's type index;
+/// in the store (the types of tables and globals, [`CanonFunc`]), it is a store type id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum HeapTy {
+    /// `func`, `extern`, `nofunc`, `noextern`, … (GC's `any`, `eq`, `struct`, … come with GC).
+    Abstract(wasmparser::AbstractHeapType),
+    /// A defined type.
+    Concrete(u32),
+    /// The type `n` places further on in its own recursion group (only in a [`CanonFunc`]; without GC
+    /// every group is one type, so `n` is 0: the type refers to itself).
+    Rec(u32),
+}
+
+/// A reference type: nullability and heap type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct RefTy {
+    pub(crate) nullable: bool,
+    pub(crate) heap: HeapTy,
+}
+
+/// A value type with the whole of a reference type (the API's [`ValType`] keeps its top type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum FullType {
+    /// A number or vector type.
+    Num(ValType),
+    Ref(RefTy),
+}
+
+impl RefTy {
+    /// `funcref`, `(ref null func)`.
+    pub(crate) const FUNC: RefTy = RefTy {
+        nullable: true,
+        heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Func),
+    };
+    /// `externref`, `(ref null extern)`.
+    pub(crate) const EXTERN: RefTy = RefTy {
+        nullable: true,
+        heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Extern),
+    };
+
+    /// As a module declares it: concrete heap types are module type indices.
+    pub(crate) fn from_wp(r: wasmparser::RefType) -> RefTy {
+        let heap = match r.heap_type() {
+            wasmparser::HeapType::Abstract { ty, .. } => HeapTy::Abstract(ty),
+            wasmparser::HeapType::Concrete(i) | wasmparser::HeapType::Exact(i) => {
+                HeapTy::Concrete(i.as_module_index().unwrap_or(u32::MAX))
+            }
+        };
+        RefTy {
+            nullable: r.is_nullable(),
+            heap,
+        }
+    }
+
+    /// The API type's reference type: `funcref` or `externref`.
+    pub(crate) fn of(t: ValType) -> RefTy {
+        match t {
+            ValType::ExternRef => RefTy::EXTERN,
+            _ => RefTy::FUNC,
+        }
+    }
+
+    /// With its concrete heap type mapped by `f` (module type index to store type id).
+    pub(crate) fn map(self, f: impl Fn(u32) -> HeapTy) -> RefTy {
+        RefTy {
+            heap: match self.heap {
+                HeapTy::Concrete(i) => f(i),
+                h => h,
+            },
+            ..self
+        }
+    }
+}
+
+impl FullType {
+    pub(crate) fn from_wp(t: wasmparser::ValType) -> FullType {
+        match t {
+            wasmparser::ValType::Ref(r) => FullType::Ref(RefTy::from_wp(r)),
+            t => FullType::Num(ValType::from_wp(t)),
+        }
+    }
+
+    /// The API type's full type (`funcref` is `(ref null func)`).
+    pub(crate) fn of(t: ValType) -> FullType {
+        match t {
+            ValType::FuncRef | ValType::ExternRef => FullType::Ref(RefTy::of(t)),
+            t => FullType::Num(t),
+        }
+    }
+
+    /// With its concrete heap type mapped by `f`.
+    pub(crate) fn map(self, f: impl Fn(u32) -> HeapTy) -> FullType {
+        match self {
+            FullType::Ref(r) => FullType::Ref(r.map(f)),
+            t => t,
+        }
+    }
+}
+
+/// A function type in canonical form, the key a store interns types by: concrete heap types are
+/// store type ids, or [`HeapTy::Rec`] for the type's own recursion group. Two modules' types
+/// are the same store type exactly when they are equivalent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct CanonFunc {
+    pub(crate) params: Vec<FullType>,
+    pub(crate) results: Vec<FullType>,
+}
+
+impl CanonFunc {
+    /// The canonical form of a host function's type.
+    pub(crate) fn of(t: &FuncType) -> CanonFunc {
+        CanonFunc {
+            params: t.params.iter().map(|&t| FullType::of(t)).collect(),
+            results: t.results.iter().map(|&t| FullType::of(t)).collect(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TableType {
     pub(crate) ty: ValType,
+    /// The element type in full (concrete heap types are module type indices).
+    pub(crate) elem: RefTy,
     pub(crate) min: u64,
     pub(crate) max: Option<u64>,
     /// Indexed by i64 (table64).
@@ -106,6 +231,8 @@ impl MemType {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct GlobalType {
     pub(crate) ty: ValType,
+    /// The value type in full (concrete heap types are module type indices).
+    pub(crate) full: FullType,
     pub(crate) mutable: bool,
 }
 
@@ -131,6 +258,8 @@ pub(crate) struct DataSeg {
 #[derive(Debug, Default)]
 pub(crate) struct ModuleInner {
     pub(crate) types: Vec<FuncType>,
+    /// Every type's parameters and results in full (concrete heap types are type indices).
+    pub(crate) full_types: Vec<(Vec<FullType>, Vec<FullType>)>,
     pub(crate) imports: Vec<(String, String, ImportKind)>,
     /// Type index of every function (imports first).
     pub(crate) funcs: Vec<u32>,
@@ -279,7 +408,7 @@ impl Module {
     /// instructions take a zero byte; without memory64 or threads, 64-bit or shared limits
     /// are malformed.
     pub(crate) fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
-        decode::decode(bytes, features)?;
+        let gc = decode::decode(bytes, features)?;
         let mut validator = Validator::new_with_features(features);
         let mut m = ModuleInner::default();
         let mut bodies = Vec::new();
@@ -293,6 +422,14 @@ impl Module {
                 Payload::TypeSection(s) => {
                     for rg in s.clone() {
                         for st in rg.map_err(mal)?.types() {
+                            let full = match &st.composite_type.inner {
+                                CompositeInnerType::Func(f) => (
+                                    f.params().iter().map(|t| FullType::from_wp(*t)).collect(),
+                                    f.results().iter().map(|t| FullType::from_wp(*t)).collect(),
+                                ),
+                                _ => (Vec::new(), Vec::new()),
+                            };
+                            m.full_types.push(full);
                             let ft = match &st.composite_type.inner {
                                 CompositeInnerType::Func(f) => FuncType {
                                     params: f
@@ -325,6 +462,7 @@ impl Module {
                             TypeRef::Memory(t) => ImportKind::Memory(MemType::from_wp(&t)),
                             TypeRef::Global(g) => ImportKind::Global(GlobalType {
                                 ty: ValType::from_wp(g.content_type),
+                                full: FullType::from_wp(g.content_type),
                                 mutable: g.mutable,
                             }),
                             TypeRef::Tag(_) => ImportKind::Func(0),
@@ -358,6 +496,7 @@ impl Module {
                         let g = g.map_err(mal)?;
                         let ty = GlobalType {
                             ty: ValType::from_wp(g.ty.content_type),
+                            full: FullType::from_wp(g.ty.content_type),
                             mutable: g.ty.mutable,
                         };
                         m.globals.push((ty, const_expr(&g.init_expr)?));
@@ -463,6 +602,15 @@ impl Module {
                 offset: range.start,
             });
             m.code.push([OnceLock::new(), OnceLock::new()]);
+        }
+        if let Some((at, what)) = gc {
+            return Err(
+                Error::unlocated(Class::Io, format!("not supported yet: GC ({what})"))
+                    .with_note(format!("at byte offset {at}"))
+                    .with_note(
+                        "the interpreter runs WebAssembly 3.0 without GC; GC comes with issue 10",
+                    ),
+            );
         }
         Ok(Module { inner: Arc::new(m) })
     }
@@ -584,6 +732,7 @@ impl std::fmt::Display for ExternType {
 pub(crate) fn table_type(t: &wasmparser::TableType) -> TableType {
     TableType {
         ty: ValType::from_ref(t.element_type),
+        elem: RefTy::from_wp(t.element_type),
         min: t.initial,
         max: t.maximum,
         index64: t.table64,

@@ -66,6 +66,8 @@ pub(crate) struct FuncEntity {
 
 pub(crate) struct TableEntity {
     pub(crate) ty: ValType,
+    /// The element type in full (concrete heap types are store type ids).
+    pub(crate) elem: RefTy,
     pub(crate) elems: Vec<u64>,
     pub(crate) max: Option<u64>,
     /// Indexed by i64 (table64).
@@ -104,6 +106,8 @@ impl MemoryEntity {
 
 pub(crate) struct GlobalEntity {
     pub(crate) ty: ValType,
+    /// The value type in full (concrete heap types are store type ids).
+    pub(crate) full: FullType,
     pub(crate) mutable: bool,
     pub(crate) value: u128,
 }
@@ -182,7 +186,8 @@ pub struct Store {
     pub(crate) limits: Limits,
     pub(crate) fuel: u64,
     pub(crate) types: Vec<FuncType>,
-    pub(crate) type_ids: HashMap<FuncType, u32>,
+    /// Store type ids by canonical form: equivalent types of any module share one id.
+    pub(crate) type_ids: HashMap<CanonFunc, u32>,
     pub(crate) funcs: Vec<FuncEntity>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) memories: Vec<MemoryEntity>,
@@ -373,13 +378,14 @@ impl Store {
         self.fuel = fuel.unwrap_or(u64::MAX);
     }
 
-    pub(crate) fn intern(&mut self, t: &FuncType) -> u32 {
-        if let Some(&i) = self.type_ids.get(t) {
+    /// The store type id of function type `t` of canonical form `key`.
+    pub(crate) fn intern(&mut self, t: &FuncType, key: CanonFunc) -> u32 {
+        if let Some(&i) = self.type_ids.get(&key) {
             return i;
         }
         let i = self.types.len() as u32;
         self.types.push(t.clone());
-        self.type_ids.insert(t.clone(), i);
+        self.type_ids.insert(key, i);
         i
     }
 
@@ -398,7 +404,7 @@ impl Store {
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
     ) -> FuncHandle {
-        let ty = self.intern(&ty);
+        let ty = self.intern(&ty, CanonFunc::of(&ty));
         self.funcs.push(FuncEntity {
             ty,
             kind: FuncKind::Host(Arc::new(f)),
@@ -414,6 +420,7 @@ impl Store {
         };
         self.globals.push(GlobalEntity {
             ty: value.ty(),
+            full: FullType::of(value.ty()),
             mutable,
             value: v,
         });
@@ -442,6 +449,7 @@ impl Store {
         let h = self.alloc_table(
             TableType {
                 ty,
+                elem: RefTy::of(ty),
                 min: min as u64,
                 max: max.map(u64::from),
                 index64: false,
@@ -498,6 +506,7 @@ impl Store {
         }
         self.tables.push(TableEntity {
             ty: t.ty,
+            elem: t.elem,
             elems: vec![init; t.min as usize],
             max: t.max,
             index64: t.index64,

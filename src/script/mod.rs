@@ -449,6 +449,12 @@ pub const RENAMED: &[(&str, &str)] = &[
     ("invalid UTF-8 encoding", "malformed UTF-8 encoding"),
     ("invalid mutability", "malformed mutability"),
     ("invalid section id", "malformed section id"),
+    // A section or name longer than the bytes left: 1.0's decoder ran out of bytes first.
+    ("unexpected end", "length out of bounds"),
+    (
+        "unexpected end of section or function",
+        "length out of bounds",
+    ),
     // `(type (func (result i32) (param i32)))`: 3.0's suite says "unexpected token".
     ("result before parameter", "unexpected token"),
     // `global.set` of an immutable global: 2.0's suite says "global is immutable", 3.0's the other way.

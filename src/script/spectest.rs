@@ -36,5 +36,19 @@ pub(super) fn define(store: &mut Store) -> HashMap<String, Extern> {
     if let Ok(m) = store.new_memory(1, Some(2)) {
         map.insert("memory".to_string(), Extern::Memory(m));
     }
+    // The threads proposal's shared memory: 1 to 2 pages.
+    let shared = crate::exec::MemType {
+        min: 1,
+        max: Some(2),
+        index64: false,
+        shared: true,
+        page_log2: 16,
+    };
+    if let Ok(m) = store.alloc_memory(shared) {
+        map.insert(
+            "shared_memory".to_string(),
+            Extern::Memory(crate::exec::MemoryHandle(m)),
+        );
+    }
     map
 }
