@@ -464,6 +464,13 @@ spec_tier! { threads, "threads",
     memory_wast "memory.wast";
 }
 
+spec_tier! { annotations, "annotations",
+    annotations_wast "annotations.wast";
+    id_wast "id.wast";
+    simd_lane_wast "simd_lane.wast";
+    token_wast "token.wast";
+}
+
 spec_tier! { relaxed_simd, "relaxed-simd",
     i16x8_relaxed_q15mulr_s_wast "i16x8_relaxed_q15mulr_s.wast";
     i32x4_relaxed_trunc_wast "i32x4_relaxed_trunc.wast";
