@@ -43,13 +43,7 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
     for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(mal)?;
         if let Some((id, range)) = payload.as_section() {
-            // The spec's order; the data count section sits between elements and code.
-            let rank = match id {
-                0 => None,
-                12 => Some(95),
-                13 => Some(55),
-                n => Some(n as u32 * 10),
-            };
+            let rank = section_rank(id);
             if let Some(rank) = rank {
                 if rank <= last_rank {
                     return Err(malformed(
@@ -489,6 +483,17 @@ struct Headers {
     out_of_order: bool,
 }
 
+/// Where section `id` stands in the spec's order (the data count section sits between elements
+/// and code; tags between memories and globals); `None` for custom sections, which go anywhere.
+fn section_rank(id: u8) -> Option<u32> {
+    match id {
+        0 => None,
+        12 => Some(95),
+        13 => Some(55),
+        n => Some(n as u32 * 10),
+    }
+}
+
 fn section_headers(bytes: &[u8]) -> Headers {
     let mut h = Headers::default();
     let mut pos = 8;
@@ -504,12 +509,7 @@ fn section_headers(bytes: &[u8]) -> Headers {
             h.too_long_at = Some(pos);
             break;
         }
-        let rank = match id {
-            0 => None,
-            12 => Some(95),
-            13 => Some(55),
-            n => Some(n as u32 * 10),
-        };
+        let rank = section_rank(id);
         if let Some(rank) = rank {
             h.out_of_order |= rank <= last_rank;
             last_rank = rank;

@@ -43,6 +43,17 @@ impl<'s, 'n> Body<'s, 'n> {
         }
     }
 
+    /// Opens a block (`block`, `loop`, `if`, `try_table`) with its label, if it has one.
+    fn open(&mut self, label: Option<&Id<'s>>) {
+        let slot = label.map(|l| {
+            self.label_names.push((self.ordinal, l.name.to_string()));
+            self.labels.push(l.clone());
+            self.labels.len() as u32 - 1
+        });
+        self.ordinal += 1;
+        self.blocks.push(slot);
+    }
+
     /// The depth of the label `index` refers to.
     fn label(&self, index: &Index<'_>) -> Res<u32> {
         match index {
@@ -172,14 +183,7 @@ impl<'s> Resolver<'s, '_> {
         Ok(match (op.imm(), &instr.imm) {
             (ImmKind::None | ImmKind::Fence, Imm::None) => A::None,
             (ImmKind::Block | ImmKind::If, Imm::Block(bt)) => {
-                let label = bt.as_ref().and_then(|b| b.label.as_ref());
-                let slot = label.map(|l| {
-                    body.label_names.push((body.ordinal, l.name.to_string()));
-                    body.labels.push(l.clone());
-                    body.labels.len() as u32 - 1
-                });
-                body.ordinal += 1;
-                body.blocks.push(slot);
+                body.open(bt.as_ref().and_then(|b| b.label.as_ref()));
                 A::Block(match bt {
                     Some(b) => self.block_type(&b.ty),
                     None => ast::BlockType::Empty,
@@ -314,14 +318,7 @@ impl<'s> Resolver<'s, '_> {
                         (None, true) => ast::Catch::AllRef(label),
                     });
                 }
-                let label = t.block.label.as_ref();
-                let slot = label.map(|l| {
-                    body.label_names.push((body.ordinal, l.name.to_string()));
-                    body.labels.push(l.clone());
-                    body.labels.len() as u32 - 1
-                });
-                body.ordinal += 1;
-                body.blocks.push(slot);
+                body.open(t.block.label.as_ref());
                 let bt = self.block_type(&t.block.ty);
                 A::TryTable(Box::new((bt, catches)))
             }
