@@ -258,8 +258,9 @@ pub enum Imm {
     TypeType(TypeIdx, TypeIdx),
     /// `ref.test rt`, `ref.cast rt`.
     Cast(RefType),
-    /// `br_on_cast $l rt1 rt2`, `br_on_cast_fail`.
-    BrOnCast(LabelIdx, RefType, RefType),
+    /// `br_on_cast $l rt1 rt2`, `br_on_cast_fail` (boxed: inline, the two reference types would
+    /// make every instruction 8 bytes longer).
+    BrOnCast(Box<(LabelIdx, RefType, RefType)>),
     /// `throw $e`.
     Tag(TagIdx),
     /// `try_table bt catch*`.
@@ -293,6 +294,10 @@ pub enum Imm {
     Select(Box<[ValType]>),
     RefNull(HeapType),
 }
+
+// A body is held as a vector of instructions while it is encoded: keep immediates small (a rare
+// instruction's large immediates go in a box).
+const _: () = assert!(size_of::<Imm>() <= 24);
 
 /// A catch clause of `try_table`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

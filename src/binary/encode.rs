@@ -426,7 +426,8 @@ fn imm(imm: &Imm, sink: &mut Vec<u8>) {
             b.0.encode(sink);
         }
         Imm::Cast(rt) => heap_type(rt.heap).encode(sink),
-        Imm::BrOnCast(l, from, to) => {
+        Imm::BrOnCast(b) => {
+            let (l, from, to) = &**b;
             sink.push(u8::from(from.nullable) | u8::from(to.nullable) << 1);
             l.0.encode(sink);
             heap_type(from.heap).encode(sink);

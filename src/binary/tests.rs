@@ -964,7 +964,7 @@ fn every_instruction_decodes_as_one_operator() {
                 nullable: true,
                 heap: HeapType::Any,
             }),
-            K::BrOnCast => Imm::BrOnCast(
+            K::BrOnCast => Imm::BrOnCast(Box::new((
                 LabelIdx(0),
                 RefType {
                     nullable: true,
@@ -974,7 +974,7 @@ fn every_instruction_decodes_as_one_operator() {
                     nullable: false,
                     heap: HeapType::Type(TypeIdx(0)),
                 },
-            ),
+            ))),
             K::Tag => Imm::Tag(TagIdx(0)),
             K::TryTable => Imm::TryTable(Box::new((
                 BlockType::Empty,

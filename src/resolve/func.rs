@@ -300,7 +300,7 @@ impl<'s> Resolver<'s, '_> {
             (ImmKind::BrOnCast, Imm::BrOnCast(b)) => {
                 let (label, from, to) = &**b;
                 let label = LabelIdx(body.label(label)?);
-                A::BrOnCast(label, self.ref_type(from), self.ref_type(to))
+                A::BrOnCast(Box::new((label, self.ref_type(from), self.ref_type(to))))
             }
             (ImmKind::TryTable, Imm::TryTable(t)) => {
                 // The catch clauses' labels are outside the `try_table`: resolved before its own.
