@@ -178,9 +178,7 @@ impl Job<'_, '_> {
                 offsets: &mut scratch.offsets,
                 uses_data: false,
             };
-            let resolved = self
-                .header
-                .func_streamed(i, self.text, span, &mut encode)?;
+            let resolved = self.header.func_streamed(i, self.text, span, &mut encode)?;
             let uses_data = encode.uses_data;
             parts::func_end(&mut bytes, &mut scratch.offsets);
             Some((resolved, uses_data, span))
@@ -210,18 +208,19 @@ impl Job<'_, '_> {
         }
         let index = self.imported + i;
         let error = match validator {
-            Some(v) => match parts::validate_func(v, &mut scratch.allocations, &bytes, &scratch.offsets)
-            {
-                Ok(()) => None,
-                // A streamed body has no instructions to point at: they are resolved again (the
-                // same ones, from the same parser) to place the error.
-                Err(e) if let Some(span) = streamed => {
-                    let parsed = body::parse(self.text, span)?;
-                    let again = self.header.func_owned(i, parsed).ok()?;
-                    Some(e.locate(&again.func, index))
+            Some(v) => {
+                match parts::validate_func(v, &mut scratch.allocations, &bytes, &scratch.offsets) {
+                    Ok(()) => None,
+                    // A streamed body has no instructions to point at: they are resolved again (the
+                    // same ones, from the same parser) to place the error.
+                    Err(e) if let Some(span) = streamed => {
+                        let parsed = body::parse(self.text, span)?;
+                        let again = self.header.func_owned(i, parsed).ok()?;
+                        Some(e.locate(&again.func, index))
+                    }
+                    Err(e) => Some(e.locate(&resolved.func, index)),
                 }
-                Err(e) => Some(e.locate(&resolved.func, index)),
-            },
+            }
             None => None,
         };
         Some(Compiled {
@@ -280,7 +279,10 @@ mod tests {
         ] {
             let fast = compile(text, &options).expect("the per-function path");
             let errors = fast.expect_err(text);
-            assert!(errors.iter().all(|e| e.span.is_some()), "{text}: {errors:?}");
+            assert!(
+                errors.iter().all(|e| e.span.is_some()),
+                "{text}: {errors:?}"
+            );
             assert_eq!(Err(errors), whole(text, &options), "{text}");
         }
     }
@@ -292,7 +294,11 @@ mod tests {
         let options = CompileOptions::default();
         for text in [
             format!("(module (func {}{}))", "(block ".repeat(n), ")".repeat(n)),
-            format!("(module (func {}{}))", "block $l ".repeat(n), "end $l ".repeat(n)),
+            format!(
+                "(module (func {}{}))",
+                "block $l ".repeat(n),
+                "end $l ".repeat(n)
+            ),
         ] {
             let fast = compile(&text, &options).expect("the per-function path");
             assert_eq!(fast.ok(), whole(&text, &options).ok());

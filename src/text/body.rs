@@ -555,7 +555,9 @@ impl<'a> Parser<'a> {
     fn check_flat_label(&self, labelled: bool, label: &Option<Id<'a>>) -> Option<()> {
         match (labelled, label) {
             (_, None) => Some(()),
-            (true, Some(l)) if self.flat_labels.last().is_some_and(|b| b.name == l.name) => Some(()),
+            (true, Some(l)) if self.flat_labels.last().is_some_and(|b| b.name == l.name) => {
+                Some(())
+            }
             _ => None,
         }
     }
@@ -724,7 +726,6 @@ fn marker<'a>(op: Op, span: Span) -> Instr<'a> {
         span,
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -143,7 +143,10 @@ fn float(text: &str, f: Format) -> R<u64> {
 fn decimal_float(text: &str, f: Format) -> R<u64> {
     // Most literals have no `_`: they are parsed where they are, without a copy.
     let clean: std::borrow::Cow<'_, str> = if text.contains('_') {
-        text.chars().filter(|&c| c != '_').collect::<String>().into()
+        text.chars()
+            .filter(|&c| c != '_')
+            .collect::<String>()
+            .into()
     } else {
         text.into()
     };
