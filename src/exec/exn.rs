@@ -185,3 +185,350 @@ impl Store {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instantiate(store: &mut Store, src: &str, imports: &Imports) -> InstanceHandle {
+        let module = Module::new(&wat::parse_str(src).unwrap()).unwrap();
+        store.instantiate(&module, imports).unwrap()
+    }
+
+    fn setup(src: &str) -> (Store, InstanceHandle) {
+        let mut store = Store::default();
+        let inst = instantiate(&mut store, src, &Imports::new());
+        (store, inst)
+    }
+
+    /// Catching through calls: the payload arrives in the label's cells, and the frame's
+    /// locals and the operands below the `try_table` are intact (with and without fuel ops).
+    #[test]
+    fn catch_through_nested_calls() {
+        let src = r#"(module
+            (tag $e (param i32 i64 v128))
+            (tag $other)
+            (func $h (param i32)
+                (if (i32.eqz (local.get 0)) (then (throw $other)))
+                (throw $e (local.get 0) (i64.const -7) (v128.const i32x4 1 2 3 4)))
+            (func $g (param i32) (result i32)
+                (call $h (local.get 0)) (i32.const 0))
+            (func (export "f") (param i32) (result i32 i64 i32)
+                (local $keep i32)
+                (local $l i64)
+                (local.set $keep (i32.const 1000))
+                (i32.const 5)
+                (block $caught (result i32 i64 v128)
+                    (try_table (catch $e $caught)
+                        (local.set $keep (i32.const 2000))
+                        (drop (call $g (local.get 0))))
+                    (return (i32.const 0) (i64.const 0) (i32.const 0)))
+                (i32x4.extract_lane 3)
+                (local.set $keep (i32.add (local.get $keep)))
+                (local.set $l)
+                (i32.add)
+                (local.get $l)
+                (local.get $keep)))"#;
+        for fuel in [None, Some(1_000_000)] {
+            let mut store = Store::new(Limits {
+                fuel,
+                ..Limits::default()
+            });
+            let inst = instantiate(&mut store, src, &Imports::new());
+            assert_eq!(
+                store.invoke(inst, "f", &[Value::I32(37)]).unwrap(),
+                [Value::I32(42), Value::I64(-7), Value::I32(2004)]
+            );
+            // `$other` is not caught by `f`'s clause: it leaves as an uncaught exception.
+            let e = store.invoke(inst, "f", &[Value::I32(0)]).unwrap_err();
+            assert!(matches!(e, Trap::Exception(_)), "{e:?}");
+            assert_eq!(e.message(), "uncaught exception");
+            assert_eq!(e.class(), crate::error::Class::Trap);
+        }
+    }
+
+    /// The innermost `try_table` whose clause matches catches, clauses in order; an outer one
+    /// sees what the inner one lets through; a `try_table` in a caller sees what its callee's
+    /// let through.
+    #[test]
+    fn clauses_match_innermost_first_in_order() {
+        let src = r#"(module
+            (tag $a (param i32)) (tag $b (param i32)) (tag $c)
+            (func $throw (param i32)
+                (if (i32.eq (local.get 0) (i32.const 0)) (then (throw $a (i32.const 10))))
+                (if (i32.eq (local.get 0) (i32.const 1)) (then (throw $b (i32.const 20))))
+                (throw $c))
+            (func $inner (param i32) (result i32)
+                (block $on_b (result i32)
+                    (try_table (catch $b $on_b) (catch $a $on_b)
+                        (call $throw (local.get 0)))
+                    (unreachable))
+                (i32.add (i32.const 1)))
+            (func (export "f") (param i32) (result i32)
+                (block $on_all
+                    (block $on_a (result i32)
+                        (try_table (result i32) (catch $a $on_a) (catch_all $on_all)
+                            (call $inner (local.get 0)))
+                        (return))
+                    (return (i32.add (i32.const 100))))
+                (i32.const -1)))"#;
+        let (mut s, i) = setup(src);
+        let f = |s: &mut Store, x| s.invoke(i, "f", &[Value::I32(x)]).unwrap();
+        assert_eq!(f(&mut s, 0), [Value::I32(11)]);
+        assert_eq!(f(&mut s, 1), [Value::I32(21)]);
+        assert_eq!(f(&mut s, 2), [Value::I32(-1)]);
+    }
+
+    /// A `return_call` leaves its frame's `try_table`s: the callee's exception goes to the
+    /// caller's caller; a catch clause may also branch to a function's label (a return) or to
+    /// a loop.
+    #[test]
+    fn tail_calls_leave_their_try_tables() {
+        let src = r#"(module
+            (tag $e (param i32))
+            (func $thrower (param i32) (result i32) (throw $e (local.get 0)))
+            (func $tail (param i32) (result i32)
+                (block $never (result i32)
+                    (try_table (result i32) (catch $e $never)
+                        (return_call $thrower (i32.add (local.get 0) (i32.const 1)))))
+                (drop)
+                (i32.const -1))
+            (func (export "via-tail") (param i32) (result i32)
+                (block $h (result i32)
+                    (try_table (result i32) (catch $e $h) (call $tail (local.get 0))))
+                (i32.mul (i32.const 2)))
+            (func (export "uncaught") (param i32) (result i32)
+                (block $h (result i32)
+                    (try_table (result i32) (catch $e $h)
+                        (return_call $thrower (local.get 0)))))
+            (func (export "to-function-label") (param i32) (result i32)
+                (try_table (catch $e 0) (drop (call $thrower (local.get 0))))
+                (i32.const -1))
+            (func (export "loop") (result i32)
+                (local $n i32)
+                (i32.const 0)
+                (loop $again (param i32)
+                    (local.set $n (i32.add (local.get $n)))
+                    (try_table (catch $e $again)
+                        (if (i32.lt_u (local.get $n) (i32.const 100))
+                            (then (throw $e (i32.const 7))))))
+                (local.get $n)))"#;
+        let (mut s, i) = setup(src);
+        let r = s.invoke(i, "via-tail", &[Value::I32(20)]).unwrap();
+        assert_eq!(r, [Value::I32(42)]);
+        let e = s.invoke(i, "uncaught", &[Value::I32(5)]).unwrap_err();
+        let Trap::Exception(x) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(s.exception_payload(x), [Value::I32(5)]);
+        let r = s.invoke(i, "to-function-label", &[Value::I32(9)]).unwrap();
+        assert_eq!(r, [Value::I32(9)]);
+        // The loop adds its parameter: 0 on entry, then 7 per catch until 100 is passed.
+        assert_eq!(s.invoke(i, "loop", &[]).unwrap(), [Value::I32(105)]);
+    }
+
+    /// `catch_ref` gives the payload and an exnref; `throw_ref` rethrows the same object, which
+    /// the API then names.
+    #[test]
+    fn throw_ref_rethrows_the_same_exception() {
+        let src = r#"(module
+            (tag $e (export "e") (param i32 f64))
+            (global $saved (export "saved") (mut exnref) (ref.null exn))
+            (func (export "catch") (param i32) (result i32 f64 exnref)
+                (block $h (result i32 f64 exnref)
+                    (try_table (catch_ref $e $h)
+                        (throw $e (local.get 0) (f64.const 2.5)))
+                    (unreachable)))
+            (func (export "save-and-rethrow") (param i32)
+                (local $x exnref)
+                (block $h (result exnref)
+                    (try_table (catch_all_ref $h) (throw $e (local.get 0) (f64.const 0.5)))
+                    (unreachable))
+                (local.set $x)
+                (global.set $saved (local.get $x))
+                ;; Caught again and rethrown from an outer handler: still the same object.
+                (block $h2 (result exnref)
+                    (try_table (catch_all_ref $h2) (throw_ref (local.get $x)))
+                    (unreachable))
+                (throw_ref))
+            (func (export "rethrow-null") (throw_ref (ref.null exn))))"#;
+        let (mut s, i) = setup(src);
+        let r = s.invoke(i, "catch", &[Value::I32(3)]).unwrap();
+        assert_eq!(r[..2], [Value::I32(3), Value::F64(2.5f64.to_bits())]);
+        let Value::ExnRef(Some(x)) = r[2] else {
+            panic!("{r:?}")
+        };
+        let tag = s.tag_export(i, "e").unwrap();
+        assert_eq!(s.exception_tag(x), tag);
+        assert_eq!(
+            s.exception_payload(x),
+            [Value::I32(3), Value::F64(2.5f64.to_bits())]
+        );
+        let e = s
+            .invoke(i, "save-and-rethrow", &[Value::I32(8)])
+            .unwrap_err();
+        let Some(Value::ExnRef(Some(saved))) = s.get_global(i, "saved") else {
+            panic!("no saved exception")
+        };
+        assert_eq!(e, Trap::Exception(saved));
+        assert_ne!(saved, x);
+        assert_eq!(s.exception_payload(saved)[0], Value::I32(8));
+        assert_eq!(
+            s.invoke(i, "rethrow-null", &[]).unwrap_err(),
+            Trap::Code(TrapCode::NullExceptionReference)
+        );
+        assert_eq!(
+            TrapCode::NullExceptionReference.message(),
+            "null exception reference"
+        );
+    }
+
+    /// A host function throws by returning an exception; it crosses the host call into the
+    /// wasm caller's handler, in another instance than the thrower's, whose memory it then uses.
+    #[test]
+    fn exceptions_cross_host_calls_and_instances() {
+        let mut s = Store::default();
+        let tag = s.new_tag(FuncType::new([ValType::I64], []));
+        let exn = s.new_exception(tag, &[Value::I64(99)]).unwrap();
+        assert!(s.new_exception(tag, &[Value::I32(1)]).is_err());
+        let host = s.host_func(FuncType::new([], []), move |_| Err(Trap::Exception(exn)));
+        let mut imports = Imports::new();
+        imports.define("host", "tag", Extern::Tag(tag));
+        imports.define("host", "throw", Extern::Func(host));
+        let thrower = instantiate(
+            &mut s,
+            r#"(module
+                (import "host" "tag" (tag $t (param i64)))
+                (import "host" "throw" (func $throw))
+                (func (export "wasm-throw") (throw $t (i64.const 5)))
+                (func (export "host-throw") (call $throw))
+                (func (export "host-tail-throw") (return_call $throw)))"#,
+            &imports,
+        );
+        imports.define_instance(&s, "m", thrower);
+        let catcher = instantiate(
+            &mut s,
+            r#"(module
+                (import "host" "tag" (tag $t (param i64)))
+                (import "m" "wasm-throw" (func $wasm))
+                (import "m" "host-throw" (func $host))
+                (import "m" "host-tail-throw" (func $host_tail))
+                (memory 1) (data (i32.const 0) "\2a")
+                (func (export "catch") (param i32) (result i64)
+                    (block $h (result i64)
+                        (try_table (catch $t $h)
+                            (if (i32.eqz (local.get 0)) (then (call $wasm)))
+                            (if (i32.eq (local.get 0) (i32.const 1)) (then (call $host)))
+                            (call $host_tail))
+                        (unreachable))
+                    (i64.load8_u (i32.const 0))
+                    (i64.add)))"#,
+            &imports,
+        );
+        let f = |s: &mut Store, x| s.invoke(catcher, "catch", &[Value::I32(x)]);
+        assert_eq!(f(&mut s, 0).unwrap(), [Value::I64(47)]);
+        assert_eq!(f(&mut s, 1).unwrap(), [Value::I64(141)]);
+        assert_eq!(f(&mut s, 2).unwrap(), [Value::I64(141)]);
+        // Uncaught, the host's exception reaches the API as itself.
+        assert_eq!(
+            s.invoke(thrower, "host-throw", &[]).unwrap_err(),
+            Trap::Exception(exn)
+        );
+        // A host function's other errors stay traps.
+        let failing = s.host_func(FuncType::new([], []), |_| Err(Trap::Host("no".into())));
+        let mut imports = Imports::new();
+        imports.define("host", "f", Extern::Func(failing));
+        let i = instantiate(
+            &mut s,
+            r#"(module (import "host" "f" (func $f))
+                (func (export "g") (block $h (try_table (catch_all $h) (call $f)))))"#,
+            &imports,
+        );
+        assert_eq!(s.invoke(i, "g", &[]).unwrap_err(), Trap::Host("no".into()));
+    }
+
+    /// Tags are matched by type when imported, and each instance's are its own.
+    #[test]
+    fn tags_link_by_type_and_are_per_instance() {
+        let mut s = Store::default();
+        let src = r#"(module
+            (tag $t (export "t") (param i32))
+            (func (export "throw") (throw $t (i32.const 1))))"#;
+        let a = instantiate(&mut s, src, &Imports::new());
+        let b = instantiate(&mut s, src, &Imports::new());
+        assert_ne!(s.tag_export(a, "t"), s.tag_export(b, "t"));
+        let mut imports = Imports::new();
+        imports.define_instance(&s, "a", a);
+        imports.define_instance(&s, "b", b);
+        let catcher = r#"(module
+            (import "a" "t" (tag $t (param i32)))
+            (import "b" "throw" (func $throw))
+            (func (export "f") (result i32)
+                (block $h (result i32)
+                    (try_table (catch $t $h) (call $throw))
+                    (unreachable))))"#;
+        let c = instantiate(&mut s, catcher, &imports);
+        // `b`'s tag is not `a`'s: not caught.
+        assert!(matches!(
+            s.invoke(c, "f", &[]).unwrap_err(),
+            Trap::Exception(_)
+        ));
+        let wrong = r#"(module (import "a" "t" (tag (param i64))))"#;
+        let module = Module::new(&wat::parse_str(wrong).unwrap()).unwrap();
+        let e = s.instantiate(&module, &imports).unwrap_err();
+        assert_eq!(e.class, crate::error::Class::Unlinkable);
+        assert!(e.message.starts_with("incompatible import type"), "{e}");
+        let imports_of = module.imports().next().unwrap().2;
+        assert_eq!(imports_of.to_string(), "tag (param i64)");
+    }
+
+    /// exnref in locals, globals and tables; objects thrown and caught without a reference are
+    /// reused, so a loop that throws does not grow the store.
+    #[test]
+    fn exnref_storage_and_reuse() {
+        let src = r#"(module
+            (tag $e (param i32))
+            (table $t (export "t") 2 exnref)
+            (func (export "keep") (param i32)
+                (local $x exnref)
+                (block $h (result i32 exnref)
+                    (try_table (catch_ref $e $h) (throw $e (local.get 0)))
+                    (unreachable))
+                (local.set $x)
+                (drop)
+                (table.set $t (local.get 0) (local.get $x)))
+            (func (export "is-null") (param i32) (result i32)
+                (ref.is_null (table.get $t (local.get 0))))
+            (func (export "spin") (param i32) (result i32)
+                (local $sum i32)
+                (loop $l
+                    (block $h (result i32)
+                        (try_table (catch $e $h) (throw $e (local.get 0)))
+                        (unreachable))
+                    (local.set $sum (i32.add (local.get $sum)))
+                    (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+                (local.get $sum)))"#;
+        let (mut s, i) = setup(src);
+        s.invoke(i, "keep", &[Value::I32(1)]).unwrap();
+        assert_eq!(
+            s.invoke(i, "is-null", &[Value::I32(0)]).unwrap(),
+            [Value::I32(1)]
+        );
+        assert_eq!(
+            s.invoke(i, "is-null", &[Value::I32(1)]).unwrap(),
+            [Value::I32(0)]
+        );
+        let Some(Extern::Table(t)) = s.export(i, "t") else {
+            panic!()
+        };
+        let Some(Value::ExnRef(Some(x))) = s.table_get(t, 1) else {
+            panic!()
+        };
+        assert_eq!(s.exception_payload(x), [Value::I32(1)]);
+        let r = s.invoke(i, "spin", &[Value::I32(100_000)]).unwrap();
+        assert_eq!(r, [Value::I32(705_082_704)]);
+        // The kept exception, and one slot the loop reuses.
+        assert_eq!(s.exns.live(), 1);
+        assert_eq!(s.exns.items.len(), 2);
+    }
+}

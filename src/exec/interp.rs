@@ -1672,7 +1672,12 @@ fn unwind(ip: *const Instr, cx: &mut Cx<'_>, exn: u32, skip: bool) -> Exit {
     let mut regs = unsafe { cx.stack.as_mut_ptr().add(cx.fp) };
     helpers!([$] ip, regs, mem, len, cx; Indirect);
     let x = &cx.exns.items[exn as usize];
-    let n = x.cells.len();
+    // `catch_all` and `catch_all_ref` take no payload.
+    let n = if clause.tag.is_some() {
+        x.cells.len()
+    } else {
+        0
+    };
     debug_assert!(
         clause.dst as usize + n + clause.with_ref as usize <= cx.code.frame_cells as usize
     );
