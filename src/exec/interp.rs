@@ -1627,6 +1627,12 @@ fn host_failed(ip: *const Instr, cx: &mut Cx<'_>, tail: bool) -> Exit {
             cx.trap = None;
             unwind(ip, cx, e.0, tail)
         }
+        Some(Trap::Exception(_)) => {
+            let t =
+                Trap::Host("a host function threw an exception this store does not hold".into());
+            cx.trap = Some(t);
+            Exit::Trap
+        }
         _ => Exit::Trap,
     }
 }
