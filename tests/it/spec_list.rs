@@ -390,7 +390,7 @@ spec_tier! { memory64, "memory64",
     address64_wast "address64.wast";
     align64_wast "align64.wast";
     binary_leb128_wast "binary-leb128.wast";
-    #[ignore = "tests rules older than 3.0: binary.wast:856-1028 expect memory.size/grow's byte to be zero (\"zero byte expected\"; multi-memory made it a memory index); binary.wast:1554-1562 expect limits flags 0x08 to be malformed (custom page sizes, on in this tier, use it)"]
+    #[ignore = "tests rules older than 3.0: binary.wast:856-1028 expect memory.size/grow's byte to be zero (\"zero byte expected\"; multi-memory made it a memory index); binary.wast:1554-1562 expect limits flags 0x08 to be malformed (custom page sizes, on in this tier, use it); binary.wast:48, 1382, 1392 expect section id 13 and import kind 4 to be malformed (exception handling, on in this tier, made them the tag section and tag imports)"]
     binary_wast "binary.wast";
     endianness64_wast "endianness64.wast";
     float_memory64_wast "float_memory64.wast";
