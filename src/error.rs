@@ -240,6 +240,10 @@ pub fn spec_words(message: &str) -> String {
             "memory size must be at most 0x10000 65536-byte pages",
             "memory size must be at most 65536 pages (4GiB)",
         ),
+        (
+            "invalid exception type: non-empty tag result type",
+            "non-empty tag result type",
+        ),
     ];
     if let Some(code) = message.strip_prefix("illegal opcode: 0x") {
         return format!("illegal opcode {code}");

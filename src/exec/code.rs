@@ -444,6 +444,11 @@ macro_rules! define_ops {
             ReturnCallRef { fref: Slot, base: Slot },
             /// `ref.as_non_null`: trap if `a` is null (the value stays where it is).
             RefAsNonNull { a: Slot },
+            // Exception handling (`exn.rs`).
+            /// `throw` of the module's tag `tag`, its payload at `base..`.
+            Throw { tag: u32, base: Slot },
+            /// `throw_ref` of the exnref in `a` (null traps).
+            ThrowRef { a: Slot },
         }
 
         /// How to lower `op`, if it is one of the table's numeric instructions.
@@ -581,6 +586,10 @@ pub(crate) struct FuncCode {
     pub local_cells: u32,
     /// Cells the frame ever uses: every slot any op names is below this.
     pub frame_cells: u32,
+    /// The `try_table` bodies, innermost first, and their catch clauses: read only when an
+    /// exception is thrown (see `exn.rs`).
+    pub try_regions: Vec<super::TryRegion>,
+    pub catch_clauses: Vec<super::CatchClause>,
     /// Where the ops came from, for backtraces: the module byte offset of the wasm instruction
     /// each op was lowered from (by op index; the final sentinel has none). Written by `emit`,
     /// read only on the trap path.

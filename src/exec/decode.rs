@@ -244,13 +244,13 @@ fn decode_expr(mut rd: wasmparser::OperatorsReader<'_>) -> Result<Option<&'stati
     Ok(gc)
 }
 
-/// What in a reference type needs GC: the abstract heap types beyond `func`, `extern` and their
-/// bottoms (`any`, `eq`, `i31`, `struct`, `array`, `none`).
+/// What in a reference type needs GC: the abstract heap types beyond `func`, `extern`, `exn` and
+/// their bottoms (`any`, `eq`, `i31`, `struct`, `array`, `none`).
 fn gc_ref(r: wasmparser::RefType) -> Option<&'static str> {
     use wasmparser::AbstractHeapType as A;
     match r.heap_type() {
         wasmparser::HeapType::Abstract { shared: false, ty } => match ty {
-            A::Func | A::Extern | A::NoFunc | A::NoExtern => None,
+            A::Func | A::Extern | A::NoFunc | A::NoExtern | A::Exn | A::NoExn => None,
             _ => Some("GC's reference types"),
         },
         wasmparser::HeapType::Abstract { shared: true, .. } => Some("shared reference types"),

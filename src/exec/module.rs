@@ -15,7 +15,8 @@ use crate::error::{Class, Error};
 
 /// The wasmparser features the interpreter decodes, validates and runs: WebAssembly 2.0, tail
 /// calls, multi-memory, memory64 (and table64), custom page sizes, extended constant expressions,
-/// typed function references, wide arithmetic and threads (run in a single thread).
+/// typed function references, wide arithmetic, threads (run in a single thread) and exception
+/// handling.
 ///
 /// GC is among them for validation only: 3.0 lets a constant expression read any earlier
 /// immutable global, which wasmparser allows only with its GC feature. A module that validates
@@ -32,6 +33,7 @@ pub fn features() -> WasmFeatures {
         | WasmFeatures::WIDE_ARITHMETIC
         | WasmFeatures::THREADS
         | WasmFeatures::RELAXED_SIMD
+        | WasmFeatures::EXCEPTIONS
 }
 
 /// Classifies a wasmparser error by stage: decoding errors are malformed, validation errors
@@ -69,6 +71,8 @@ pub(crate) enum ImportKind {
     Table(TableType),
     Memory(MemType),
     Global(GlobalType),
+    /// A tag of this type index.
+    Tag(u32),
 }
 
 /// A heap type as import matching sees it. In a module, `Concrete` is the module's type index;
@@ -110,6 +114,11 @@ impl RefTy {
         nullable: true,
         heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Extern),
     };
+    /// `exnref`, `(ref null exn)`.
+    pub(crate) const EXN: RefTy = RefTy {
+        nullable: true,
+        heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Exn),
+    };
 
     /// As a module declares it: concrete heap types are module type indices.
     pub(crate) fn from_wp(r: wasmparser::RefType) -> RefTy {
@@ -125,10 +134,11 @@ impl RefTy {
         }
     }
 
-    /// The API type's reference type: `funcref` or `externref`.
+    /// The API type's reference type: `funcref`, `externref` or `exnref`.
     pub(crate) fn of(t: ValType) -> RefTy {
         match t {
             ValType::ExternRef => RefTy::EXTERN,
+            ValType::ExnRef => RefTy::EXN,
             _ => RefTy::FUNC,
         }
     }
@@ -156,7 +166,7 @@ impl FullType {
     /// The API type's full type (`funcref` is `(ref null func)`).
     pub(crate) fn of(t: ValType) -> FullType {
         match t {
-            ValType::FuncRef | ValType::ExternRef => FullType::Ref(RefTy::of(t)),
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => FullType::Ref(RefTy::of(t)),
             t => FullType::Num(t),
         }
     }
@@ -269,6 +279,8 @@ pub(crate) struct ModuleInner {
     pub(crate) table_inits: Vec<Option<ConstExpr>>,
     pub(crate) memories: Vec<MemType>,
     pub(crate) globals: Vec<(GlobalType, ConstExpr)>,
+    /// Type index of every tag (imports first).
+    pub(crate) tags: Vec<u32>,
     pub(crate) exports: Vec<(String, ExternalKind, u32)>,
     pub(crate) start: Option<u32>,
     pub(crate) elems: Vec<ElemSeg>,
@@ -471,7 +483,10 @@ impl Module {
                                 full: FullType::from_wp(g.content_type),
                                 mutable: g.mutable,
                             }),
-                            TypeRef::Tag(_) => ImportKind::Func(0),
+                            TypeRef::Tag(t) => {
+                                m.tags.push(t.func_type_idx);
+                                ImportKind::Tag(t.func_type_idx)
+                            }
                         };
                         m.imports
                             .push((imp.module.to_string(), imp.name.to_string(), kind));
@@ -495,6 +510,11 @@ impl Module {
                 Payload::MemorySection(s) => {
                     for t in s.clone() {
                         m.memories.push(MemType::from_wp(&t.map_err(mal)?));
+                    }
+                }
+                Payload::TagSection(s) => {
+                    for t in s.clone() {
+                        m.tags.push(t.map_err(mal)?.func_type_idx);
                     }
                 }
                 Payload::GlobalSection(s) => {
@@ -650,6 +670,13 @@ impl Module {
                     ty: g.ty,
                     mutable: g.mutable,
                 },
+                ImportKind::Tag(t) => ExternType::Tag(
+                    self.inner
+                        .types
+                        .get(*t as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
             };
             (module.as_str(), name.as_str(), ty)
         })
@@ -671,7 +698,7 @@ pub enum ExternType {
     Func(FuncType),
     /// A table of `elem` references, at least `min` elements, at most `max`.
     Table {
-        /// funcref or externref.
+        /// funcref, externref or exnref.
         elem: ValType,
         /// The least number of elements.
         min: u64,
@@ -692,6 +719,8 @@ pub enum ExternType {
         /// Whether it is mutable.
         mutable: bool,
     },
+    /// A tag whose exceptions carry values of this type's parameters (its results are empty).
+    Tag(FuncType),
 }
 
 impl std::fmt::Display for ExternType {
@@ -731,6 +760,17 @@ impl std::fmt::Display for ExternType {
             }
             ExternType::Global { ty, mutable: true } => write!(f, "global (mut {ty})"),
             ExternType::Global { ty, mutable: false } => write!(f, "global {ty}"),
+            ExternType::Tag(t) => {
+                f.write_str("tag")?;
+                if !t.params.is_empty() {
+                    f.write_str(" (param")?;
+                    for p in &t.params {
+                        write!(f, " {p}")?;
+                    }
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
         }
     }
 }

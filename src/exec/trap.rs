@@ -43,6 +43,8 @@ pub enum TrapCode {
     NullReference,
     /// The store's deadline passed (see [`Store::set_deadline`](super::Store::set_deadline)).
     Timeout,
+    /// `throw_ref` of a null exception reference.
+    NullExceptionReference,
 }
 
 impl TrapCode {
@@ -67,6 +69,7 @@ impl TrapCode {
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullReference => "null reference",
             TrapCode::Timeout => "deadline exceeded",
+            TrapCode::NullExceptionReference => "null exception reference",
         }
     }
 }
@@ -81,6 +84,11 @@ pub enum Trap {
     Detailed(TrapCode, String),
     /// A trap raised by a host function, or a misuse of the API (wrong argument types, unknown export).
     Host(String),
+    /// An exception that no handler caught ("uncaught exception"): the store's exception object,
+    /// whose tag and payload [`Store::exception_tag`](super::Store::exception_tag) and
+    /// [`Store::exception_payload`](super::Store::exception_payload) read. A host function that
+    /// returns this throws that exception into its wasm caller, where a `try_table` may catch it.
+    Exception(super::ExnHandle),
 }
 
 impl Trap {
@@ -89,6 +97,7 @@ impl Trap {
         match self {
             Trap::Code(c) => c.message(),
             Trap::Detailed(_, m) | Trap::Host(m) => m,
+            Trap::Exception(_) => "uncaught exception",
         }
     }
 
@@ -104,11 +113,11 @@ impl Trap {
         }
     }
 
-    /// The interpreter's trap code (`None` for host traps).
+    /// The interpreter's trap code (`None` for host traps and uncaught exceptions).
     pub fn code(&self) -> Option<TrapCode> {
         match self {
             Trap::Code(c) | Trap::Detailed(c, _) => Some(*c),
-            Trap::Host(_) => None,
+            Trap::Host(_) | Trap::Exception(_) => None,
         }
     }
 }

@@ -22,6 +22,8 @@ pub enum ValType {
     FuncRef,
     /// External reference.
     ExternRef,
+    /// Exception reference (exception handling).
+    ExnRef,
 }
 
 impl ValType {
@@ -42,6 +44,10 @@ impl ValType {
                 ty: wasmparser::AbstractHeapType::Extern,
                 ..
             } => ValType::ExternRef,
+            wasmparser::HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Exn | wasmparser::AbstractHeapType::NoExn,
+                ..
+            } => ValType::ExnRef,
             _ => ValType::FuncRef,
         }
     }
@@ -58,6 +64,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -93,6 +100,14 @@ pub struct MemoryHandle(pub(crate) u32);
 /// A handle to a global in a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GlobalHandle(pub(crate) u32);
+/// A handle to a tag in a [`Store`]: its identity (two instances of one module have distinct
+/// tags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TagHandle(pub(crate) u32);
+/// A handle to an exception object in a [`Store`]: its tag and payload (see
+/// [`Store::exception_tag`], [`Store::exception_payload`]). `throw_ref` rethrows the same object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExnHandle(pub(crate) u32);
 /// A handle to an instance in a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct InstanceHandle(pub(crate) u32);
@@ -114,6 +129,8 @@ pub enum Value {
     FuncRef(Option<FuncHandle>),
     /// An external reference or null.
     ExternRef(Option<u32>),
+    /// An exception reference or null.
+    ExnRef(Option<ExnHandle>),
 }
 
 impl Value {
@@ -127,6 +144,7 @@ impl Value {
             Value::V128(_) => ValType::V128,
             Value::FuncRef(_) => ValType::FuncRef,
             Value::ExternRef(_) => ValType::ExternRef,
+            Value::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -167,6 +185,7 @@ impl Value {
             Value::V128(v) => v as u64,
             Value::FuncRef(r) => r.map_or(0, |h| h.0 as u64 + 1),
             Value::ExternRef(r) => r.map_or(0, |v| v as u64 + 1),
+            Value::ExnRef(r) => r.map_or(0, |h| h.0 as u64 + 1),
         }
     }
 
@@ -179,12 +198,13 @@ impl Value {
             ValType::V128 => Value::V128(s as u128),
             ValType::FuncRef => Value::FuncRef(s.checked_sub(1).map(|h| FuncHandle(h as u32))),
             ValType::ExternRef => Value::ExternRef(s.checked_sub(1).map(|v| v as u32)),
+            ValType::ExnRef => Value::ExnRef(s.checked_sub(1).map(|h| ExnHandle(h as u32))),
         }
     }
 }
 
 /// The stable `type:value` form `watlink run` prints and the `.wast` runner reports: `i32:-1`,
-/// `f64:1.5`, `f32:nan:0x400000`, `v128:0x…`, `funcref:null`, `externref:7`.
+/// `f64:1.5`, `f32:nan:0x400000`, `v128:0x…`, `funcref:null`, `externref:7`, `exnref:exn`.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -203,6 +223,8 @@ impl fmt::Display for Value {
             Value::FuncRef(Some(_)) => f.write_str("funcref:func"),
             Value::ExternRef(None) => f.write_str("externref:null"),
             Value::ExternRef(Some(n)) => write!(f, "externref:{n}"),
+            Value::ExnRef(None) => f.write_str("exnref:null"),
+            Value::ExnRef(Some(_)) => f.write_str("exnref:exn"),
         }
     }
 }

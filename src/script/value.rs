@@ -1,7 +1,9 @@
 //! Script constants to runtime values, and results against expectations.
 
 use crate::exec::Value;
-use crate::text::syntax::{Const, Expected, HeapType, LanePattern, NanPattern, VecShape};
+use crate::text::syntax::{
+    AbsHeap, Const, Expected, HeapType, LanePattern, NanPattern, RefKind, VecShape,
+};
 
 /// The runtime value of an argument.
 pub(super) fn to_value(c: &Const<'_>) -> Result<Value, String> {
@@ -12,6 +14,7 @@ pub(super) fn to_value(c: &Const<'_>) -> Result<Value, String> {
         Const::F64(v) => Value::F64(*v),
         Const::V128(v) => Value::V128(*v),
         Const::RefNull(HeapType::Extern) => Value::ExternRef(None),
+        Const::RefNull(HeapType::Abstract(AbsHeap::Exn | AbsHeap::NoExn)) => Value::ExnRef(None),
         Const::RefNull(_) => Value::FuncRef(None),
         Const::RefExtern(n) | Const::RefHost(n) => Value::ExternRef(Some(*n)),
         Const::RefFunc(_) => {
@@ -59,6 +62,9 @@ fn matches(v: &Value, e: &Expected<'_>) -> bool {
         (Expected::Const(c), v) => match (c, v) {
             (Const::RefNull(HeapType::Extern), Value::ExternRef(None)) => true,
             (Const::RefNull(HeapType::Extern), _) => false,
+            (Const::RefNull(HeapType::Abstract(AbsHeap::Exn | AbsHeap::NoExn)), v) => {
+                *v == Value::ExnRef(None)
+            }
             (Const::RefNull(_), Value::FuncRef(None)) => true,
             (Const::RefExtern(n) | Const::RefHost(n), Value::ExternRef(Some(m))) => n == m,
             (c, v) => to_value(c).is_ok_and(|c| c == *v),
@@ -68,6 +74,7 @@ fn matches(v: &Value, e: &Expected<'_>) -> bool {
         (Expected::V128Lanes(shape, lanes), Value::V128(bits)) => lanes_match(*bits, *shape, lanes),
         (Expected::RefFunc, Value::FuncRef(Some(_))) => true,
         (Expected::RefExternAny, Value::ExternRef(Some(_))) => true,
+        (Expected::RefKind(RefKind::Exn), Value::ExnRef(Some(_))) => true,
         (Expected::Either(options), v) => options.iter().any(|e| matches(v, e)),
         _ => false,
     }

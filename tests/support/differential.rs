@@ -332,6 +332,7 @@ fn wl_val(store: &exec::Store, v: exec::Value) -> Val {
         exec::Value::V128(x) => Val::V128(x),
         exec::Value::FuncRef(f) => Val::FuncRef(f.map(|f| wl_type_name(store.func_type(f)))),
         exec::Value::ExternRef(r) => Val::ExternRef(r.is_some()),
+        exec::Value::ExnRef(_) => unreachable!("the generated modules use no exception handling"),
     }
 }
 
@@ -355,7 +356,8 @@ fn wl_trap_kind(code: exec::TrapCode, message: &str) -> Result<TrapKind, &'stati
         | C::UnalignedAtomic
         | C::ExpectedSharedMemory
         | C::NullFunctionReference
-        | C::NullReference => TrapKind::Other(format!("watlink: {message}")),
+        | C::NullReference
+        | C::NullExceptionReference => TrapKind::Other(format!("watlink: {message}")),
     })
 }
 
@@ -517,7 +519,7 @@ impl Watlink {
                         })
                         .collect(),
                 ),
-                Some(exec::Extern::Func(_)) | None => continue,
+                Some(exec::Extern::Func(_) | exec::Extern::Tag(_)) | None => continue,
             };
             out.push((name.clone(), s));
         }
@@ -779,7 +781,7 @@ fn arg(u: &mut Unstructured<'_>, t: exec::ValType) -> Option<Arg> {
         }),
         exec::ValType::FuncRef => Arg::NullFuncRef,
         exec::ValType::ExternRef => Arg::NullExternRef,
-        exec::ValType::V128 => return None,
+        exec::ValType::V128 | exec::ValType::ExnRef => return None,
     })
 }
 
