@@ -30,6 +30,7 @@
 
 mod code;
 mod decode;
+mod gc;
 mod instantiate;
 mod interp;
 mod lower;
@@ -50,5 +51,5 @@ pub(crate) use store::*;
 pub use store::{Caller, Extern, HostFunc, HostFuncWithCaller, Imports, Limits, Store};
 pub use trap::{TraceFrame, Trap, TrapCode};
 pub use value::{
-    FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle, ValType, Value,
+    AnyKind, AnyRef, FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle, ValType, Value,
 };
