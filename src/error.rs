@@ -240,6 +240,14 @@ pub fn spec_words(message: &str) -> String {
             "memory size must be at most 0x10000 65536-byte pages",
             "memory size must be at most 65536 pages (4GiB)",
         ),
+        // GC's validation.
+        ("array is immutable", "immutable array"),
+        ("struct field is immutable", "immutable field"),
+        (
+            "array type is not numeric or vector",
+            "array type is not numeric or vector",
+        ),
+        ("type mismatch: expected", "type mismatch"),
     ];
     if let Some(code) = message.strip_prefix("illegal opcode: 0x") {
         return format!("illegal opcode {code}");
