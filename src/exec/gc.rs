@@ -70,7 +70,11 @@ pub(crate) fn i31_cell(v: u32) -> u64 {
 /// `i31.get_s` / `i31.get_u` of a non-null i31 cell, as an i32's bits.
 pub(crate) fn i31_get(c: u64, signed: bool) -> u32 {
     let v = c as u32 & 0x7fff_ffff;
-    if signed { ((v << 1) as i32 >> 1) as u32 } else { v }
+    if signed {
+        ((v << 1) as i32 >> 1) as u32
+    } else {
+        v
+    }
 }
 
 fn obj_cell(kind: Kind, gen_: u32, index: u32) -> u64 {
@@ -528,38 +532,82 @@ pub(crate) struct GcSite {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum GcKind {
     /// Field values at `a..`.
-    StructNew { ty: u32 },
-    StructNewDefault { ty: u32 },
-    StructGet { ty: u32, field: u32, ext: Ext },
+    StructNew {
+        ty: u32,
+    },
+    StructNewDefault {
+        ty: u32,
+    },
+    StructGet {
+        ty: u32,
+        field: u32,
+        ext: Ext,
+    },
     /// Reference at `a`, value at `a + 1..`.
-    StructSet { ty: u32, field: u32 },
+    StructSet {
+        ty: u32,
+        field: u32,
+    },
     /// Value at `a..`, length after it.
-    ArrayNew { ty: u32 },
+    ArrayNew {
+        ty: u32,
+    },
     /// Length at `a`.
-    ArrayNewDefault { ty: u32 },
+    ArrayNewDefault {
+        ty: u32,
+    },
     /// `n` values at `a..`.
-    ArrayNewFixed { ty: u32, n: u32 },
+    ArrayNewFixed {
+        ty: u32,
+        n: u32,
+    },
     /// Offset, length at `a`, `a + 1`.
-    ArrayNewData { ty: u32, seg: u32 },
-    ArrayNewElem { ty: u32, seg: u32 },
+    ArrayNewData {
+        ty: u32,
+        seg: u32,
+    },
+    ArrayNewElem {
+        ty: u32,
+        seg: u32,
+    },
     /// Reference, index at `a`, `a + 1`.
-    ArrayGet { ty: u32, ext: Ext },
+    ArrayGet {
+        ty: u32,
+        ext: Ext,
+    },
     /// Reference, index, value at `a..`.
-    ArraySet { ty: u32 },
+    ArraySet {
+        ty: u32,
+    },
     ArrayLen,
     /// Reference, offset, value, length.
-    ArrayFill { ty: u32 },
+    ArrayFill {
+        ty: u32,
+    },
     /// Destination reference and offset, source reference and offset, length.
-    ArrayCopy { dst_ty: u32 },
+    ArrayCopy {
+        dst_ty: u32,
+    },
     /// Reference, destination offset, source offset, length.
-    ArrayInitData { ty: u32, seg: u32 },
-    ArrayInitElem { seg: u32 },
+    ArrayInitData {
+        ty: u32,
+        seg: u32,
+    },
+    ArrayInitElem {
+        seg: u32,
+    },
     /// `ref.test`: 1 or 0 into `dst`.
-    RefTest { target: RefTy },
+    RefTest {
+        target: RefTy,
+    },
     /// `ref.cast`: the reference stays at `a`, or a trap.
-    RefCast { target: RefTy },
+    RefCast {
+        target: RefTy,
+    },
     RefI31,
-    I31Get { signed: bool },
+    I31Get {
+        signed: bool,
+    },
 }
 
 /// What the GC instructions reach of the store and the running frame.
@@ -1054,12 +1102,18 @@ mod tests {
         };
         let limit = 64 << 10;
         let (mut store, inst) = instance(CHURN, limit);
-        let got = store.invoke(inst, "churn", &[Value::I32(n as i32)]).unwrap();
+        let got = store
+            .invoke(inst, "churn", &[Value::I32(n as i32)])
+            .unwrap();
         let last = (n - 1) % 100 + 1;
         let want: i64 = (n - last..n).sum();
         assert_eq!(got, vec![Value::I64(want)]);
         // 56 bytes a struct: the heap filled its 64 KiB many times over and was collected.
-        assert!(store.gc_count() > n as u64 * 56 / limit / 2, "{}", store.gc_count());
+        assert!(
+            store.gc_count() > n as u64 * 56 / limit / 2,
+            "{}",
+            store.gc_count()
+        );
         assert!(store.heap_bytes() <= limit);
     }
 
@@ -1107,7 +1161,10 @@ mod tests {
         };
         assert_eq!(r.kind(), AnyKind::Struct);
         assert_eq!(s.to_string(), "anyref:struct");
-        assert_eq!(store.invoke(inst, "get", &[s]).unwrap(), vec![Value::I32(7)]);
+        assert_eq!(
+            store.invoke(inst, "get", &[s]).unwrap(),
+            vec![Value::I32(7)]
+        );
         let i = store.invoke(inst, "i31", &[Value::I32(-1)]).unwrap()[0];
         assert_eq!(i.to_string(), "anyref:i31:-1");
         let e = store.invoke(inst, "ext", &[i]).unwrap()[0];

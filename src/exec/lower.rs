@@ -1482,16 +1482,22 @@ impl Lower<'_> {
         use GcKind as K;
         use Operator as O;
         let (kind, n, result) = match *op {
-            O::StructNew { struct_type_index: ty } => {
-                (K::StructNew { ty }, self.struct_fields(ty).len(), 1)
-            }
-            O::StructNewDefault { struct_type_index: ty } => (K::StructNewDefault { ty }, 0, 1),
+            O::StructNew {
+                struct_type_index: ty,
+            } => (K::StructNew { ty }, self.struct_fields(ty).len(), 1),
+            O::StructNewDefault {
+                struct_type_index: ty,
+            } => (K::StructNewDefault { ty }, 0, 1),
             O::StructSet {
                 struct_type_index: ty,
                 field_index: field,
             } => (K::StructSet { ty, field }, 2, 0),
-            O::ArrayNew { array_type_index: ty } => (K::ArrayNew { ty }, 2, 1),
-            O::ArrayNewDefault { array_type_index: ty } => (K::ArrayNewDefault { ty }, 1, 1),
+            O::ArrayNew {
+                array_type_index: ty,
+            } => (K::ArrayNew { ty }, 2, 1),
+            O::ArrayNewDefault {
+                array_type_index: ty,
+            } => (K::ArrayNewDefault { ty }, 1, 1),
             O::ArrayNewFixed {
                 array_type_index: ty,
                 array_size: n,
@@ -1504,14 +1510,24 @@ impl Lower<'_> {
                 array_type_index: ty,
                 array_elem_index: seg,
             } => (K::ArrayNewElem { ty, seg }, 2, 1),
-            O::ArrayGet { array_type_index: ty } => {
+            O::ArrayGet {
+                array_type_index: ty,
+            } => {
                 let ext = Ext::None;
                 (K::ArrayGet { ty, ext }, 2, self.elem_width(ty))
             }
-            O::ArrayGetS { array_type_index: ty } => (K::ArrayGet { ty, ext: Ext::S }, 2, 1),
-            O::ArrayGetU { array_type_index: ty } => (K::ArrayGet { ty, ext: Ext::U }, 2, 1),
-            O::ArraySet { array_type_index: ty } => (K::ArraySet { ty }, 3, 0),
-            O::ArrayFill { array_type_index: ty } => (K::ArrayFill { ty }, 4, 0),
+            O::ArrayGetS {
+                array_type_index: ty,
+            } => (K::ArrayGet { ty, ext: Ext::S }, 2, 1),
+            O::ArrayGetU {
+                array_type_index: ty,
+            } => (K::ArrayGet { ty, ext: Ext::U }, 2, 1),
+            O::ArraySet {
+                array_type_index: ty,
+            } => (K::ArraySet { ty }, 3, 0),
+            O::ArrayFill {
+                array_type_index: ty,
+            } => (K::ArrayFill { ty }, 4, 0),
             O::ArrayCopy {
                 array_type_index_dst: dst_ty,
                 ..

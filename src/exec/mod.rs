@@ -12,6 +12,8 @@
 //! - `code.rs`: the op set, the numeric instructions listed once; `lower.rs`; `interp.rs`;
 //! - `memory.rs`: the general memory instructions (other memories, memory64, custom page sizes,
 //!   atomics), out of the dispatch loop's fast path;
+//! - `gc.rs`: GC: reference cells, canonical struct and array types, the heap of objects behind
+//!   handles with its mark-and-sweep collector, the GC instructions and casts;
 //! - `num.rs`: scalar numerics as pure functions; `simd.rs`: v128 lane numerics and the SIMD
 //!   instruction table.
 //!
@@ -51,5 +53,6 @@ pub(crate) use store::*;
 pub use store::{Caller, Extern, HostFunc, HostFuncWithCaller, Imports, Limits, Store};
 pub use trap::{TraceFrame, Trap, TrapCode};
 pub use value::{
-    AnyKind, AnyRef, FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle, ValType, Value,
+    AnyKind, AnyRef, FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle,
+    ValType, Value,
 };

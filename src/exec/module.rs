@@ -384,16 +384,18 @@ pub(crate) fn const_expr_in(
             O::RefNull { .. } => ConstOp::Value(0),
             O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
             O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
-            O::StructNew { struct_type_index: t } => {
-                ConstOp::Alloc(t, ConstAlloc::New, fields(t))
-            }
-            O::StructNewDefault { struct_type_index: t } => {
-                ConstOp::Alloc(t, ConstAlloc::Default, 0)
-            }
-            O::ArrayNew { array_type_index: t } => ConstOp::Alloc(t, ConstAlloc::New, 2),
-            O::ArrayNewDefault { array_type_index: t } => {
-                ConstOp::Alloc(t, ConstAlloc::Default, 1)
-            }
+            O::StructNew {
+                struct_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::New, fields(t)),
+            O::StructNewDefault {
+                struct_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::Default, 0),
+            O::ArrayNew {
+                array_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::New, 2),
+            O::ArrayNewDefault {
+                array_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::Default, 1),
             O::ArrayNewFixed {
                 array_type_index: t,
                 array_size,
@@ -531,7 +533,8 @@ impl Module {
                             full: FullType::from_wp(g.ty.content_type),
                             mutable: g.ty.mutable,
                         };
-                        m.globals.push((ty, const_expr_in(&g.init_expr, &m.def_types)?));
+                        m.globals
+                            .push((ty, const_expr_in(&g.init_expr, &m.def_types)?));
                     }
                 }
                 Payload::ExportSection(s) => {

@@ -563,8 +563,7 @@ impl Store {
                 ConstOp::Alloc(t, how, n) => {
                     let vals = st.split_off(st.len().saturating_sub(n as usize));
                     let id = types[t as usize];
-                    super::gc::const_object(&mut self.heap, &self.rt_types, id, how, &vals)?
-                        as u128
+                    super::gc::const_object(&mut self.heap, &self.rt_types, id, how, &vals)? as u128
                 }
                 _ => {
                     let b = st.pop().unwrap_or(0);
@@ -634,8 +633,7 @@ impl Store {
         };
         if args.iter().any(stale) {
             return Err(Trap::Host(
-                "a struct or array argument was collected: the host held the only reference"
-                    .into(),
+                "a struct or array argument was collected: the host held the only reference".into(),
             ));
         }
         interp::call(self, f.0, args)

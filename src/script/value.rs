@@ -11,7 +11,12 @@ fn any_hierarchy(h: &HeapType<'_>) -> bool {
     matches!(
         h,
         HeapType::Abstract(
-            AbsHeap::Any | AbsHeap::Eq | AbsHeap::I31 | AbsHeap::Struct | AbsHeap::Array | AbsHeap::None
+            AbsHeap::Any
+                | AbsHeap::Eq
+                | AbsHeap::I31
+                | AbsHeap::Struct
+                | AbsHeap::Array
+                | AbsHeap::None
         )
     )
 }

@@ -307,6 +307,7 @@ spec_tier! { wasm_v3, "wasm-v3",
     ref_as_non_null_wast "ref_as_non_null.wast";
     ref_func_wast "ref_func.wast";
     ref_is_null_wast "ref_is_null.wast";
+    #[ignore = "interpreter: exception handling not built (issue 10): ref_null.wast:1 and :23 declare exnref globals, which the interpreter validates without the exceptions feature"]
     ref_null_wast "ref_null.wast";
     return_wast "return.wast";
     return_call_wast "return_call.wast";
