@@ -40,7 +40,7 @@ impl ValType {
     }
 
     /// The API type of a reference type. A concrete heap type is taken for a function type
-    /// here; [`ValType::from_ref_in`] knows the module's types.
+    /// here; [`ValType::from_wp_in`] knows the module's types.
     pub(crate) fn from_ref(r: wasmparser::RefType) -> ValType {
         use wasmparser::AbstractHeapType as A;
         match r.heap_type() {
