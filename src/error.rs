@@ -247,7 +247,9 @@ pub fn spec_words(message: &str) -> String {
             "array type is not numeric or vector",
             "array type is not numeric or vector",
         ),
-        ("type mismatch: expected", "type mismatch"),
+        // Inside a longer message ("invalid array.init_elem instruction: element segment 0
+        // type mismatch: expected …"); one that starts with the words keeps them.
+        (" type mismatch: expected", "type mismatch"),
     ];
     if let Some(code) = message.strip_prefix("illegal opcode: 0x") {
         return format!("illegal opcode {code}");
@@ -294,6 +296,16 @@ mod tests {
             (
                 "global is immutable: cannot modify it with `global.set`",
                 "immutable global: cannot modify it with `global.set`",
+            ),
+            (
+                "invalid array modification: array is immutable",
+                "immutable array (invalid array modification: array is immutable)",
+            ),
+            (
+                "invalid array.init_elem instruction: element segment 0 type mismatch: expected \
+                 funcref, found externref",
+                "type mismatch (invalid array.init_elem instruction: element segment 0 type \
+                 mismatch: expected funcref, found externref)",
             ),
         ] {
             assert_eq!(spec_words(theirs), ours);
