@@ -809,8 +809,8 @@ macro_rules! helpers {
                     return uninitialized($cx, i, $ip);
                 }
                 let h = (f - 1) as usize;
-                let want = $cx.inst.types[ty as usize];
-                if $cx.funcs[h].ty != want && !indirect_subtype($cx, h, want) {
+                let (have, want) = ($cx.funcs[h].ty, $cx.inst.types[ty as usize]);
+                if have != want && !declares_supertype($cx.rt_types, have, want) {
                     trap!(TrapCode::IndirectCallTypeMismatch);
                 }
                 call_handle!(h, $d base, $d tail)
@@ -1074,12 +1074,13 @@ macro_rules! superinstructions {
     };
 }
 
-/// Whether function `h`'s type declares `want` among its supertypes (GC); `call_indirect`
-/// asks only when the types differ.
+/// Whether store type `have` declares `want` among its supertypes (GC); `call_indirect` asks
+/// only when the types differ. It takes the types, not the [`Cx`], so that the call path after
+/// it need not reload what it has read of the `Cx`.
 #[cold]
 #[inline(never)]
-fn indirect_subtype(cx: &Cx<'_>, h: usize, want: u32) -> bool {
-    gc::is_subtype(cx.rt_types, cx.funcs[h].ty, want)
+fn declares_supertype(types: &[RtType], have: u32, want: u32) -> bool {
+    gc::is_subtype(types, have, want)
 }
 
 /// Runs GC instruction `site` of the current function (see `gc.rs`) on the current frame;
