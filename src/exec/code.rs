@@ -351,9 +351,16 @@ macro_rules! define_ops {
             JumpIfZero { c: Slot, target: u32 },
             JumpIfNonZero { c: Slot, target: u32 },
             /// A `br_table` that moves no values: the `count + 1` ops after it are its entries
-            /// (each a `Jump` or a `Return`); go where entry `index` (past the end: the last)
-            /// goes.
-            BrTable { index: Slot, count: u32 },
+            /// (each a `Jump` or a `Return`); go where entry `index + bias` (wrapping as an
+            /// `i32`; past the end: the last) goes. The bias is a `i32.add` of a constant that
+            /// computed the index (a C `switch` over a range not starting at 0).
+            BrTable { index: Slot, count: u32, bias: i32 },
+            /// `dst = (a >> shift) & mask` (i32): a bit field, one op for `i32.shr_u` by a
+            /// constant followed by `i32.and` with one.
+            I32ShrUAndImm { dst: Slot, a: Slot, shift: u8, mask: i32 },
+            /// `dst = a + (b << shift)` (i32): a scaled index, one op for `i32.shl` by a
+            /// constant followed by the `i32.add` of its result.
+            I32AddShlImm { dst: Slot, a: Slot, b: Slot, shift: u8 },
             /// A `br_table` whose label takes values: through the function's `br_table` entries
             /// `start..=start + count` by the index in `index` (past the end: the last entry),
             /// each moving its `n` cells from `src` to `dst` first.
@@ -502,6 +509,8 @@ macro_rules! define_ops {
                     | $(Op::$l { dst, .. })|*
                     | Op::Copy { dst, .. }
                     | Op::Copy2 { dst, .. }
+                    | Op::I32ShrUAndImm { dst, .. }
+                    | Op::I32AddShlImm { dst, .. }
                     | Op::GlobalGet { dst, .. }
                     | Op::GlobalGet2 { dst, .. }
                     | Op::V128Load { dst, .. }

@@ -129,6 +129,11 @@ pub(crate) struct Cx<'s> {
     fp: usize,
     inst_idx: u32,
     inst: &'s InstanceEntity,
+    /// The instance's lowered code (with fuel ops if `fuel_on`), by defined function index.
+    codes: &'s [std::sync::OnceLock<FuncCode>],
+    /// Below this many frames, a call pushes its frame with neither a reallocation nor a
+    /// call-depth trap: `min(frames.capacity(), max_depth - 1)`.
+    frames_fast: usize,
     fuel_on: bool,
     fuel_left: u64,
     /// Fuel not yet handed out: with a deadline, fuel comes in slices (see [`refill`]).
@@ -297,9 +302,9 @@ fn record_trace(cx: &Cx<'_>, trace: &mut Vec<TraceFrame>) {
     for (code, ip, inst) in here.into_iter().chain(callers).take(MAX_TRACE) {
         let module = &cx.instances[inst as usize].module;
         // The defined function whose lowered code this is (with or without fuel ops).
-        let defined = module.code.iter().position(|c| {
+        let defined = module.code.iter().find_map(|c| {
             c.iter()
-                .any(|l| l.get().is_some_and(|x| std::ptr::eq(x, code)))
+                .position(|l| l.get().is_some_and(|x| std::ptr::eq(x, code)))
         });
         let Some(defined) = defined else { continue };
         let func = module.n_imported_funcs + defined as u32;
@@ -439,6 +444,8 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         fp: 0,
         inst_idx: instance,
         inst,
+        codes: inst.module.codes(fuel_on),
+        frames_fast: 0,
         fuel_on,
         fuel_left: *fuel,
         fuel_reserve,
@@ -665,6 +672,7 @@ macro_rules! helpers {
                     cold_path();
                     $cx.inst_idx = i;
                     $cx.inst = &$cx.instances[i as usize];
+                    $cx.codes = $cx.inst.module.codes($cx.fuel_on);
                     refresh_mem!();
                 }
             }};
@@ -691,35 +699,51 @@ macro_rules! helpers {
         // stack, many locals or arguments) goes on in `enter_slow`.
         macro_rules! enter {
             ($d ci:expr, $d idx:expr, $d base:expr, $d tail:expr) => {{
+                enter!($d ci, $d idx, $d base, $d tail, false)
+            }};
+            // `here`: the callee is known to be of the running instance (`ci` is its index).
+            ($d ci:expr, $d idx:expr, $d base:expr, $d tail:expr, $d here:expr) => {{
                 let (ci, idx, base): (u32, u32, u32) = ($d ci, $d idx, $d base);
                 // A call within the instance (the common case) needs no lookup of it.
-                let inst: &InstanceEntity =
-                    if ci == $cx.inst_idx { $cx.inst } else { &$cx.instances[ci as usize] };
-                let Some(callee) = inst.module.lowered(idx, $cx.fuel_on) else {
+                let lowered = if $d here || ci == $cx.inst_idx {
+                    debug_assert!((idx as usize) < $cx.codes.len());
+                    // SAFETY: validation checked that the call names a function of the
+                    // instance's module, and lowering that it is a defined one.
+                    unsafe { $cx.codes.get_unchecked(idx as usize) }.get()
+                } else {
+                    $cx.instances[ci as usize].module.lowered(idx, $cx.fuel_on)
+                };
+                let Some(callee) = lowered else {
+                    if $d here {
+                        return enter_slow_here::<{ $d tail }>($ip, $regs, $cx);
+                    }
                     return enter_slow::<{ $d tail }>($ip, $regs, $cx, ci, idx, base);
                 };
                 let (p, l) = (callee.param_cells as usize, callee.local_cells as usize);
                 let new_fp = if $d tail { $cx.fp } else { $cx.fp + base as usize };
-                let frames = &$cx.frames;
                 if l - p > FAST_CELLS
                     || ($d tail && p > FAST_CELLS)
-                    || (!$d tail
-                        && (frames.len() == frames.capacity() || frames.len() + 1 >= $cx.max_depth))
+                    || (!$d tail && $cx.frames.len() >= $cx.frames_fast)
                     || new_fp + callee.frame_cells as usize > $cx.stack.len()
                 {
+                    if $d here {
+                        return enter_slow_here::<{ $d tail }>($ip, $regs, $cx);
+                    }
                     return enter_slow::<{ $d tail }>($ip, $regs, $cx, ci, idx, base);
                 }
                 if $d tail {
                     // SAFETY: the arguments are slots of this frame, above its bottom.
                     unsafe { move_down($regs, base as usize, p) };
                 } else {
-                    $cx.frames.push(Frame {
+                    let frame = Frame {
                         code: $cx.code,
                         // SAFETY: a call is never the last op of its code.
                         ip: unsafe { $ip.add(1) },
                         fp: $cx.fp,
                         inst: $cx.inst_idx,
-                    });
+                    };
+                    // SAFETY: `frames.len() < frames_fast <= frames.capacity()` (checked above).
+                    unsafe { push_within_capacity(&mut $cx.frames, frame) };
                 }
                 $cx.fp = new_fp;
                 // SAFETY: `fp + frame_cells <= stack.len()` was just checked.
@@ -728,7 +752,9 @@ macro_rules! helpers {
                 // fits the stack (checked above).
                 unsafe { zero($regs, p, l) };
                 $cx.code = callee;
-                switch_inst!(ci);
+                if !$d here {
+                    switch_inst!(ci);
+                }
                 dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
             }};
         }
@@ -770,6 +796,8 @@ macro_rules! helpers {
                 $cx.code = callee;
                 $cx.inst_idx = ci;
                 $cx.inst = &instances[ci as usize];
+                $cx.codes = $cx.inst.module.codes($cx.fuel_on);
+                $cx.frames_fast = $cx.frames.capacity().min($cx.max_depth.saturating_sub(1));
                 ($mem, $len) = $cx.mem0();
                 dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
             }};
@@ -1121,6 +1149,22 @@ fn uninitialized(cx: &mut Cx<'_>, i: usize, ip: *const Instr) -> Exit {
 /// Cells of arguments (tail calls) and of locals the call fast path moves or zeroes itself.
 const FAST_CELLS: usize = super::code::FRAME_PAD as usize;
 
+/// Pushes `f` onto `frames` without the check for a reallocation (whose call would make the
+/// call handler save registers).
+///
+/// # Safety
+/// `frames.len() < frames.capacity()`.
+#[inline(always)]
+unsafe fn push_within_capacity<'s>(frames: &mut Vec<Frame<'s>>, f: Frame<'s>) {
+    let len = frames.len();
+    debug_assert!(len < frames.capacity());
+    // SAFETY: the caller's bound: cell `len` is allocated, and becomes initialized.
+    unsafe {
+        frames.as_mut_ptr().add(len).write(f);
+        frames.set_len(len + 1);
+    }
+}
+
 /// Moves `n <= FAST_CELLS` cells from `src` down to the frame's bottom (`src > 0`).
 ///
 /// # Safety
@@ -1135,9 +1179,9 @@ unsafe fn move_down(regs: *mut u64, src: usize, n: usize) {
     }
 }
 
-/// Zeroes cells `p..l` of the frame (`l - p <= FAST_CELLS`): if there are any, all `FAST_CELLS`
-/// cells from `p`, in a few wide stores with no loop (whose exit would be mispredicted from
-/// callee to callee).
+/// Zeroes cells `p..l` of the frame (`l - p <= FAST_CELLS`): all `FAST_CELLS` cells from `p`,
+/// in a few wide stores with neither a loop nor a test (whose outcome would be mispredicted
+/// from callee to callee, and which would keep `l` in a register).
 /// The cells past `l` are the callee's temporaries, not live yet.
 ///
 /// # Safety
@@ -1146,13 +1190,11 @@ unsafe fn move_down(regs: *mut u64, src: usize, n: usize) {
 #[inline(always)]
 unsafe fn zero(regs: *mut u64, p: usize, l: usize) {
     debug_assert!(l - p <= FAST_CELLS);
-    if l > p {
-        // SAFETY: the caller's bound.
-        unsafe {
-            regs.add(p)
-                .cast::<[u64; FAST_CELLS]>()
-                .write_unaligned([0; FAST_CELLS])
-        }
+    // SAFETY: the caller's bound.
+    unsafe {
+        regs.add(p)
+            .cast::<[u64; FAST_CELLS]>()
+            .write_unaligned([0; FAST_CELLS])
     }
 }
 
@@ -1197,6 +1239,18 @@ fn enter_slow<const TAIL: bool>(
     let mut regs = regs;
     helpers!([$] ip, regs, mem, len, cx; Indirect);
     enter_general!(ci, idx, base, TAIL)
+}
+
+/// [`enter_slow`] for the `Call` or `ReturnCall` op at `ip`, which it reads again (so that its
+/// handler need not keep the op's operands for this path).
+#[inline(never)]
+fn enter_slow_here<const TAIL: bool>(ip: *const Instr, regs: *mut u64, cx: &mut Cx<'_>) -> Exit {
+    // SAFETY: reached only from the handler of the op at `ip`.
+    let (Op::Call { func, base } | Op::ReturnCall { func, base }) = (unsafe { *ip }).op else {
+        unreachable!("enter_slow_here on another op")
+    };
+    let ci = cx.inst_idx;
+    enter_slow::<TAIL>(ip, regs, cx, ci, func, base)
 }
 
 /// Calls host function `h` with the arguments at `base..` of the current frame; its results go
@@ -1336,10 +1390,16 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     }
     Const { dst, lo, hi } => { w!(dst, (hi as u64) << 32 | lo as u64); }
     Jump { target } => { jump!(target); }
+    I32ShrUAndImm { dst, a, shift, mask } => {
+        w!(dst, (((r!(a) as u32) >> shift) & mask as u32) as u64);
+    }
+    I32AddShlImm { dst, a, b, shift } => {
+        w!(dst, (r!(a) as u32).wrapping_add((r!(b) as u32) << shift) as u64);
+    }
     JumpIfZero { c, target } => { branch!(r!(c) as u32 == 0, target); }
     JumpIfNonZero { c, target } => { branch!(r!(c) as u32 != 0, target); }
-    BrTable { index, count } => {
-        let i = (r!(index) as u32).min(count) as usize;
+    BrTable { index, count, bias } => {
+        let i = (r!(index) as u32).wrapping_add(bias as u32).min(count) as usize;
         // SAFETY: lowering put `count + 1` entries after the op.
         let e = unsafe { ip.add(1 + i) };
         // SAFETY: as above.
@@ -1370,8 +1430,8 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         w!(0, r!(src));
         do_return!();
     }
-    Call { func, base } => { enter!(cx.inst_idx, func, base, false); }
-    ReturnCall { func, base } => { enter!(cx.inst_idx, func, base, true); }
+    Call { func, base } => { enter!(cx.inst_idx, func, base, false, true); }
+    ReturnCall { func, base } => { enter!(cx.inst_idx, func, base, true, true); }
     CallImport { func, base } => { call_handle!(cx.inst.funcs[func as usize], base, false); }
     ReturnCallImport { func, base } => { call_handle!(cx.inst.funcs[func as usize], base, true); }
     CallIndirect { index, base, site } => { call_indirect!(index, base, site, false); }
@@ -1679,14 +1739,17 @@ superinstructions! {
     I32SubImm => [JumpIfNonZero, JumpIfZero],
     I64AddImm => [JumpIfNonZero, JumpIfZero, BrI64Ne, BrI64NeImm],
     I32ShrUImm => [I32AndImm],
+    I32ShrUAndImm => [I32Add, I32AddShlImm, Copy, I32ShlImm, I32AddImm],
+    I32AddShlImm => [Copy, I32Load, I32Load8U, I64Load, I32ShrUAndImm],
     I32Load => [I32Xor, I32AddImm, I32Load, I32AndImm, I32Add, I32ShrUImm, BrI32EqImm,
-        JumpIfZero, JumpIfNonZero],
-    I32Xor => [I32RotlImm, I32ShrUImm, I32Load, I32AndImm, I32Store8, I32Add],
+        JumpIfZero, JumpIfNonZero, BrTable, I32ShrUAndImm],
+    I32Xor => [I32RotlImm, I32ShrUImm, I32Load, I32AndImm, I32Store8, I32Add, I32ShrUAndImm],
     I32AndImm => [I32AddImm, I32ShlImm, I32Add, BrI32EqImm, JumpIfNonZero, JumpIfZero],
     I32ShlImm => [I32Add, I32AddImm],
-    I32Add => [I32Xor, I32AddImm, I32Add, I32Load8U, I32ShrUImm, I32Load, I32Store],
+    I32Add => [I32Xor, I32AddImm, I32Add, I32Load8U, I32ShrUImm, I32Load, I32Store,
+        I32ShrUAndImm],
     I32RotlImm => [I32Add, I32Xor, I32RotlImm],
-    Copy => [Copy, I32Load, Jump, Call, Const],
+    Copy => [Copy, I32Load, Jump, Call, Const, I32ShrUAndImm, I32AddShlImm],
     Const => [BrI32EqImm, Call, Copy],
     I64Xor => [I64RotlImm, I64Xor],
     I64RotlImm => [I64Xor],
@@ -1695,7 +1758,8 @@ superinstructions! {
     I64Load => [I64Store, I64Add],
     I64Store => [I32AddImm],
     I32Store8 => [I32AddImm],
-    I32Load8U => [I32AndImm, BrI32NeImm, I32ShlImm, I32Xor, I32Store8, I32Load8U],
+    I32Load8U => [I32AndImm, BrI32NeImm, I32ShlImm, I32Xor, I32Store8, I32Load8U, I32AddShlImm],
     BrI32EqImm => [I32AddImm],
     BrI32NeImm => [I64Load],
+    BrI32Ne => [I32AddImm],
 }

@@ -306,6 +306,69 @@ impl Lower<'_> {
         dst
     }
 
+    /// Removes the op [`Self::last_result_op`] returned (its consumer does its work); returns
+    /// `x`.
+    fn fused(&mut self, x: Slot) -> Slot {
+        self.ops.pop();
+        self.last = Last::None;
+        x
+    }
+
+    /// Emits binary op `op`, fused with the op that computed its operand where a fused form
+    /// exists (a bit field, a scaled index). Returns its destination.
+    fn emit_binary(&mut self, op: Op) -> usize {
+        let op = match (op, self.last_result_op()) {
+            (Op::I32AndImm { dst, a, imm }, Some((t, Op::I32ShrUImm { a: x, imm: s, .. })))
+                if a == t =>
+            {
+                self.fused(x);
+                Op::I32ShrUAndImm {
+                    dst,
+                    a: x,
+                    shift: (s & 31) as u8,
+                    mask: imm,
+                }
+            }
+            (Op::I32Add { dst, a, b }, Some((t, Op::I32ShlImm { a: x, imm: s, .. })))
+                if (a == t) != (b == t) =>
+            {
+                self.fused(x);
+                let a = if a == t { b } else { a };
+                Op::I32AddShlImm {
+                    dst,
+                    a,
+                    b: x,
+                    shift: (s & 31) as u8,
+                }
+            }
+            _ => op,
+        };
+        self.emit(op)
+    }
+
+    /// The last op emitted and the temporary cell it wrote, if that cell has been popped since.
+    fn last_result_op(&self) -> Option<(Slot, Op)> {
+        match self.last {
+            Last::Result { at, dst }
+                if at + 1 == self.ops.len()
+                    && dst >= self.local_cells
+                    && self.stack.last().is_none_or(|e| e.canon + e.width <= dst) =>
+            {
+                Some((dst, self.ops[at]))
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Self::push_result`] for a binary op, which may fuse with its operand's producer.
+    fn push_binary(&mut self, make: impl FnOnce(Slot) -> Op) -> Slot {
+        let dst = self.next_canon();
+        let at = self.emit_binary(make(dst));
+        self.push(1, Src::Cell(dst));
+        self.last = Last::Result { at, dst };
+        dst
+    }
+
     fn pop(&mut self) -> Entry {
         self.stack.pop().expect("validated operand stack")
     }
@@ -418,6 +481,9 @@ impl Lower<'_> {
             .get(height)
             .map_or(self.next_canon(), |e| e.canon);
         let start = self.pc();
+        // The block's start may be a branch target (a loop's): no op before it may be fused
+        // with one after it.
+        self.last = Last::None;
         let outer_fuel = self.fuel_at;
         self.ctl.push(Ctl {
             kind,
@@ -653,8 +719,16 @@ impl Lower<'_> {
         let count = depths.len() as u32 - 1;
         if cells == 0 {
             // No values move (a C `switch`): the entries follow the op, each a jump or a
-            // return, and the op goes straight to the target an entry names.
-            self.emit(Op::BrTable { index, count });
+            // return, and the op goes straight to the target an entry names. An `i32.add` of
+            // a constant that computed the index becomes the op's bias.
+            let (index, bias) = match self.last_result_op() {
+                Some((t, Op::I32AddImm { a, imm, .. })) if t == index => (self.fused(a), imm),
+                Some((t, Op::I32SubImm { a, imm, .. })) if t == index => {
+                    (self.fused(a), imm.wrapping_neg())
+                }
+                _ => (index, 0),
+            };
+            self.emit(Op::BrTable { index, count, bias });
             for d in &depths {
                 match self.label(*d).0 {
                     0 => _ = self.emit(Op::Return),
@@ -1213,8 +1287,8 @@ impl Lower<'_> {
             NumForm::Binary(reg, imm) => {
                 let (a, b) = self.binary_operands(imm.is_some(), |_| true);
                 match (b, imm) {
-                    (Err(i), Some(imm)) => self.push_result(1, |dst| imm(dst, a, i)),
-                    (Ok(b), _) => self.push_result(1, |dst| reg(dst, a, b)),
+                    (Err(i), Some(imm)) => self.push_binary(|dst| imm(dst, a, i)),
+                    (Ok(b), _) => self.push_binary(|dst| reg(dst, a, b)),
                     (Err(_), None) => unreachable!("immediates only where a form exists"),
                 };
             }

@@ -275,8 +275,9 @@ pub(crate) struct ModuleInner {
     pub(crate) datas: Vec<DataSeg>,
     /// The body of every defined function, lowered on first call (see [`ModuleInner::code`]).
     pub(crate) bodies: Vec<Body>,
-    /// Lowered code of every defined function: without fuel ops, and with them.
-    pub(crate) code: Vec<[OnceLock<FuncCode>; 2]>,
+    /// Lowered code of every defined function: without fuel ops (`code[0]`), and with them
+    /// (`code[1]`), by defined function index.
+    pub(crate) code: [Vec<OnceLock<FuncCode>>; 2],
     /// Global indices of `__stack_pointer`, `__stack_low` and `__stack_high`, by export or by
     /// the name section.
     pub(crate) stack_globals: [Option<u32>; 3],
@@ -299,7 +300,7 @@ impl ModuleInner {
     /// fuel gets code with fuel ops, one without gets code with none.
     #[inline(always)]
     pub(crate) fn code(&self, index: u32, fuel: bool) -> &FuncCode {
-        match self.code[index as usize][fuel as usize].get() {
+        match self.code[fuel as usize][index as usize].get() {
             Some(code) => code,
             None => self.lower(index, fuel),
         }
@@ -308,7 +309,12 @@ impl ModuleInner {
     /// The lowered code of defined function `index`, if it has been lowered.
     #[inline(always)]
     pub(crate) fn lowered(&self, index: u32, fuel: bool) -> Option<&FuncCode> {
-        self.code[index as usize][fuel as usize].get()
+        self.code[fuel as usize][index as usize].get()
+    }
+
+    /// The lowered code of every defined function, with fuel ops or without.
+    pub(crate) fn codes(&self, fuel: bool) -> &[OnceLock<FuncCode>] {
+        &self.code[fuel as usize]
     }
 
     /// Lowers function `index` on its first call (out of line: the interpreter's call path stays
@@ -316,7 +322,7 @@ impl ModuleInner {
     #[cold]
     #[inline(never)]
     fn lower(&self, index: u32, fuel: bool) -> &FuncCode {
-        self.code[index as usize][fuel as usize].get_or_init(|| lower::lower(self, index, fuel))
+        self.code[fuel as usize][index as usize].get_or_init(|| lower::lower(self, index, fuel))
     }
 
     /// The type of global `index` (imports first).
@@ -636,7 +642,7 @@ impl Module {
                 bytes: bytes[range.start as usize..range.end as usize].into(),
                 offset: range.start,
             });
-            m.code.push([OnceLock::new(), OnceLock::new()]);
+            m.code.iter_mut().for_each(|c| c.push(OnceLock::new()));
         }
         Ok(Module { inner: Arc::new(m) })
     }

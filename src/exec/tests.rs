@@ -1522,3 +1522,89 @@ fn superinstructions_keep_each_op() {
     let t = s.invoke(i, "pair", &[I32(65533), I32(1)]).unwrap_err();
     assert!(t.to_string().contains("out of bounds memory access"), "{t}");
 }
+
+/// Ops lowering fuses from two wasm instructions (a bit field, a scaled index, a `br_table`
+/// index bias) compute what the two compute, including shift counts of 32 or more, wrapping,
+/// and where the first result is also kept (no fusion then).
+#[test]
+fn fused_ops_compute_what_their_parts_do() {
+    let src = r#"(module
+      (func (export "field") (param i32) (result i32)
+        (i32.and (i32.shr_u (local.get 0) (i32.const 7)) (i32.const 255)))
+      (func (export "field35") (param i32) (result i32)
+        (i32.and (i32.shr_u (local.get 0) (i32.const 35)) (i32.const -1)))
+      (func (export "field_kept") (param i32) (result i32) (local $t i32)
+        (i32.add
+          (i32.and (local.tee $t (i32.shr_u (local.get 0) (i32.const 4))) (i32.const 15))
+          (local.get $t)))
+      (func (export "scaled") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 4))))
+      (func (export "scaled_left") (param i32 i32) (result i32)
+        (i32.add (i32.shl (local.get 1) (i32.const 33)) (local.get 0)))
+      (func (export "switch") (param i32) (result i32)
+        (block $d (block $c (block $b (block $a
+          (br_table $a $b $c $d (i32.sub (local.get 0) (i32.const 5))))
+          (return (i32.const 10)))
+          (return (i32.const 11)))
+          (return (i32.const 12)))
+        (i32.const 13))
+      (func (export "switch_add") (param i32) (result i32)
+        (block $b (block $a
+          (br_table $a $b (i32.add (local.get 0) (i32.const -2147483648))))
+          (return (i32.const 20)))
+        (i32.const 21)))"#;
+    let module = Module::new(&wat::parse_str(src).unwrap()).unwrap();
+    let lowered = |f: u32| format!("{:?}", module.inner.code(f, false).ops);
+    assert!(lowered(0).contains("I32ShrUAndImm"), "{}", lowered(0));
+    assert!(!lowered(2).contains("I32ShrUAndImm"), "{}", lowered(2));
+    assert!(lowered(3).contains("I32AddShlImm"), "{}", lowered(3));
+    assert!(lowered(4).contains("I32AddShlImm"), "{}", lowered(4));
+    assert!(!lowered(5).contains("I32SubImm"), "{}", lowered(5));
+    assert!(!lowered(6).contains("I32AddImm"), "{}", lowered(6));
+    let (mut s, i) = setup(src, Limits::default());
+    let mut call = |name: &str, args: &[Value]| match s.invoke(i, name, args).unwrap()[..] {
+        [Value::I32(v)] => v,
+        ref r => panic!("{name}: {r:?}"),
+    };
+    assert_eq!(call("field", &[I32(0x1234_5678)]), (0x1234_5678 >> 7) & 255);
+    assert_eq!(call("field", &[I32(-1)]), 255);
+    assert_eq!(call("field35", &[I32(-8)]), (-8i32 as u32 >> 3) as i32);
+    assert_eq!(call("field_kept", &[I32(0xabc)]), 0xb + 0xab);
+    assert_eq!(call("scaled", &[I32(100), I32(3)]), 148);
+    assert_eq!(call("scaled", &[I32(-1), I32(0x1000_0001)]), 15);
+    assert_eq!(call("scaled_left", &[I32(100), I32(3)]), 106);
+    for (x, r) in [(4, 13), (5, 10), (6, 11), (7, 12), (8, 13), (i32::MIN, 13)] {
+        assert_eq!(call("switch", &[I32(x)]), r, "switch({x})");
+    }
+    for (x, r) in [(i32::MIN, 20), (i32::MIN + 1, 21), (0, 21), (-1, 21)] {
+        assert_eq!(call("switch_add", &[I32(x)]), r, "switch_add({x})");
+    }
+}
+
+/// A value computed just before a loop that takes it as a parameter is not fused with what the
+/// loop does first: the back edge enters the loop again with a new value.
+#[test]
+fn loop_parameters_are_not_fused_across_the_loop_start() {
+    let src = r#"(module
+      (func (export "local_set") (result i32) (local $x i32) (local $n i32)
+        (i32.add (local.get $n) (i32.const 5))
+        (loop $l (param i32)
+          (local.set $x)
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))
+          (br_if $l (i32.add (local.get $x) (i32.const 10)) (i32.lt_u (local.get $n) (i32.const 3)))
+          (drop))
+        (local.get $x))
+      (func (export "br_if") (param $k i32) (result i32) (local $n i32)
+        (block $out
+          (i32.lt_u (local.get $k) (i32.const 1))
+          (loop $l (param i32)
+            (br_if $out)
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $l (i32.ge_u (local.get $n) (i32.const 3)))))
+        (local.get $n)))"#;
+    let (mut s, i) = setup(src, Limits::default());
+    assert_eq!(s.invoke(i, "local_set", &[]).unwrap(), vec![I32(25)]);
+    // The first exit test is the comparison before the loop, the next ones the loop's own.
+    assert_eq!(s.invoke(i, "br_if", &[I32(5)]).unwrap(), vec![I32(3)]);
+    assert_eq!(s.invoke(i, "br_if", &[I32(0)]).unwrap(), vec![I32(0)]);
+}
