@@ -837,9 +837,9 @@ macro_rules! helpers {
                     return uninitialized($cx, i, $ip);
                 }
                 let h = (f - 1) as usize;
-                let (have, want) = ($cx.funcs[h].ty, $cx.inst.types[ty as usize]);
-                if have != want && !declares_supertype($cx.rt_types, have, want) {
-                    trap!(TrapCode::IndirectCallTypeMismatch);
+                let want = $cx.inst.types[ty as usize];
+                if $cx.funcs[h].ty != want {
+                    return call_subtype::<{ $d tail }>($ip, $regs, $cx, h, want, $d base);
                 }
                 call_handle!(h, $d base, $d tail)
             }};
@@ -1102,13 +1102,29 @@ macro_rules! superinstructions {
     };
 }
 
-/// Whether store type `have` declares `want` among its supertypes (GC); `call_indirect` asks
-/// only when the types differ. It takes the types, not the [`Cx`], so that the call path after
-/// it need not reload what it has read of the `Cx`.
+/// `call_indirect` of function `h` whose type is not the expected `want`: the call if `h`'s
+/// type declares `want` among its supertypes (GC), a trap otherwise. Reached by a tail call
+/// from the handler, so that the handler's common path keeps no value across a call (which
+/// would make it save registers on every call).
 #[cold]
 #[inline(never)]
-fn declares_supertype(types: &[RtType], have: u32, want: u32) -> bool {
-    gc::is_subtype(types, have, want)
+#[allow(unused_macros, unused_assignments)]
+fn call_subtype<const TAIL: bool>(
+    ip: *const Instr,
+    regs: *mut u64,
+    cx: &mut Cx<'_>,
+    h: usize,
+    want: u32,
+    base: u32,
+) -> Exit {
+    if !gc::is_subtype(cx.rt_types, cx.funcs[h].ty, want) {
+        return cx.fail_code(TrapCode::IndirectCallTypeMismatch, ip);
+    }
+    let (mut mem, mut len) = cx.mem0();
+    let mut regs = regs;
+    helpers!([$] ip, regs, mem, len, cx; Indirect);
+    call_handle!(h, base, TAIL);
+    next!()
 }
 
 /// Runs GC instruction `site` of the current function (see `gc.rs`) on the current frame;
