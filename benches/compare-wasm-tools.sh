@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process comparison: `watlink compile` vs `wasm-tools parse` on the same files, pair by pair.
 #
-# Usage: benches/compare-wasm-tools.sh [file.wat ...]   (default: ../shared/bench/compile/*.wat)
+# Usage: [RUNS=n] [WATLINK=binary] benches/compare-wasm-tools.sh [file.wat ...]
+#        (default files: ../shared/bench/compile/*.wat)
 # Needs GNU time (/usr/bin/time) and wasm-tools (`cargo install --locked wasm-tools`); builds watlink
 # in release mode. Each pair runs RUNS times (default 5), alternating; the median wall time, the
 # median CPU time (user + sys, summed over threads) and the peak RSS are printed. Ratios are
@@ -11,8 +12,13 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
 command -v wasm-tools >/dev/null || { echo "wasm-tools not found: cargo install --locked wasm-tools" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time not found: apt-get install -y time" >&2; exit 1; }
-cargo build --release --quiet
-watlink=target/release/watlink
+# WATLINK=path/to/watlink compares another build (an earlier one, say) instead of building this one.
+if [ -n "${WATLINK:-}" ]; then
+    watlink=$WATLINK
+else
+    cargo build --release --quiet
+    watlink=target/release/watlink
+fi
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(../shared/bench/compile/*.wat)
 tmp=$(mktemp -d)

@@ -250,6 +250,10 @@ pub fn spec_words(message: &str) -> String {
         // Inside a longer message ("invalid array.init_elem instruction: element segment 0
         // type mismatch: expected …"); one that starts with the words keeps them.
         (" type mismatch: expected", "type mismatch"),
+        (
+            "invalid exception type: non-empty tag result type",
+            "non-empty tag result type",
+        ),
     ];
     if let Some(code) = message.strip_prefix("illegal opcode: 0x") {
         return format!("illegal opcode {code}");

@@ -46,13 +46,28 @@ pub(super) fn encode(module: &ast::Module) -> Vec<u8> {
 /// `end`; no size prefix), appended to `out`. `offsets` receives the offset in `out` of each
 /// instruction and of the final `end`, for placing a validation error.
 pub(crate) fn func_body(f: &ast::Func, out: &mut Vec<u8>, offsets: &mut Vec<u32>) {
-    let locals = we::Function::new_with_locals_types(f.locals.iter().map(|&t| val_type(t)));
-    out.extend_from_slice(&locals.into_raw_body());
+    func_locals(&f.locals, out);
     offsets.reserve(f.body.len() + 1);
     for i in &f.body {
-        offsets.push(len_u32(out.len()));
-        instr(i, out);
+        func_instr(i, out, offsets);
     }
+    func_end(out, offsets);
+}
+
+/// [`func_body`] in steps, for a body whose instructions come one by one: first the locals…
+pub(crate) fn func_locals(locals: &[ast::ValType], out: &mut Vec<u8>) {
+    let locals = we::Function::new_with_locals_types(locals.iter().map(|&t| val_type(t)));
+    out.extend_from_slice(&locals.into_raw_body());
+}
+
+/// … then each instruction…
+pub(crate) fn func_instr(i: &Instr, out: &mut Vec<u8>, offsets: &mut Vec<u32>) {
+    offsets.push(len_u32(out.len()));
+    instr(i, out);
+}
+
+/// … and the final `end`.
+pub(crate) fn func_end(out: &mut Vec<u8>, offsets: &mut Vec<u32>) {
     offsets.push(len_u32(out.len()));
     out.push(0x0b);
 }

@@ -59,7 +59,7 @@ pub fn validate_binary(name: &str, bytes: &[u8], features: &Features) -> Result<
 /// head (every section before the code section), the bodies, and the rest.
 pub(crate) mod parts {
     use super::{encode, validate};
-    pub(crate) use encode::{Writer, func_body};
+    pub(crate) use encode::{Writer, func_body, func_end, func_instr, func_locals};
     pub(crate) use validate::func as validate_func;
 
     /// Whether `module` is too large for the binary format's u32 counts (see [`super::encode`]).

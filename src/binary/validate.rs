@@ -151,27 +151,44 @@ impl Streaming {
     }
 }
 
-/// Validates the body of `func` (the defined function `func_index` of the function space), encoded
-/// as `body` with the offset of each instruction in `offsets` (see `encode::func_body`).
+/// Validates a function body, encoded as `body` with the offset of each instruction in `offsets`
+/// (see `encode::func_body`).
 ///
 /// # Errors
-/// The first error in the body, at its instruction.
+/// The first error in the body, with the number of its instruction: [`BodyError::locate`] places
+/// it in the text, given the resolved function (which need not be kept while validating).
 pub(crate) fn func(
     to_validate: FuncToValidate,
     allocations: &mut FuncAllocations,
     body: &[u8],
     offsets: &[u32],
-    func: &ast::Func,
-    func_index: usize,
-) -> Result<(), Error> {
+) -> Result<(), BodyError> {
     let mut v = to_validate.into_validator(std::mem::take(allocations));
     let result = v.validate(&wasmparser::FunctionBody::new(BinaryReader::new(body, 0)));
     *allocations = v.into_allocations();
     result.map_err(|err| {
         let before = offsets.partition_point(|&at| u64::from(at) <= err.offset());
-        let message = crate::error::spec_words(err.message());
-        body_error(&message, before.checked_sub(1), func, func_index)
+        BodyError {
+            message: crate::error::spec_words(err.message()),
+            instr: before.checked_sub(1),
+        }
     })
+}
+
+/// A validation error in a function body, not yet placed in the text.
+#[derive(Debug)]
+pub(crate) struct BodyError {
+    message: String,
+    /// The number of the instruction it is at (the body's length: its final `end`).
+    instr: Option<usize>,
+}
+
+impl BodyError {
+    /// The error at its instruction of `func` (the defined function `func_index` of the function
+    /// space, whose body was validated).
+    pub(crate) fn locate(&self, func: &ast::Func, func_index: usize) -> Error {
+        body_error(&self.message, self.instr, func, func_index)
+    }
 }
 
 pub(super) fn validate(

@@ -220,6 +220,8 @@ impl Linker {
                     });
                     Ok(Extern::Func(f))
                 }
+                // A tag has no behaviour to stub: a new one serves.
+                ExternType::Tag(ft) => Ok(Extern::Tag(store.new_tag(ft.clone()))),
                 ExternType::Func(_) => {
                     missing.push(format!("  {m}.{name}: {ty}"));
                     continue;
@@ -269,6 +271,7 @@ fn zero(ty: ValType) -> Value {
         ValType::FuncRef => Value::FuncRef(None),
         ValType::ExternRef => Value::ExternRef(None),
         ValType::AnyRef => Value::AnyRef(None),
+        ValType::ExnRef => Value::ExnRef(None),
     }
 }
 

@@ -3,13 +3,17 @@
 //! ```text
 //! text -lazy::skim-> module tree without bodies -resolve_header-> ast::Module without bodies
 //!      -encode head, validate head-> one validator per function
-//! each body, on any thread: text -lazy::parse_body-> tree -Header::func-> ast::Func
-//!      -func_body-> bytes + instruction offsets -validate_func-> ok | error at the instruction
+//! each body, on any thread: text -body::start-> instructions one by one -Header::func_streamed->
+//!      each resolved and encoded as it comes -> bytes + instruction offsets
+//!      -validate_func-> ok | error at the instruction (placed by resolving the body again)
+//! (a body the hand-written parser leaves to the grammar: lazy::parse_body -> tree -Header::func_owned
+//!      -> ast::Func -func_body-> bytes + offsets -validate_func-> …)
 //! in function order: code section, the sections after it, validate them
 //! ```
 //!
-//! Only the module's header and one body per thread exist as trees at any time; a body's tree and
-//! its resolved instructions are dropped once its bytes are validated. Bodies are independent, so
+//! Only the module's header exists as a tree; a body is parsed, resolved and encoded one
+//! instruction at a time, so what it leaves is its bytes and one offset per instruction (a body
+//! left to the grammar exists as a tree until it is encoded). Bodies are independent, so
 //! they are compiled in parallel (rayon) on large inputs; results are gathered in function order,
 //! so output bytes and diagnostics do not depend on scheduling.
 //!
@@ -163,37 +167,62 @@ impl Job<'_, '_> {
         i: usize,
         validator: Option<FuncToValidate>,
     ) -> Option<Compiled> {
-        // A body parsed apart is resolved in place: its tree is gone before encoding.
-        let (resolved, uses_data) = match self.bodies.get(i)? {
-            Some(span) => {
-                // The hand-written parser knows the common forms; the grammar knows them all.
-                let parsed =
-                    body::parse(self.text, *span).or_else(|| lazy::parse_body(self.text, *span))?;
-                let uses = uses_data(&parsed.body);
-                (self.header.func_owned(i, parsed).ok()?, uses)
-            }
-            None => {
-                let body = self.header.func_syntax(i)?;
-                (self.header.func(i, body).ok()?, uses_data(&body.body))
-            }
-        };
         let mut bytes = Vec::new();
         scratch.offsets.clear();
-        parts::func_body(&resolved.func, &mut bytes, &mut scratch.offsets);
+        let span = *self.bodies.get(i)?;
+        // A body parsed apart goes through the hand-written parser, the resolver and the encoder one
+        // instruction at a time: neither its tree nor its resolved instructions exist whole.
+        let streamed = span.and_then(|span| {
+            let mut encode = Encode {
+                bytes: &mut bytes,
+                offsets: &mut scratch.offsets,
+                uses_data: false,
+            };
+            let resolved = self.header.func_streamed(i, self.text, span, &mut encode)?;
+            let uses_data = encode.uses_data;
+            parts::func_end(&mut bytes, &mut scratch.offsets);
+            Some((resolved, uses_data, span))
+        });
+        let (resolved, uses_data, streamed) = match streamed {
+            Some((r, uses, span)) => (r, uses, Some(span)),
+            None => {
+                bytes.clear();
+                scratch.offsets.clear();
+                let resolved = match span {
+                    // A form the hand-written parser leaves to the grammar (or an error): the
+                    // body's tree, resolved in place.
+                    Some(span) => {
+                        let parsed = body::parse(self.text, span)
+                            .or_else(|| lazy::parse_body(self.text, span))?;
+                        self.header.func_owned(i, parsed).ok()?
+                    }
+                    None => self.header.func(i, self.header.func_syntax(i)?).ok()?,
+                };
+                parts::func_body(&resolved.func, &mut bytes, &mut scratch.offsets);
+                let uses = resolved.func.body.iter().any(|i| i.op.names_data());
+                (resolved, uses, None)
+            }
+        };
         if bytes.len() > MAX_FUNCTION_SIZE {
             return None;
         }
-        let error = validator.and_then(|v| {
-            parts::validate_func(
-                v,
-                &mut scratch.allocations,
-                &bytes,
-                &scratch.offsets,
-                &resolved.func,
-                self.imported + i,
-            )
-            .err()
-        });
+        let index = self.imported + i;
+        let error = match validator {
+            Some(v) => {
+                match parts::validate_func(v, &mut scratch.allocations, &bytes, &scratch.offsets) {
+                    Ok(()) => None,
+                    // A streamed body has no instructions to point at: they are resolved again (the
+                    // same ones, from the same parser) to place the error.
+                    Err(e) if let Some(span) = streamed => {
+                        let parsed = body::parse(self.text, span)?;
+                        let again = self.header.func_owned(i, parsed).ok()?;
+                        Some(e.locate(&again.func, index))
+                    }
+                    Err(e) => Some(e.locate(&resolved.func, index)),
+                }
+            }
+            None => None,
+        };
         Some(Compiled {
             bytes,
             locals: resolved.locals,
@@ -201,6 +230,24 @@ impl Job<'_, '_> {
             error,
             uses_data,
         })
+    }
+}
+
+/// Encodes a body's instructions as they are resolved ([`resolve::Emit`]).
+struct Encode<'b> {
+    bytes: &'b mut Vec<u8>,
+    offsets: &'b mut Vec<u32>,
+    /// Whether an instruction names a data segment.
+    uses_data: bool,
+}
+
+impl resolve::Emit for Encode<'_> {
+    fn locals(&mut self, types: &[ast::ValType]) {
+        parts::func_locals(types, self.bytes);
+    }
+    fn instr(&mut self, i: &ast::Instr) {
+        self.uses_data |= i.op.names_data();
+        parts::func_instr(i, self.bytes, self.offsets);
     }
 }
 
@@ -216,6 +263,46 @@ mod tests {
     fn whole(text: &str, options: &CompileOptions) -> Result<Vec<u8>, Vec<Error>> {
         let m = crate::text::parse_module(text)?;
         crate::compile_module(&m, options)
+    }
+
+    /// A body streamed through the parser, resolver and encoder keeps no instructions: its
+    /// validation error is placed by resolving it again, where the whole-module path places it.
+    #[test]
+    fn streamed_bodies_place_their_errors() {
+        let options = CompileOptions::default();
+        for text in [
+            "(module (func (result i32) (block (i32.add (i32.const 1) (f32.const 2)))))",
+            "(module (func $f (param i32) local.get 0 block $b br $b end i64.eqz drop))",
+            "(module (func (result i32) (if (i32.const 1) (then nop))))",
+            "(module (memory 1) (func i32.const 0 i64.load offset=4 align=16 drop))",
+            "(module (func (i32.const 1) (i32.const 2) drop))",
+        ] {
+            let fast = compile(text, &options).expect("the per-function path");
+            let errors = fast.expect_err(text);
+            assert!(
+                errors.iter().all(|e| e.span.is_some()),
+                "{text}: {errors:?}"
+            );
+            assert_eq!(Err(errors), whole(text, &options), "{text}");
+        }
+    }
+
+    /// Deep nesting is compiled without recursion, by the streamed path, to the same bytes.
+    #[test]
+    fn deep_nesting_streams() {
+        let n = 50_000;
+        let options = CompileOptions::default();
+        for text in [
+            format!("(module (func {}{}))", "(block ".repeat(n), ")".repeat(n)),
+            format!(
+                "(module (func {}{}))",
+                "block $l ".repeat(n),
+                "end $l ".repeat(n)
+            ),
+        ] {
+            let fast = compile(&text, &options).expect("the per-function path");
+            assert_eq!(fast.ok(), whole(&text, &options).ok());
+        }
     }
 
     #[test]

@@ -447,6 +447,11 @@ macro_rules! define_ops {
             /// A GC instruction: the function's `gc_sites[site]` says what it does (see
             /// `gc.rs`).
             Gc { site: u32 },
+            // Exception handling (`exn.rs`).
+            /// `throw` of the module's tag `tag`, its payload at `base..`.
+            Throw { tag: u32, base: Slot },
+            /// `throw_ref` of the exnref in `a` (null traps).
+            ThrowRef { a: Slot },
         }
 
         /// How to lower `op`, if it is one of the table's numeric instructions.
@@ -586,6 +591,10 @@ pub(crate) struct FuncCode {
     pub local_cells: u32,
     /// Cells the frame ever uses: every slot any op names is below this.
     pub frame_cells: u32,
+    /// The `try_table` bodies, innermost first, and their catch clauses: read only when an
+    /// exception is thrown (see `exn.rs`).
+    pub try_regions: Vec<super::TryRegion>,
+    pub catch_clauses: Vec<super::CatchClause>,
     /// Where the ops came from, for backtraces: the module byte offset of the wasm instruction
     /// each op was lowered from (by op index; the final sentinel has none). Written by `emit`,
     /// read only on the trap path.

@@ -39,6 +39,7 @@ impl Store {
             |j: u32| HeapTy::Concrete(types.get(j as usize).copied().unwrap_or(u32::MAX));
         let (mut funcs, mut tables, mut memories, mut globals) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut tags = Vec::new();
         for (mname, name, kind) in &m.imports {
             let Some(ext) = imports.get(mname, name) else {
                 return Err(Error::unlocated(
@@ -74,6 +75,11 @@ impl Store {
                     e.mutable == t.mutable
                         && self.val_matches(e.full, want)
                         && (!e.mutable || self.val_matches(want, e.full))
+                }
+                // Tag types are invariant: the types must be equivalent.
+                (ImportKind::Tag(t), Extern::Tag(h)) => {
+                    tags.push(h.0);
+                    self.tags[h.0 as usize].ty == types[*t as usize]
                 }
                 _ => false,
             };
@@ -144,6 +150,13 @@ impl Store {
         for t in &m.memories {
             memories.push(self.alloc_memory(*t)?);
         }
+        // Each instantiation defines new tags: tag identity is per instance.
+        for &t in &m.tags[tags.len()..] {
+            self.tags.push(TagEntity {
+                ty: types[t as usize],
+            });
+            tags.push(self.tags.len() as u32 - 1);
+        }
         for (t, init) in &m.globals {
             let value = self.eval(init, &types, &globals, &funcs)?;
             self.globals.push(GlobalEntity {
@@ -176,7 +189,7 @@ impl Store {
                 ExternalKind::Table => Extern::Table(TableHandle(tables[i])),
                 ExternalKind::Memory => Extern::Memory(MemoryHandle(memories[i])),
                 ExternalKind::Global => Extern::Global(GlobalHandle(globals[i])),
-                ExternalKind::Tag => continue,
+                ExternalKind::Tag => Extern::Tag(TagHandle(tags[i])),
             };
             exports.insert(name.clone(), e);
         }
@@ -190,6 +203,7 @@ impl Store {
             globals,
             elems,
             datas,
+            tags,
             mem0,
             exports,
         });

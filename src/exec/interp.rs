@@ -120,6 +120,8 @@ pub(crate) struct Cx<'s> {
     globals: &'s mut [super::GlobalEntity],
     elems: &'s mut [Vec<u64>],
     datas: &'s mut [Arc<[u8]>],
+    tags: &'s [super::TagEntity],
+    exns: &'s mut super::Exns,
     stack_guard: Option<StackGuard>,
     /// The cell stack; frames are windows of it.
     stack: &'s mut Vec<u64>,
@@ -397,6 +399,8 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         elems,
         datas,
         instances,
+        tags,
+        exns,
         stack,
         trace,
         deadline,
@@ -437,6 +441,8 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         globals,
         elems,
         datas,
+        tags,
+        exns,
         stack_guard: *stack_guard,
         stack,
         frames: Vec::new(),
@@ -811,7 +817,7 @@ macro_rules! helpers {
                     FuncKind::Host(_) => {
                         if !call_host($cx, h, $d base as usize, $d tail) {
                             $cx.trap_ip = $ip;
-                            return Exit::Trap;
+                            return host_failed($ip, $cx, $d tail);
                         }
                         // SAFETY: `call_host` left the stack holding this frame.
                         $regs = unsafe { $cx.stack.as_mut_ptr().add($cx.fp) };
@@ -1710,7 +1716,126 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
             Err(c) => trap!(c),
         }
     }
+    Throw { tag, base } => { return throw(ip, regs, cx, tag, base); }
+    ThrowRef { a } => {
+        match r!(a) {
+            0 => trap!(TrapCode::NullExceptionReference),
+            e => return unwind(ip, cx, (e - 1) as u32, false),
+        }
+    }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Exception handling (see `exn.rs`): nothing here runs unless an exception is thrown.
+
+/// `throw` of the current instance's tag `tag` with the payload at `base..` of the frame.
+#[cold]
+#[inline(never)]
+fn throw(ip: *const Instr, regs: *mut u64, cx: &mut Cx<'_>, tag: u32, base: Slot) -> Exit {
+    let t = cx.inst.tags[tag as usize];
+    let types = &cx.types[cx.tags[t as usize].ty as usize].params;
+    let n: usize = types.iter().map(|&t| super::lower::width(t) as usize).sum();
+    debug_assert!(base as usize + n <= cx.code.frame_cells as usize);
+    // SAFETY: lowering put the payload in the frame's slots `base..base + n`, below
+    // `frame_cells` (a `throw` pops them as a call pops its arguments), and the frame lies
+    // within the stack (see `enter!`).
+    let payload = unsafe { std::slice::from_raw_parts(regs.add(base as usize), n) };
+    let e = cx.exns.alloc(t, types, payload);
+    unwind(ip, cx, e, false)
+}
+
+/// A host function called at `ip` failed: an exception it returned is thrown from the call
+/// (for a tail call, from the caller the call returns to); anything else traps.
+#[cold]
+#[inline(never)]
+fn host_failed(ip: *const Instr, cx: &mut Cx<'_>, tail: bool) -> Exit {
+    match cx.trap {
+        Some(Trap::Exception(e)) if (e.0 as usize) < cx.exns.items.len() => {
+            cx.trap = None;
+            unwind(ip, cx, e.0, tail)
+        }
+        Some(Trap::Exception(_)) => {
+            let t =
+                Trap::Host("a host function threw an exception this store does not hold".into());
+            cx.trap = Some(t);
+            Exit::Trap
+        }
+        _ => Exit::Trap,
+    }
+}
+
+/// Unwinds to the handler of exception `exn` thrown at `ip` (an op of the running function; its
+/// frame is skipped if `skip`, as for a tail call's callee): the innermost `try_table` around
+/// the throwing op, frame by frame outwards, whose clause catches it gets the payload (and the
+/// exnref) in its label's cells and goes on there. Uncaught, it leaves as [`Trap::Exception`].
+#[cold]
+#[inline(never)]
+#[allow(unused_macros, unused_assignments)]
+fn unwind(ip: *const Instr, cx: &mut Cx<'_>, exn: u32, skip: bool) -> Exit {
+    let (mut ip, mut skip) = (ip, skip);
+    let tag = cx.exns.items[exn as usize].tag;
+    let clause = loop {
+        if !skip && !cx.code.try_regions.is_empty() {
+            let pc = (ip as usize - cx.code.ops.as_ptr() as usize) / size_of::<Instr>();
+            if let Some(c) = cx.code.handler(pc as u32, tag, cx.inst) {
+                break c;
+            }
+        }
+        skip = false;
+        match cx.frames.pop() {
+            None => {
+                cx.exns.items[exn as usize].exposed = true;
+                cx.trap = Some(Trap::Exception(super::ExnHandle(exn)));
+                cx.trap_ip = std::ptr::null();
+                return Exit::Trap;
+            }
+            Some(fr) => {
+                cx.fp = fr.fp;
+                cx.code = fr.code;
+                cx.inst_idx = fr.inst;
+                cx.inst = &cx.instances[fr.inst as usize];
+                // The caller's call op, which is never the first op of its code.
+                ip = fr.ip.wrapping_sub(1);
+            }
+        }
+    };
+    let (mut mem, mut len) = cx.mem0();
+    // SAFETY: the frame at `fp` was within the stack when it was entered, and the stack only
+    // grows.
+    let mut regs = unsafe { cx.stack.as_mut_ptr().add(cx.fp) };
+    helpers!([$] ip, regs, mem, len, cx; Indirect);
+    let x = &cx.exns.items[exn as usize];
+    // `catch_all` and `catch_all_ref` take no payload.
+    let n = if clause.tag.is_some() {
+        x.cells.len()
+    } else {
+        0
+    };
+    debug_assert!(
+        clause.dst as usize + n + clause.with_ref as usize <= cx.code.frame_cells as usize
+    );
+    // SAFETY: lowering made the frame hold the label's cells from `dst` (`max_cells`), and they
+    // are the payload's cells plus the exnref's for a `_ref` clause (validation).
+    unsafe { std::ptr::copy_nonoverlapping(x.cells.as_ptr(), regs.add(clause.dst as usize), n) };
+    if clause.with_ref {
+        cx.exns.items[exn as usize].exposed = true;
+        w!(clause.dst as usize + n, exn as u64 + 1);
+    } else {
+        cx.exns.caught_and_dropped(exn);
+    }
+    if clause.pc == RETURN_PC {
+        do_return!();
+    }
+    let code = cx.code;
+    // SAFETY: lowering patched every clause to an op of this code.
+    dispatch!(
+        unsafe { code.ops.as_ptr().add(clause.pc as usize) },
+        regs,
+        mem,
+        len,
+        cx
+    )
+}
 
 /// A table index cell as a `usize` (an index past the address space is past every table).
 #[inline(always)]

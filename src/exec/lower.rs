@@ -22,7 +22,7 @@ use super::code::{
 use super::gc::{Comp, Ext, GcKind, GcSite, Storage};
 use super::memory::{MemKind, MemSite, mem_index};
 use super::simd::{self, SimdForm};
-use super::{ModuleInner, TrapCode, ValType};
+use super::{CatchClause, ModuleInner, TrapCode, TryRegion, ValType};
 
 /// Cells a value of `t` takes.
 pub(crate) fn width(t: ValType) -> u32 {
@@ -79,6 +79,8 @@ struct Ctl {
 enum Fixup {
     Op(usize),
     Table(usize),
+    /// A catch clause (by index in [`Lower::catch_clauses`]).
+    Catch(usize),
 }
 
 /// What the last op was, for fusing it with the next one.
@@ -126,6 +128,11 @@ struct Lower<'m> {
     at: u32,
     /// See [`FuncCode::offsets`].
     offsets: Vec<u32>,
+    /// See [`FuncCode::try_regions`], [`FuncCode::catch_clauses`].
+    try_regions: Vec<TryRegion>,
+    catch_clauses: Vec<CatchClause>,
+    /// The open `try_table`s: control index, first op of the body, catch clauses.
+    tries: Vec<(usize, u32, std::ops::Range<u32>)>,
 }
 
 /// Lowers the defined function `index` of `m` (validated), with fuel ops if `fuel`.
@@ -155,6 +162,9 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         wide: false,
         at: 0,
         offsets: Vec::new(),
+        try_regions: Vec::new(),
+        catch_clauses: Vec::new(),
+        tries: Vec::new(),
     };
     for &t in &ty.params {
         l.add_local(t);
@@ -216,6 +226,8 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         local_cells: l.local_cells,
         frame_cells: l.max_cells.max(l.local_cells + super::code::FRAME_PAD),
         offsets: l.offsets,
+        try_regions: l.try_regions,
+        catch_clauses: l.catch_clauses,
     }
 }
 
@@ -516,6 +528,7 @@ impl Lower<'_> {
         for f in fixups {
             match f {
                 Fixup::Table(i) => self.br_table[i].pc = pc,
+                Fixup::Catch(i) => self.catch_clauses[i].pc = pc,
                 Fixup::Op(i) => {
                     if let Some(t) = self.ops[i].target_mut() {
                         *t = pc;
@@ -785,7 +798,7 @@ impl Lower<'_> {
     fn skip_dead(&mut self, op: &Operator<'_>) -> bool {
         use Operator as O;
         match op {
-            O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+            O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
                 self.ctl.push(Ctl {
                     kind: Kind::Block,
                     height: self.stack.len(),
@@ -1094,6 +1107,22 @@ impl Lower<'_> {
                     self.push_results(&ft.results);
                 }
             }
+            O::TryTable { ref try_table } => self.try_table(try_table),
+            O::Throw { tag_index } => {
+                let ty = self.m.tags[tag_index as usize];
+                let params = self.m.types[ty as usize].params.clone();
+                let base = self.call_frame(&params);
+                self.emit(Op::Throw {
+                    tag: tag_index,
+                    base,
+                });
+                self.dead = true;
+            }
+            O::ThrowRef => {
+                let a = self.pop_cell();
+                self.emit(Op::ThrowRef { a });
+                self.dead = true;
+            }
             O::RefAsNonNull => {
                 let a = self.pop_cell();
                 self.emit(Op::RefAsNonNull { a });
@@ -1340,7 +1369,53 @@ impl Lower<'_> {
         c as i32 as i64 as u64 == c || (!self.wide && c >> 32 == 0)
     }
 
+    /// A `try_table`: a block whose body's ops are a [`TryRegion`]. Each catch clause's label is
+    /// resolved outside the `try_table` (label 0 is the block around it); the clause is a
+    /// branch target patched like a branch to that label, and its values go to the label's
+    /// cells. Entering the block puts every operand in its canonical cells, where the label's
+    /// code expects the values below its own.
+    fn try_table(&mut self, t: &wasmparser::TryTable) {
+        use wasmparser::Catch;
+        let first = self.catch_clauses.len() as u32;
+        for c in &t.catches {
+            let (tag, with_ref, label) = match *c {
+                Catch::One { tag, label } => (Some(tag), false, label),
+                Catch::OneRef { tag, label } => (Some(tag), true, label),
+                Catch::All { label } => (None, false, label),
+                Catch::AllRef { label } => (None, true, label),
+            };
+            let (i, base, _, cells) = self.label(label);
+            let dst = if i == 0 { 0 } else { base };
+            self.max_cells = self.max_cells.max(dst + cells);
+            let k = self.catch_clauses.len();
+            self.catch_clauses.push(CatchClause {
+                tag,
+                with_ref,
+                dst,
+                pc: RETURN_PC,
+            });
+            if i != 0 {
+                self.branch_fixup(i, Fixup::Catch(k));
+            }
+        }
+        self.enter(Kind::Block, t.ty);
+        // No comparison before the body fuses into a branch inside it.
+        self.last = Last::None;
+        let start = self.pc();
+        let clauses = first..self.catch_clauses.len() as u32;
+        self.tries.push((self.ctl.len() - 1, start, clauses));
+    }
+
     fn end(&mut self) {
+        if self.tries.last().is_some_and(|t| t.0 == self.ctl.len() - 1)
+            && let Some((_, start, clauses)) = self.tries.pop()
+        {
+            self.try_regions.push(TryRegion {
+                start,
+                end: self.pc(),
+                clauses,
+            });
+        }
         let c = self.ctl.last().unwrap();
         let live = !self.dead;
         if c.kind == Kind::Func {

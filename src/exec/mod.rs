@@ -10,6 +10,8 @@
 //! - `store.rs`, `instantiate.rs`: the store, the host API, instantiation;
 //! - `value.rs`, `trap.rs`: values at the API boundary and their cells, traps;
 //! - `code.rs`: the op set, the numeric instructions listed once; `lower.rs`; `interp.rs`;
+//! - `exn.rs`: exception handling (tags, exception objects, the handler tables of `try_table`
+//!   and the unwinder);
 //! - `memory.rs`: the general memory instructions (other memories, memory64, custom page sizes,
 //!   atomics), out of the dispatch loop's fast path;
 //! - `gc.rs`: GC: reference cells, canonical struct and array types, the heap of objects behind
@@ -32,6 +34,7 @@
 
 mod code;
 mod decode;
+mod exn;
 mod gc;
 mod instantiate;
 mod interp;
@@ -47,12 +50,13 @@ mod trap;
 mod value;
 
 pub(crate) use code::FuncCode;
+pub(crate) use exn::*;
 pub(crate) use module::*;
 pub use module::{ExternType, Module, features};
 pub(crate) use store::*;
 pub use store::{Caller, Extern, HostFunc, HostFuncWithCaller, Imports, Limits, Store};
 pub use trap::{TraceFrame, Trap, TrapCode};
 pub use value::{
-    AnyKind, AnyRef, FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle,
-    ValType, Value,
+    AnyKind, AnyRef, ExnHandle, FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle,
+    TableHandle, TagHandle, ValType, Value,
 };

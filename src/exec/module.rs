@@ -15,7 +15,8 @@ use crate::error::{Class, Error};
 
 /// The wasmparser features the interpreter decodes, validates and runs: WebAssembly 2.0, tail
 /// calls, multi-memory, memory64 (and table64), custom page sizes, extended constant expressions,
-/// typed function references, wide arithmetic and threads (run in a single thread).
+/// typed function references, wide arithmetic, threads (run in a single thread) and exception
+/// handling.
 ///
 /// and GC (structs, arrays, i31, casts; see `gc.rs`).
 pub fn features() -> WasmFeatures {
@@ -30,6 +31,7 @@ pub fn features() -> WasmFeatures {
         | WasmFeatures::WIDE_ARITHMETIC
         | WasmFeatures::THREADS
         | WasmFeatures::RELAXED_SIMD
+        | WasmFeatures::EXCEPTIONS
 }
 
 /// Classifies a wasmparser error by stage: decoding errors are malformed, validation errors
@@ -71,17 +73,20 @@ pub(crate) enum ImportKind {
     Table(TableType),
     Memory(MemType),
     Global(GlobalType),
+    /// A tag of this type index.
+    Tag(u32),
 }
 
 /// A heap type as import matching sees it. In a module, `Concrete` is the module's type index;
-/// in the store (the types of tables and globals, [`CanonFunc`]), it is a store type id.
+/// in the store (the types of tables and globals, a canonical [`super::gc::DefType`]), it is a
+/// store type id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum HeapTy {
     /// `func`, `extern`, `nofunc`, `noextern`, … (GC's `any`, `eq`, `struct`, … come with GC).
     Abstract(wasmparser::AbstractHeapType),
     /// A defined type.
     Concrete(u32),
-    /// The type `n` places further on in its own recursion group (only in a [`CanonFunc`]; without GC
+    /// The type `n` places further on in its own recursion group (only in a canonical [`super::gc::DefType`]; without GC
     /// every group is one type, so `n` is 0: the type refers to itself).
     Rec(u32),
 }
@@ -112,6 +117,11 @@ impl RefTy {
         nullable: true,
         heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Extern),
     };
+    /// `exnref`, `(ref null exn)`.
+    pub(crate) const EXN: RefTy = RefTy {
+        nullable: true,
+        heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Exn),
+    };
 
     /// As a module declares it: concrete heap types are module type indices.
     pub(crate) fn from_wp(r: wasmparser::RefType) -> RefTy {
@@ -133,11 +143,12 @@ impl RefTy {
         heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Any),
     };
 
-    /// The API type's reference type: `funcref`, `externref` or `anyref`.
+    /// The API type's reference type: `funcref`, `externref`, `anyref` or `exnref`.
     pub(crate) fn of(t: ValType) -> RefTy {
         match t {
             ValType::ExternRef => RefTy::EXTERN,
             ValType::AnyRef => RefTy::ANY,
+            ValType::ExnRef => RefTy::EXN,
             _ => RefTy::FUNC,
         }
     }
@@ -165,7 +176,9 @@ impl FullType {
     /// The API type's full type (`funcref` is `(ref null func)`).
     pub(crate) fn of(t: ValType) -> FullType {
         match t {
-            ValType::FuncRef | ValType::ExternRef | ValType::AnyRef => FullType::Ref(RefTy::of(t)),
+            ValType::FuncRef | ValType::ExternRef | ValType::AnyRef | ValType::ExnRef => {
+                FullType::Ref(RefTy::of(t))
+            }
             t => FullType::Num(t),
         }
     }
@@ -269,6 +282,8 @@ pub(crate) struct ModuleInner {
     pub(crate) table_inits: Vec<Option<ConstExpr>>,
     pub(crate) memories: Vec<MemType>,
     pub(crate) globals: Vec<(GlobalType, ConstExpr)>,
+    /// Type index of every tag (imports first).
+    pub(crate) tags: Vec<u32>,
     pub(crate) exports: Vec<(String, ExternalKind, u32)>,
     pub(crate) start: Option<u32>,
     pub(crate) elems: Vec<ElemSeg>,
@@ -505,7 +520,10 @@ impl Module {
                                 full: FullType::from_wp(g.content_type),
                                 mutable: g.mutable,
                             }),
-                            TypeRef::Tag(_) => ImportKind::Func(0),
+                            TypeRef::Tag(t) => {
+                                m.tags.push(t.func_type_idx);
+                                ImportKind::Tag(t.func_type_idx)
+                            }
                         };
                         m.imports
                             .push((imp.module.to_string(), imp.name.to_string(), kind));
@@ -529,6 +547,11 @@ impl Module {
                 Payload::MemorySection(s) => {
                     for t in s.clone() {
                         m.memories.push(MemType::from_wp(&t.map_err(mal)?));
+                    }
+                }
+                Payload::TagSection(s) => {
+                    for t in s.clone() {
+                        m.tags.push(t.map_err(mal)?.func_type_idx);
                     }
                 }
                 Payload::GlobalSection(s) => {
@@ -676,6 +699,13 @@ impl Module {
                     ty: g.ty,
                     mutable: g.mutable,
                 },
+                ImportKind::Tag(t) => ExternType::Tag(
+                    self.inner
+                        .types
+                        .get(*t as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                ),
             };
             (module.as_str(), name.as_str(), ty)
         })
@@ -697,7 +727,7 @@ pub enum ExternType {
     Func(FuncType),
     /// A table of `elem` references, at least `min` elements, at most `max`.
     Table {
-        /// funcref or externref.
+        /// funcref, externref or exnref.
         elem: ValType,
         /// The least number of elements.
         min: u64,
@@ -718,6 +748,8 @@ pub enum ExternType {
         /// Whether it is mutable.
         mutable: bool,
     },
+    /// A tag whose exceptions carry values of this type's parameters (its results are empty).
+    Tag(FuncType),
 }
 
 impl std::fmt::Display for ExternType {
@@ -757,6 +789,17 @@ impl std::fmt::Display for ExternType {
             }
             ExternType::Global { ty, mutable: true } => write!(f, "global (mut {ty})"),
             ExternType::Global { ty, mutable: false } => write!(f, "global {ty}"),
+            ExternType::Tag(t) => {
+                f.write_str("tag")?;
+                if !t.params.is_empty() {
+                    f.write_str(" (param")?;
+                    for p in &t.params {
+                        write!(f, " {p}")?;
+                    }
+                    f.write_str(")")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -127,6 +127,8 @@ pub(crate) struct InstanceEntity {
     pub(crate) globals: Vec<u32>,
     pub(crate) elems: Vec<u32>,
     pub(crate) datas: Vec<u32>,
+    /// Store tag of each module tag (imports first).
+    pub(crate) tags: Vec<u32>,
     /// Memory 0, or `u32::MAX`.
     pub(crate) mem0: u32,
     pub(crate) exports: HashMap<String, Extern>,
@@ -143,6 +145,8 @@ pub enum Extern {
     Memory(MemoryHandle),
     /// A global.
     Global(GlobalHandle),
+    /// A tag (exception handling).
+    Tag(TagHandle),
 }
 
 /// Imports to instantiate a module with, by `(module, name)`.
@@ -206,6 +210,9 @@ pub struct Store {
     pub(crate) elems: Vec<Vec<u64>>,
     pub(crate) datas: Vec<Arc<[u8]>>,
     pub(crate) instances: Vec<InstanceEntity>,
+    pub(crate) tags: Vec<TagEntity>,
+    /// Exception objects (see `exn.rs`).
+    pub(crate) exns: Exns,
     pub(crate) stack: Vec<u64>,
     /// The frames of the last trap (see [`Store::backtrace`]).
     pub(crate) trace: Vec<TraceFrame>,
@@ -309,6 +316,8 @@ impl Store {
             elems: Vec::new(),
             datas: Vec::new(),
             instances: Vec::new(),
+            tags: Vec::new(),
+            exns: Exns::default(),
             stack: Vec::new(),
             trace: Vec::new(),
             deadline: None,
@@ -467,7 +476,7 @@ impl Store {
         Ok(MemoryHandle(h))
     }
 
-    /// Adds a table of `ty` (funcref or externref) with `min` null elements, at most `max`.
+    /// Adds a table of `ty` (funcref, externref or exnref) with `min` null elements, at most `max`.
     pub fn new_table(
         &mut self,
         ty: ValType,

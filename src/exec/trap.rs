@@ -55,6 +55,8 @@ pub enum TrapCode {
     CastFailure,
     /// An allocation past the GC heap's limit ([`Limits::max_heap_bytes`](super::Limits)).
     HeapExhausted,
+    /// `throw_ref` of a null exception reference.
+    NullExceptionReference,
 }
 
 impl TrapCode {
@@ -85,6 +87,7 @@ impl TrapCode {
             TrapCode::ArrayOutOfBounds => "out of bounds array access",
             TrapCode::CastFailure => "cast failure",
             TrapCode::HeapExhausted => "out of memory: the GC heap is full",
+            TrapCode::NullExceptionReference => "null exception reference",
         }
     }
 }
@@ -99,6 +102,11 @@ pub enum Trap {
     Detailed(TrapCode, String),
     /// A trap raised by a host function, or a misuse of the API (wrong argument types, unknown export).
     Host(String),
+    /// An exception that no handler caught ("uncaught exception"): the store's exception object,
+    /// whose tag and payload [`Store::exception_tag`](super::Store::exception_tag) and
+    /// [`Store::exception_payload`](super::Store::exception_payload) read. A host function that
+    /// returns this throws that exception into its wasm caller, where a `try_table` may catch it.
+    Exception(super::ExnHandle),
 }
 
 impl Trap {
@@ -107,6 +115,7 @@ impl Trap {
         match self {
             Trap::Code(c) => c.message(),
             Trap::Detailed(_, m) | Trap::Host(m) => m,
+            Trap::Exception(_) => "uncaught exception",
         }
     }
 
@@ -130,11 +139,11 @@ impl Trap {
         }
     }
 
-    /// The interpreter's trap code (`None` for host traps).
+    /// The interpreter's trap code (`None` for host traps and uncaught exceptions).
     pub fn code(&self) -> Option<TrapCode> {
         match self {
             Trap::Code(c) | Trap::Detailed(c, _) => Some(*c),
-            Trap::Host(_) => None,
+            Trap::Host(_) | Trap::Exception(_) => None,
         }
     }
 }

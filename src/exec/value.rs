@@ -25,6 +25,8 @@ pub enum ValType {
     /// A reference of GC's `any` hierarchy: `anyref`, `eqref`, `i31ref`, `structref`,
     /// `arrayref`, `nullref` and references to defined struct and array types.
     AnyRef,
+    /// Exception reference (exception handling).
+    ExnRef,
 }
 
 impl ValType {
@@ -52,6 +54,10 @@ impl ValType {
                 ty: A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None,
                 ..
             } => ValType::AnyRef,
+            wasmparser::HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Exn | wasmparser::AbstractHeapType::NoExn,
+                ..
+            } => ValType::ExnRef,
             _ => ValType::FuncRef,
         }
     }
@@ -86,6 +92,7 @@ impl fmt::Display for ValType {
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::AnyRef => "anyref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -121,6 +128,14 @@ pub struct MemoryHandle(pub(crate) u32);
 /// A handle to a global in a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct GlobalHandle(pub(crate) u32);
+/// A handle to a tag in a [`Store`]: its identity (two instances of one module have distinct
+/// tags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TagHandle(pub(crate) u32);
+/// A handle to an exception object in a [`Store`]: its tag and payload (see
+/// [`Store::exception_tag`], [`Store::exception_payload`]). `throw_ref` rethrows the same object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExnHandle(pub(crate) u32);
 /// A handle to an instance in a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct InstanceHandle(pub(crate) u32);
@@ -148,6 +163,8 @@ pub enum Value {
     /// An external reference that is an externalized internal one (`extern.convert_any` of a
     /// struct, array or i31 reference): an `externref` value.
     ExternAny(AnyRef),
+    /// An exception reference or null.
+    ExnRef(Option<ExnHandle>),
 }
 
 /// A non-null reference of the `any` hierarchy: opaque. A struct or array is a handle into the
@@ -204,6 +221,7 @@ impl Value {
             Value::FuncRef(_) => ValType::FuncRef,
             Value::ExternRef(_) | Value::ExternAny(_) => ValType::ExternRef,
             Value::AnyRef(_) => ValType::AnyRef,
+            Value::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -246,6 +264,7 @@ impl Value {
             Value::ExternRef(r) => r.map_or(0, |v| v as u64 + 1),
             Value::AnyRef(r) => r.map_or(0, |r| r.0),
             Value::ExternAny(r) => r.0,
+            Value::ExnRef(r) => r.map_or(0, |h| h.0 as u64 + 1),
         }
     }
 
@@ -264,12 +283,13 @@ impl Value {
             }
             ValType::ExternRef => Value::ExternRef(s.checked_sub(1).map(|v| v as u32)),
             ValType::AnyRef => Value::AnyRef((s != 0).then_some(AnyRef(s))),
+            ValType::ExnRef => Value::ExnRef(s.checked_sub(1).map(|h| ExnHandle(h as u32))),
         }
     }
 }
 
 /// The stable `type:value` form `watlink run` prints and the `.wast` runner reports: `i32:-1`,
-/// `f64:1.5`, `f32:nan:0x400000`, `v128:0x…`, `funcref:null`, `externref:7`.
+/// `f64:1.5`, `f32:nan:0x400000`, `v128:0x…`, `funcref:null`, `externref:7`, `exnref:exn`.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -288,6 +308,8 @@ impl fmt::Display for Value {
             Value::FuncRef(Some(_)) => f.write_str("funcref:func"),
             Value::ExternRef(None) => f.write_str("externref:null"),
             Value::ExternRef(Some(n)) => write!(f, "externref:{n}"),
+            Value::ExnRef(None) => f.write_str("exnref:null"),
+            Value::ExnRef(Some(_)) => f.write_str("exnref:exn"),
             Value::ExternAny(r) => write!(f, "externref:{}", AnyShow(r)),
             Value::AnyRef(None) => f.write_str("anyref:null"),
             Value::AnyRef(Some(r)) => write!(f, "anyref:{}", AnyShow(r)),

@@ -12,6 +12,7 @@ use crate::ast::{
 use crate::error::Error;
 use crate::instr::{ImmKind, Op};
 use crate::span::Span;
+use crate::text::body;
 use crate::text::syntax::{self, Id, Imm, Index};
 
 /// Errors inside an instruction are boxed: [`Error`] is large and the happy path is hot.
@@ -86,10 +87,49 @@ impl<'s, 'n> Body<'s, 'n> {
 }
 
 /// The instructions of a sequence: in a module's tree, or parsed apart and owned (then their vector
-/// is reused for the resolved instructions, and each one's immediates are freed once resolved).
+/// is reused for the resolved instructions, and each one's immediates are freed once resolved), or
+/// still to be parsed: then each is resolved as soon as it is parsed and given to `Emit` (the
+/// resolved sequence is left empty), so that neither the parsed nor the resolved body exists whole.
 pub(crate) enum Seq<'s, 'b> {
     Borrowed(&'b [syntax::Instr<'s>]),
     Owned(Vec<syntax::Instr<'s>>),
+    Streamed(body::Instrs<'s>, &'b mut dyn Emit),
+}
+
+/// What takes a function body resolved as it is parsed ([`super::Header::func_streamed`]).
+pub trait Emit {
+    /// The types of the function's declared locals, before its first instruction.
+    fn locals(&mut self, types: &[ast::ValType]);
+    /// The next instruction.
+    fn instr(&mut self, i: &ast::Instr);
+}
+
+/// A [`body::Sink`] that resolves each instruction as it is parsed and hands it on.
+struct Stream<'s, 'r, 'n, 'x> {
+    r: &'x mut Resolver<'s, 'r>,
+    body: &'x mut Body<'s, 'n>,
+    emit: &'x mut dyn Emit,
+    count: usize,
+}
+
+impl<'s> body::Sink<'s> for Stream<'s, '_, '_, '_> {
+    fn push(&mut self, i: syntax::Instr<'s>) -> Option<()> {
+        let resolved = self.r.instr(&i, self.body);
+        if !self.r.errors.is_empty() {
+            return None;
+        }
+        self.emit.instr(&resolved);
+        self.count += 1;
+        Some(())
+    }
+    fn count(&self) -> usize {
+        self.count
+    }
+    // Spans only serve errors, which make the caller start again from a parse tree.
+    fn span_at(&self, _: usize) -> Span {
+        Span::default()
+    }
+    fn set_span(&mut self, _: usize, _: Span) {}
 }
 
 /// `n` as a power of two, for `align=n`.
@@ -108,6 +148,22 @@ impl<'s> Resolver<'s, '_> {
             Seq::Borrowed(instrs) => instrs.iter().map(|i| self.instr(i, body)).collect(),
             // Collected in place: the parsed instructions' vector becomes the resolved one's.
             Seq::Owned(instrs) => instrs.into_iter().map(|i| self.instr(&i, body)).collect(),
+            Seq::Streamed(instrs, emit) => {
+                let mut sink = Stream {
+                    r: self,
+                    body,
+                    emit,
+                    count: 0,
+                };
+                if instrs.instrs_into(&mut sink).is_none() && self.errors.is_empty() {
+                    // A form the hand-written parser leaves to the grammar: the caller starts again.
+                    self.errors.push(Error::malformed(
+                        "internal: body left to the grammar",
+                        Span::default(),
+                    ));
+                }
+                Vec::new()
+            }
         }
     }
 

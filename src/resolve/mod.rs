@@ -29,7 +29,9 @@ use crate::ast::{self, ExternKind, FuncIdx, TableIdx};
 use crate::error::Error;
 use crate::instr::Op;
 use crate::span::Span;
-use crate::text::syntax;
+use crate::text::{body, syntax};
+
+pub use func::Emit;
 
 /// Expands the module's abbreviations and resolves every name to a typed index.
 ///
@@ -190,6 +192,26 @@ impl<'s> Header<'s> {
     {
         let syntax::Func { locals, body, .. } = body;
         self.func_of(i, &locals, func::Seq::Owned(body))
+    }
+
+    /// As [`Header::func`], for the body at `span` of `text` (the module's text): each instruction
+    /// is resolved as soon as the hand-written parser ([`body`]) reads it, and given to `emit`; the
+    /// function returned has no body. `None` if the body has an error or a form that parser leaves
+    /// to the grammar (then the caller parses it with the grammar: [`Header::func_owned`]), or needs
+    /// a type the module does not have yet.
+    pub fn func_streamed<'b>(
+        &'b self,
+        i: usize,
+        text: &'b str,
+        span: Span,
+        emit: &mut dyn Emit,
+    ) -> Option<ResolvedFunc>
+    where
+        's: 'b,
+    {
+        let (instrs, locals) = body::start(text, span)?;
+        self.func_of(i, &locals, func::Seq::Streamed(instrs, emit))
+            .ok()
     }
 
     fn func_of<'b>(
@@ -573,6 +595,10 @@ impl<'s, 'r> Resolver<'s, 'r> {
             self.out.names.locals.push((idx, named));
         }
         let mut body = func::Body::new(&locals);
+        let mut instrs = instrs;
+        if let func::Seq::Streamed(_, emit) = &mut instrs {
+            emit.locals(&types);
+        }
         let instrs = self.instrs(instrs, &mut body);
         if !body.label_names.is_empty() {
             self.out.names.labels.push((idx, body.label_names));

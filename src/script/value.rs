@@ -33,6 +33,7 @@ pub(super) fn to_value(c: &Const<'_>) -> Result<Value, String> {
             Value::ExternRef(None)
         }
         Const::RefNull(h) if any_hierarchy(h) => Value::AnyRef(None),
+        Const::RefNull(HeapType::Abstract(AbsHeap::Exn | AbsHeap::NoExn)) => Value::ExnRef(None),
         Const::RefNull(_) => Value::FuncRef(None),
         Const::RefExtern(n) => Value::ExternRef(Some(*n)),
         // A host reference is an internal one (the reference interpreter's `ref.host`).
@@ -91,6 +92,7 @@ fn matches(v: &Value, e: &Expected<'_>) -> bool {
         (Expected::RefFunc, Value::FuncRef(Some(_))) => true,
         (Expected::RefExternAny, Value::ExternRef(Some(_)) | Value::ExternAny(_)) => true,
         (Expected::RefKind(k), Value::AnyRef(Some(r))) => kind_matches(*k, r.kind()),
+        (Expected::RefKind(RefKind::Exn), Value::ExnRef(Some(_))) => true,
         (Expected::Either(options), v) => options.iter().any(|e| matches(v, e)),
         _ => false,
     }
@@ -119,13 +121,21 @@ fn lanes_match(bits: u128, shape: VecShape, lanes: &[LanePattern]) -> bool {
     })
 }
 
-/// `(ref.null h)` expected: a null of `h`'s hierarchy. A defined type's null (and a script's
-/// bare `(ref.null)`, read as `func`) is a function's or GC's, which the value tells.
+/// `(ref.null h)` expected: a null of `h`'s hierarchy.
 fn null_matches(h: &HeapType<'_>, v: &Value) -> bool {
     match h {
         HeapType::Extern | HeapType::Abstract(AbsHeap::NoExtern) => *v == Value::ExternRef(None),
         h if any_hierarchy(h) => *v == Value::AnyRef(None),
-        _ => matches!(v, Value::FuncRef(None) | Value::AnyRef(None)),
+        HeapType::Abstract(AbsHeap::Exn | AbsHeap::NoExn) => *v == Value::ExnRef(None),
+        // `func`, a defined type, or the bare `(ref.null)` (which the script grammar reads as
+        // `func`) that any null matches: the function's result type fixed the hierarchy.
+        _ => matches!(
+            v,
+            Value::FuncRef(None)
+                | Value::AnyRef(None)
+                | Value::ExternRef(None)
+                | Value::ExnRef(None)
+        ),
     }
 }
 

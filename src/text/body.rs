@@ -21,33 +21,91 @@ use crate::text::syntax::{Func, HeapType, Id, Imm, Index, Instr, Local, ValType,
 /// Parses the body at `body` of `source` as the grammar would parse `(func <body>)`; `None` if it
 /// has a form this parser leaves to the grammar (see the module docs).
 pub fn parse(source: &str, body: Span) -> Option<Func<'_>> {
-    let text = source.get(body.start..body.end)?;
-    let mut p = Parser {
-        lexer: Lexer::new(text),
-        base: body.start,
-        end: body.end,
-        ahead: Vec::new(),
-        last_end: body.start,
-        out: Vec::new(),
-        pending: Vec::new(),
-        frames: Vec::new(),
-        failed: false,
-    };
-    let locals = p.locals();
-    let done = p.instrs();
-    if p.failed {
-        return None;
-    }
-    let (locals, ()) = (locals?, done?);
+    let (parser, locals) = start(source, body)?;
+    let mut out = Vec::new();
+    parser.instrs_into(&mut out)?;
     Some(Func {
         id: None,
         exports: Vec::new(),
         import: None,
         ty: TypeUseB::default().finish(body.start),
         locals,
-        body: p.out,
+        body: out,
         span: body,
     })
+}
+
+/// Starts parsing the body at `body` of `source`: its locals, and a parser at its first
+/// instruction, which [`Instrs::instrs_into`] hands to a [`Sink`] one by one (so that a caller
+/// can resolve and encode each as it comes, without the body's instructions ever existing as a
+/// vector). `None` as for [`parse`].
+pub fn start(source: &str, body: Span) -> Option<(Instrs<'_>, Vec<Local<'_>>)> {
+    let text = source.get(body.start..body.end)?;
+    // Offsets are kept in 32 bits in the open blocks: a larger text is left to the grammar.
+    u32::try_from(body.end).ok()?;
+    let mut p = Parser {
+        lexer: Lexer::new(text),
+        base: body.start,
+        end: body.end,
+        ahead: Vec::new(),
+        last_end: body.start,
+        pending: Vec::new(),
+        frames: Vec::new(),
+        flat_labels: Vec::new(),
+        failed: false,
+    };
+    let locals = p.locals();
+    if p.failed {
+        return None;
+    }
+    Some((Instrs(p), locals?))
+}
+
+/// The instructions of a body whose locals [`start`] read.
+pub struct Instrs<'a>(Parser<'a>);
+
+impl<'a> Instrs<'a> {
+    /// Parses the instructions into `sink`, in order; `None` if the body has a form left to the
+    /// grammar, or `sink` stopped it.
+    pub fn instrs_into(mut self, sink: &mut impl Sink<'a>) -> Option<()> {
+        let done = self.0.instrs(sink);
+        if self.0.failed {
+            return None;
+        }
+        done
+    }
+}
+
+/// Where the parser puts the flat instructions it builds, in order. Instructions are only appended,
+/// except that a folded block's span is known at its `)`, after its contents: then it is set.
+pub trait Sink<'a> {
+    /// Appends `i`; `None` stops the parse (the sink met an error).
+    fn push(&mut self, i: Instr<'a>) -> Option<()>;
+    /// How many instructions were pushed.
+    fn count(&self) -> usize;
+    /// The span of the `at`-th instruction pushed (a flat block, whose `end` takes its span).
+    fn span_at(&self, at: usize) -> Span;
+    /// Sets the span of the `at`-th instruction pushed (a folded block, at its `)`).
+    fn set_span(&mut self, at: usize, span: Span);
+}
+
+/// The grammar's form: the whole body as a vector.
+impl<'a> Sink<'a> for Vec<Instr<'a>> {
+    fn push(&mut self, i: Instr<'a>) -> Option<()> {
+        Vec::push(self, i);
+        Some(())
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn span_at(&self, at: usize) -> Span {
+        self.get(at).map_or(Span::default(), |i| i.span)
+    }
+    fn set_span(&mut self, at: usize, span: Span) {
+        if let Some(i) = self.get_mut(at) {
+            i.span = span;
+        }
+    }
 }
 
 /// An optional number as written (`offset=`, `align=`).
@@ -56,20 +114,35 @@ type OptNum<'a> = Option<Spanned<&'a str>>;
 /// A token with its start and end in the whole text.
 type Tok<'a> = (usize, Token<'a>, usize);
 
-/// An open construct, waiting for its `)` or `end`. Small: a million nested blocks keep a million.
+/// An open construct, waiting for its `)` or `end`. Small (12 bytes: offsets into the text and
+/// instruction numbers in 32 bits, which [`start`] checks): a million nested blocks keep a million.
+/// `at` is the number of the block's instruction in the sink.
 enum Frame {
     /// `(op imm* …`: the instruction waits in `pending` and follows its operands.
-    Folded { l: usize },
-    /// `(block …` or `(loop …`: the instruction is `out[at]`.
-    FoldedBlock { l: usize, at: usize },
+    Folded { l: u32 },
+    /// `(block …` or `(loop …`.
+    FoldedBlock { l: u32, at: u32 },
     /// `(if …` before `(then`: the `if` waits in `pending` and follows its condition operands.
-    IfCond { l: usize },
-    /// In `(then …` (`else: false`) or `(else …` of the `if` at `out[at]`.
-    IfArm { l: usize, at: usize, els: bool },
-    /// Between the arms of the `if` at `out[at]`: after `(then …)` (`els: false`) or `(else …)`.
-    IfNext { l: usize, at: usize, els: bool },
-    /// A flat `block`, `loop` (`els: false`) or `if` at `out[at]`; `els` once its `else` is read.
-    Flat { at: usize, els: bool },
+    IfCond { l: u32 },
+    /// In `(then …` (`else: false`) or `(else …` of the `if`.
+    IfArm { l: u32, at: u32, els: bool },
+    /// Between the arms of the `if`: after `(then …)` (`els: false`) or `(else …)`.
+    IfNext { l: u32, at: u32, els: bool },
+    /// A flat `block`, `loop` or `if` (`is_if`); `els` once its `else` is read; `labelled` if its
+    /// label is the last of `flat_labels`.
+    Flat {
+        at: u32,
+        els: bool,
+        is_if: bool,
+        labelled: bool,
+    },
+}
+
+const _: () = assert!(std::mem::size_of::<Frame>() <= 12);
+
+/// A position or instruction number in 32 bits (the text is shorter than 4 GiB, see [`start`]).
+fn small(n: usize) -> Option<u32> {
+    u32::try_from(n).ok()
 }
 
 struct Parser<'a> {
@@ -82,11 +155,11 @@ struct Parser<'a> {
     ahead: Vec<Tok<'a>>,
     /// The end of the last token taken.
     last_end: usize,
-    /// The flat instructions so far.
-    out: Vec<Instr<'a>>,
     /// Folded instructions waiting for their operands, innermost last.
     pending: Vec<Instr<'a>>,
     frames: Vec<Frame>,
+    /// The labels of the open flat blocks that have one, innermost last.
+    flat_labels: Vec<Id<'a>>,
     /// The lexer met an error (a peek may have seen it): the body is left to the grammar.
     failed: bool,
 }
@@ -321,18 +394,18 @@ impl<'a> Parser<'a> {
     }
 
     /// The instructions, flat and folded, up to the end of the body.
-    fn instrs(&mut self) -> Option<()> {
+    fn instrs(&mut self, out: &mut impl Sink<'a>) -> Option<()> {
         while let Some(t) = self.next() {
             let (l, tok, r) = t?;
             match tok {
-                Token::LParen => self.open_paren(l)?,
-                Token::RParen => self.close_paren(r)?,
+                Token::LParen => self.open_paren(out, l)?,
+                Token::RParen => self.close_paren(out, r)?,
                 Token::Keyword(Keyword::Instr(kind, op)) => {
                     // Inside `(if …` only folded instructions and the arms may come.
                     if let Some(Frame::IfCond { .. } | Frame::IfNext { .. }) = self.frames.last() {
                         return None;
                     }
-                    self.flat(kind, op, l, r)?;
+                    self.flat(out, kind, op, l, r)?;
                 }
                 _ => return None,
             }
@@ -341,7 +414,7 @@ impl<'a> Parser<'a> {
     }
 
     /// After `(` at `l`: a folded instruction, or an arm of a folded `if`.
-    fn open_paren(&mut self, l: usize) -> Option<()> {
+    fn open_paren(&mut self, out: &mut impl Sink<'a>, l: usize) -> Option<()> {
         let (kl, tok, kr) = self.take()?;
         let Token::Keyword(kw) = tok else {
             return None;
@@ -351,8 +424,8 @@ impl<'a> Parser<'a> {
                 let Some(Frame::IfCond { l: if_l }) = self.frames.pop() else {
                     return None;
                 };
-                let at = self.out.len();
-                self.out.push(self.pending.pop()?);
+                let at = small(out.count())?;
+                out.push(self.pending.pop()?)?;
                 self.frames.push(Frame::IfArm {
                     l: if_l,
                     at,
@@ -364,7 +437,7 @@ impl<'a> Parser<'a> {
                 let Some(Frame::IfNext { l: if_l, at, .. }) = self.frames.pop() else {
                     return None;
                 };
-                self.out.push(marker(Op::Else, Span::new(l, kr)));
+                out.push(marker(Op::Else, Span::new(l, kr)))?;
                 self.frames.push(Frame::IfArm {
                     l: if_l,
                     at,
@@ -373,75 +446,94 @@ impl<'a> Parser<'a> {
                 Some(())
             }
             (Some(Frame::IfNext { .. }), _) => None,
-            (_, Keyword::Instr(kind, op)) => self.folded(kind, op, l, kl, kr),
+            (_, Keyword::Instr(kind, op)) => self.folded(out, kind, op, l, kl, kr),
             _ => None,
         }
     }
 
     /// `)` ending at `r`: closes the innermost folded construct.
-    fn close_paren(&mut self, r: usize) -> Option<()> {
+    fn close_paren(&mut self, out: &mut impl Sink<'a>, r: usize) -> Option<()> {
         match self.frames.pop()? {
             Frame::Folded { l } => {
                 let mut i = self.pending.pop()?;
-                i.span = Span::new(l, r);
-                self.out.push(i);
+                i.span = Span::new(l as usize, r);
+                out.push(i)?;
             }
-            Frame::FoldedBlock { l, at } => {
-                let span = Span::new(l, r);
-                self.out.get_mut(at)?.span = span;
-                self.out.push(marker(Op::End, span));
+            Frame::FoldedBlock { l, at } | Frame::IfNext { l, at, .. } => {
+                let span = Span::new(l as usize, r);
+                out.set_span(at as usize, span);
+                out.push(marker(Op::End, span))?;
             }
             // `(if …)` without `(then …)`.
             Frame::IfCond { .. } | Frame::Flat { .. } => return None,
             Frame::IfArm { l, at, els } => self.frames.push(Frame::IfNext { l, at, els }),
-            Frame::IfNext { l, at, .. } => {
-                let span = Span::new(l, r);
-                self.out.get_mut(at)?.span = span;
-                self.out.push(marker(Op::End, span));
-            }
         }
         Some(())
     }
 
     /// A flat instruction whose keyword spans `l..r`.
-    fn flat(&mut self, kind: ImmKind, op: Op, l: usize, r: usize) -> Option<()> {
+    fn flat(
+        &mut self,
+        out: &mut impl Sink<'a>,
+        kind: ImmKind,
+        op: Op,
+        l: usize,
+        r: usize,
+    ) -> Option<()> {
         match kind {
             ImmKind::Block | ImmKind::If => {
                 let label = self.id();
+                let labelled = label.is_some();
+                if let Some(label) = &label {
+                    self.flat_labels.push(label.clone());
+                }
                 let ty = self.type_use()?;
-                let at = self.out.len();
-                self.out.push(a::block(op, label, ty, l, r).ok()?);
-                self.frames.push(Frame::Flat { at, els: false });
+                let at = small(out.count())?;
+                out.push(a::block(op, label, ty, l, r).ok()?)?;
+                self.frames.push(Frame::Flat {
+                    at,
+                    els: false,
+                    is_if: op == Op::If,
+                    labelled,
+                });
             }
             ImmKind::Else => {
-                let Some(Frame::Flat { at, els: false }) = self.frames.last() else {
+                let Some(&Frame::Flat {
+                    at,
+                    els: false,
+                    is_if: true,
+                    labelled,
+                }) = self.frames.last()
+                else {
                     return None;
                 };
-                let at = *at;
-                if self.out.get(at)?.op != Op::If {
-                    return None;
-                }
                 let label = self.id();
-                a::check_label(block_label(self.out.get(at)?), &label).ok()?;
+                self.check_flat_label(labelled, &label)?;
                 self.frames.pop();
-                self.frames.push(Frame::Flat { at, els: true });
-                self.out.push(marker(Op::Else, Span::new(l, r)));
+                self.frames.push(Frame::Flat {
+                    at,
+                    els: true,
+                    is_if: true,
+                    labelled,
+                });
+                out.push(marker(Op::Else, Span::new(l, r)))?;
             }
             ImmKind::End => {
-                let Some(Frame::Flat { at, .. }) = self.frames.pop() else {
+                let Some(Frame::Flat { at, labelled, .. }) = self.frames.pop() else {
                     return None;
                 };
                 let label = self.id();
-                let open = self.out.get(at)?;
-                a::check_label(block_label(open), &label).ok()?;
-                let span = open.span;
-                self.out.push(marker(Op::End, span));
+                self.check_flat_label(labelled, &label)?;
+                if labelled {
+                    self.flat_labels.pop();
+                }
+                out.push(marker(Op::End, out.span_at(at as usize)))?;
             }
             ImmKind::Select => {
                 if self.open(Keyword::Result).is_some() {
                     return None;
                 }
-                self.out.push(a::instr(op, Imm::Select(None), l, r));
+                out.push(a::instr(op, Imm::Select(None), l, r))?;
             }
             ImmKind::CallIndirect => {
                 let table = self.opt_index()?;
@@ -449,31 +541,51 @@ impl<'a> Parser<'a> {
                 let ty = self.type_use()?;
                 let end = ty.end().unwrap_or(p);
                 let imm = a::call_indirect(table, ty, p).ok()?;
-                self.out.push(a::instr(op, imm, l, end));
+                out.push(a::instr(op, imm, l, end))?;
             }
             _ => {
                 let imm = self.plain_imm(kind)?;
-                self.out.push(a::instr(op, imm, l, self.last_end));
+                out.push(a::instr(op, imm, l, self.last_end))?;
             }
         }
         Some(())
     }
 
+    /// Checks the label repeated on a flat block's `else` or `end` against the block's own.
+    fn check_flat_label(&self, labelled: bool, label: &Option<Id<'a>>) -> Option<()> {
+        match (labelled, label) {
+            (_, None) => Some(()),
+            (true, Some(l)) if self.flat_labels.last().is_some_and(|b| b.name == l.name) => {
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
     /// A folded instruction from `(` at `l`, its keyword at `kl..kr`.
-    fn folded(&mut self, kind: ImmKind, op: Op, l: usize, kl: usize, kr: usize) -> Option<()> {
+    fn folded(
+        &mut self,
+        out: &mut impl Sink<'a>,
+        kind: ImmKind,
+        op: Op,
+        l: usize,
+        kl: usize,
+        kr: usize,
+    ) -> Option<()> {
+        let l32 = small(l)?;
         match kind {
             ImmKind::Block => {
                 let label = self.id();
                 let ty = self.type_use()?;
-                let at = self.out.len();
-                self.out.push(a::block(op, label, ty, l, kr).ok()?);
-                self.frames.push(Frame::FoldedBlock { l, at });
+                let at = small(out.count())?;
+                out.push(a::block(op, label, ty, l, kr).ok()?)?;
+                self.frames.push(Frame::FoldedBlock { l: l32, at });
             }
             ImmKind::If => {
                 let label = self.id();
                 let ty = self.type_use()?;
                 self.pending.push(a::block(op, label, ty, l, kr).ok()?);
-                self.frames.push(Frame::IfCond { l });
+                self.frames.push(Frame::IfCond { l: l32 });
             }
             ImmKind::Else | ImmKind::End => return None,
             ImmKind::Select => {
@@ -481,7 +593,7 @@ impl<'a> Parser<'a> {
                     return None;
                 }
                 self.pending.push(a::instr(op, Imm::Select(None), l, kr));
-                self.frames.push(Frame::Folded { l });
+                self.frames.push(Frame::Folded { l: l32 });
             }
             ImmKind::CallIndirect => {
                 let table = self.opt_index()?;
@@ -489,12 +601,12 @@ impl<'a> Parser<'a> {
                 let ty = self.type_use()?;
                 let imm = a::call_indirect(table, ty, p).ok()?;
                 self.pending.push(a::instr(op, imm, l, p));
-                self.frames.push(Frame::Folded { l });
+                self.frames.push(Frame::Folded { l: l32 });
             }
             _ => {
                 let imm = self.plain_imm(kind)?;
                 self.pending.push(a::instr(op, imm, kl, self.last_end));
-                self.frames.push(Frame::Folded { l });
+                self.frames.push(Frame::Folded { l: l32 });
             }
         }
         Some(())
@@ -612,15 +724,6 @@ fn marker<'a>(op: Op, span: Span) -> Instr<'a> {
         op,
         imm: Imm::EndLabel(None),
         span,
-    }
-}
-
-/// The label of a block instruction.
-fn block_label<'i, 'a>(i: &'i Instr<'a>) -> &'i Option<Id<'a>> {
-    static NONE: Option<Id<'static>> = None;
-    match &i.imm {
-        Imm::Block(Some(b)) => &b.label,
-        _ => &NONE,
     }
 }
 

@@ -124,7 +124,8 @@ fn float(text: &str, f: Format) -> R<u64> {
     } else if rest == "nan" {
         exp_ones | 1 << (f.mant - 1)
     } else if let Some(payload) = rest.strip_prefix("nan:0x") {
-        let p = int_parts(&format!("0x{payload}"))
+        // `rest` is `nan:0x…`: the payload with its `0x`.
+        let p = int_parts(&rest[rest.len() - payload.len() - 2..])
             .ok_or("unknown operator")?
             .1;
         if p == 0 || p >= 1u128 << f.mant {
@@ -140,7 +141,15 @@ fn float(text: &str, f: Format) -> R<u64> {
 }
 
 fn decimal_float(text: &str, f: Format) -> R<u64> {
-    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    // Most literals have no `_`: they are parsed where they are, without a copy.
+    let clean: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.chars()
+            .filter(|&c| c != '_')
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    };
     if !clean.starts_with(|c: char| c.is_ascii_digit()) {
         return Err("unknown operator");
     }
@@ -200,19 +209,28 @@ fn hex_float(text: &str, f: Format) -> R<u64> {
     if !any {
         return Err("unknown operator");
     }
-    let exp = exp.replace('_', "");
-    let (eneg, edigits) = match exp.as_bytes().first() {
-        Some(b'-') => (true, &exp[1..]),
-        Some(b'+') => (false, &exp[1..]),
-        _ => (false, &exp[..]),
-    };
-    if edigits.is_empty() || !edigits.bytes().all(|b| b.is_ascii_digit()) {
+    // The exponent's digits, `_` skipped, read in place (saturating: any exponent that large
+    // rounds to zero or out of range alike).
+    let mut exp = exp.bytes().filter(|&b| b != b'_').peekable();
+    let eneg = exp.peek() == Some(&b'-');
+    if matches!(exp.peek(), Some(b'-' | b'+')) {
+        exp.next();
+    }
+    let mut e: i64 = 0;
+    let mut edigits = false;
+    for b in exp {
+        if !b.is_ascii_digit() {
+            return Err("unknown operator");
+        }
+        edigits = true;
+        e = e
+            .saturating_mul(10)
+            .saturating_add(i64::from(b - b'0'))
+            .min(i64::MAX / 4);
+    }
+    if !edigits {
         return Err("unknown operator");
     }
-    let e: i64 = edigits
-        .parse::<i64>()
-        .unwrap_or(i64::MAX / 4)
-        .min(i64::MAX / 4);
     e2 += if eneg { -e } else { e };
     if m == 0 {
         return Ok(0);

@@ -279,10 +279,8 @@ spec_tier! { wasm_v3, "wasm-v3",
     i64_wast "i64.wast";
     id_wast "id.wast";
     if_wast "if.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10): tags and exceptions"]
     imports_wast "imports.wast";
     inline_module_wast "inline-module.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10): tags and exceptions (instance.wast:7; its `(module definition …)` and `(module instance …)` run)"]
     instance_wast "instance.wast";
     int_exprs_wast "int_exprs.wast";
     int_literals_wast "int_literals.wast";
@@ -307,7 +305,6 @@ spec_tier! { wasm_v3, "wasm-v3",
     ref_as_non_null_wast "ref_as_non_null.wast";
     ref_func_wast "ref_func.wast";
     ref_is_null_wast "ref_is_null.wast";
-    #[ignore = "interpreter: exception handling not built (issue 10): ref_null.wast:1 and :23 declare exnref globals, which the interpreter validates without the exceptions feature"]
     ref_null_wast "ref_null.wast";
     return_wast "return.wast";
     return_call_wast "return_call.wast";
@@ -389,7 +386,7 @@ spec_tier! { memory64, "memory64",
     address64_wast "address64.wast";
     align64_wast "align64.wast";
     binary_leb128_wast "binary-leb128.wast";
-    #[ignore = "tests rules older than 3.0: binary.wast:856-1028 expect memory.size/grow's byte to be zero (\"zero byte expected\"; multi-memory made it a memory index); binary.wast:1554-1562 expect limits flags 0x08 to be malformed (custom page sizes, on in this tier, use it)"]
+    #[ignore = "tests rules older than 3.0: binary.wast:856-1028 expect memory.size/grow's byte to be zero (\"zero byte expected\"; multi-memory made it a memory index); binary.wast:1554-1562 expect limits flags 0x08 to be malformed (custom page sizes, on in this tier, use it); binary.wast:48, 1382, 1392 expect section id 13 and import kind 4 to be malformed (exception handling, on in this tier, made them the tag section and tag imports)"]
     binary_wast "binary.wast";
     endianness64_wast "endianness64.wast";
     float_memory64_wast "float_memory64.wast";
@@ -499,12 +496,8 @@ spec_tier! { gc, "gc",
 }
 
 spec_tier! { exceptions, "exceptions",
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     tag_wast "tag.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     throw_wast "throw.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     throw_ref_wast "throw_ref.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     try_table_wast "try_table.wast";
 }

@@ -336,6 +336,7 @@ fn wl_val(store: &exec::Store, v: exec::Value) -> Val {
         exec::Value::ExternRef(r) => Val::ExternRef(r.is_some()),
         exec::Value::ExternAny(_) => Val::ExternRef(true),
         exec::Value::AnyRef(r) => Val::AnyRef(r.is_some()),
+        exec::Value::ExnRef(_) => unreachable!("the generated modules use no exception handling"),
     }
 }
 
@@ -366,6 +367,7 @@ fn wl_trap_kind(code: exec::TrapCode, message: &str) -> Result<TrapKind, &'stati
         | C::NullI31Reference
         | C::ArrayOutOfBounds
         | C::CastFailure => TrapKind::Other(format!("watlink: {message}")),
+        C::NullExceptionReference => TrapKind::Other(format!("watlink: {message}")),
     })
 }
 
@@ -533,7 +535,7 @@ impl Watlink {
                         })
                         .collect(),
                 ),
-                Some(exec::Extern::Func(_)) | None => continue,
+                Some(exec::Extern::Func(_) | exec::Extern::Tag(_)) | None => continue,
             };
             out.push((name.clone(), s));
         }
@@ -795,7 +797,7 @@ fn arg(u: &mut Unstructured<'_>, t: exec::ValType) -> Option<Arg> {
         }),
         exec::ValType::FuncRef => Arg::NullFuncRef,
         exec::ValType::ExternRef => Arg::NullExternRef,
-        exec::ValType::V128 | exec::ValType::AnyRef => return None,
+        exec::ValType::V128 | exec::ValType::AnyRef | exec::ValType::ExnRef => return None,
     })
 }
 
