@@ -240,6 +240,16 @@ pub fn spec_words(message: &str) -> String {
             "memory size must be at most 0x10000 65536-byte pages",
             "memory size must be at most 65536 pages (4GiB)",
         ),
+        // GC's validation.
+        ("array is immutable", "immutable array"),
+        ("struct field is immutable", "immutable field"),
+        (
+            "array type is not numeric or vector",
+            "array type is not numeric or vector",
+        ),
+        // Inside a longer message ("invalid array.init_elem instruction: element segment 0
+        // type mismatch: expected …"); one that starts with the words keeps them.
+        (" type mismatch: expected", "type mismatch"),
         (
             "invalid exception type: non-empty tag result type",
             "non-empty tag result type",
@@ -290,6 +300,16 @@ mod tests {
             (
                 "global is immutable: cannot modify it with `global.set`",
                 "immutable global: cannot modify it with `global.set`",
+            ),
+            (
+                "invalid array modification: array is immutable",
+                "immutable array (invalid array modification: array is immutable)",
+            ),
+            (
+                "invalid array.init_elem instruction: element segment 0 type mismatch: expected \
+                 funcref, found externref",
+                "type mismatch (invalid array.init_elem instruction: element segment 0 type \
+                 mismatch: expected funcref, found externref)",
             ),
         ] {
             assert_eq!(spec_words(theirs), ours);

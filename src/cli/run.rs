@@ -270,6 +270,7 @@ fn zero(ty: ValType) -> Value {
         ValType::V128 => Value::V128(0),
         ValType::FuncRef => Value::FuncRef(None),
         ValType::ExternRef => Value::ExternRef(None),
+        ValType::AnyRef => Value::AnyRef(None),
         ValType::ExnRef => Value::ExnRef(None),
     }
 }
@@ -372,6 +373,7 @@ fn session(ctx: &Ctx, opts: Opts) -> Step<ExitCode> {
         max_memory_bytes: opts.max_memory,
         max_table_elems: opts.max_table,
         max_call_depth: opts.max_call_depth,
+        ..Limits::default()
     };
     let mut store = Store::new(limits);
     store.set_memory_budget(opts.memory_budget);

@@ -444,6 +444,9 @@ macro_rules! define_ops {
             ReturnCallRef { fref: Slot, base: Slot },
             /// `ref.as_non_null`: trap if `a` is null (the value stays where it is).
             RefAsNonNull { a: Slot },
+            /// A GC instruction: the function's `gc_sites[site]` says what it does (see
+            /// `gc.rs`).
+            Gc { site: u32 },
             // Exception handling (`exn.rs`).
             /// `throw` of the module's tag `tag`, its payload at `base..`.
             Throw { tag: u32, base: Slot },
@@ -580,6 +583,8 @@ pub(crate) struct FuncCode {
     pub shuffles: Vec<u128>,
     /// The general memory instructions ([`Op::Mem`]).
     pub mem_sites: Vec<super::memory::MemSite>,
+    /// The GC instructions ([`Op::Gc`]).
+    pub gc_sites: Vec<super::gc::GcSite>,
     /// Cells of the parameters (the bottom of the frame).
     pub param_cells: u32,
     /// Cells of parameters and locals; the cells above the parameters start zeroed.

@@ -6,24 +6,17 @@ use wasmparser::{ElementItems, ElementKind, Parser, Payload, TypeRef, WasmFeatur
 use super::classify;
 use crate::error::{Class, Error};
 
-/// The first use of a GC type or instruction in a module: its byte offset and what it is. The
-/// interpreter validates with wasmparser's GC feature (3.0 lets a constant expression read any
-/// earlier immutable global, which wasmparser allows only with it) but runs no GC yet, so a
-/// module that validates and uses GC is refused with this (see [`super::Module::new`]).
-pub(super) type GcUse = Option<(u64, &'static str)>;
-
 /// Decodes every section of `bytes` without validating: any error here is [`Class::Malformed`].
-/// Returns the first use of GC (see [`GcUse`]).
 ///
 /// This is the reference interpreter's decoding stage: operators are read (so block structure,
 /// immediates and LEB128 widths are checked), section counts must agree (functions and code,
 /// data count and data) and encodings of proposals outside `features` are rejected (shared
 /// globals; 64-bit, shared or paged limits when `features` lacks their proposal).
-pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error> {
+pub(super) fn decode(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> {
     decode_sections(bytes, features).map_err(|e| refine(bytes, features, e))
 }
 
-fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error> {
+fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<(), Error> {
     let mal = |e| classify(e, true);
     let malformed = |msg: &str, offset: u64| {
         Error::unlocated(Class::Malformed, msg).with_note(format!("at byte offset {offset}"))
@@ -34,12 +27,6 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
     let (mut data_count, mut n_datas, mut uses_data_count) = (None, 0u64, false);
     let mut code_end = 0;
     let mut last_rank = 0;
-    let mut gc: GcUse = None;
-    let mut note = |at: u64, what: Option<&'static str>| {
-        if let (None, Some(what)) = (&gc, what) {
-            gc = Some((at, what));
-        }
-    };
     for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(mal)?;
         if let Some((id, range)) = payload.as_section() {
@@ -62,25 +49,8 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 ));
             }
             Payload::TypeSection(s) => {
-                let at = s.range().start;
                 for rg in s {
-                    let rg = rg.map_err(mal)?;
-                    if rg.is_explicit_rec_group() && rg.types().len() > 1 {
-                        note(at, Some("recursion groups"));
-                    }
-                    for st in rg.types() {
-                        if !st.is_final || !st.supertype_idxs.is_empty() {
-                            note(at, Some("subtyping"));
-                        }
-                        match &st.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => {
-                                for &t in f.params().iter().chain(f.results()) {
-                                    note(at, gc_val(t));
-                                }
-                            }
-                            _ => note(at, Some("struct and array types")),
-                        }
-                    }
+                    rg.map_err(mal)?;
                 }
             }
             Payload::ImportSection(s) => {
@@ -89,11 +59,7 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                     let imp = imp.map_err(mal)?;
                     match imp.ty {
                         TypeRef::Memory(t) => decode_memory(&t, at, features)?,
-                        TypeRef::Table(t) => {
-                            note(at, gc_ref(t.element_type));
-                            decode_table(&t, at, features)?
-                        }
-                        TypeRef::Global(g) if !g.shared => note(at, gc_val(g.content_type)),
+                        TypeRef::Table(t) => decode_table(&t, at, features)?,
                         TypeRef::Global(g) if g.shared => {
                             return Err(malformed("malformed mutability", at));
                         }
@@ -112,9 +78,8 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 for t in s {
                     let t = t.map_err(mal)?;
                     decode_table(&t.ty, at, features)?;
-                    note(at, gc_ref(t.ty.element_type));
                     if let wasmparser::TableInit::Expr(e) = &t.init {
-                        note(at, decode_expr(e.get_operators_reader())?);
+                        decode_expr(e.get_operators_reader())?;
                     }
                 }
             }
@@ -136,8 +101,7 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                     if g.ty.shared {
                         return Err(malformed("malformed mutability", at));
                     }
-                    note(at, gc_val(g.ty.content_type));
-                    note(at, decode_expr(g.init_expr.get_operators_reader())?);
+                    decode_expr(g.init_expr.get_operators_reader())?;
                 }
             }
             Payload::ExportSection(s) => {
@@ -146,11 +110,10 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 }
             }
             Payload::ElementSection(s) => {
-                let at = s.range().start;
                 for e in s {
                     let e = e.map_err(mal)?;
                     if let ElementKind::Active { offset_expr, .. } = &e.kind {
-                        note(at, decode_expr(offset_expr.get_operators_reader())?);
+                        decode_expr(offset_expr.get_operators_reader())?;
                     }
                     match e.items {
                         ElementItems::Functions(r) => {
@@ -158,10 +121,9 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                                 f.map_err(mal)?;
                             }
                         }
-                        ElementItems::Expressions(t, r) => {
-                            note(at, gc_ref(t));
+                        ElementItems::Expressions(_, r) => {
                             for x in r {
-                                note(at, decode_expr(x.map_err(mal)?.get_operators_reader())?);
+                                decode_expr(x.map_err(mal)?.get_operators_reader())?;
                             }
                         }
                     }
@@ -172,7 +134,7 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 for d in s {
                     let d = d.map_err(mal)?;
                     if let wasmparser::DataKind::Active { offset_expr, .. } = &d.kind {
-                        note(0, decode_expr(offset_expr.get_operators_reader())?);
+                        decode_expr(offset_expr.get_operators_reader())?;
                     }
                     n_datas += 1;
                 }
@@ -185,8 +147,7 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 let mut locals = body.get_locals_reader().map_err(mal)?;
                 let mut n_locals = 0u64;
                 for _ in 0..locals.get_count() {
-                    let (n, t) = locals.read().map_err(mal)?;
-                    note(locals.original_position(), gc_val(t));
+                    let (n, _) = locals.read().map_err(mal)?;
                     n_locals += n as u64;
                     if n_locals > u32::MAX as u64 {
                         return Err(malformed("too many locals", locals.original_position()));
@@ -194,13 +155,7 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
                 }
                 let mut rd = body.get_operators_reader().map_err(mal)?;
                 while !rd.eof() {
-                    let at = rd.original_position();
                     let op = rd.read().map_err(mal)?;
-                    // Only GC's prefix, `ref.eq`, block types, `ref.null` and typed `select`
-                    // can need GC (a byte compare keeps the common path short).
-                    if let Some(0xfb | 0xd3 | 0x02..=0x04 | 0xd0 | 0x1c) = bytes.get(at as usize) {
-                        note(at, gc_op(&op));
-                    }
                     if !features.multi_memory() && memarg_of(&op).is_some_and(|m| m.align >= 32) {
                         return Err(malformed("malformed memop flags", rd.original_position()));
                     }
@@ -230,63 +185,16 @@ fn decode_sections(bytes: &[u8], features: WasmFeatures) -> Result<GcUse, Error>
     if uses_data_count && data_count.is_none() {
         return Err(malformed("data count section required", code_end));
     }
-    Ok(gc)
+    Ok(())
 }
 
-/// Reads a constant expression to its end; returns what in it needs GC, if anything.
-fn decode_expr(mut rd: wasmparser::OperatorsReader<'_>) -> Result<Option<&'static str>, Error> {
-    let mut gc = None;
+/// Reads a constant expression to its end.
+fn decode_expr(mut rd: wasmparser::OperatorsReader<'_>) -> Result<(), Error> {
     while !rd.eof() {
-        let op = rd.read().map_err(|e| classify(e, true))?;
-        gc = gc.or(gc_op(&op));
+        rd.read().map_err(|e| classify(e, true))?;
     }
     rd.finish().map_err(|e| classify(e, true))?;
-    Ok(gc)
-}
-
-/// What in a reference type needs GC: the abstract heap types beyond `func`, `extern`, `exn` and
-/// their bottoms (`any`, `eq`, `i31`, `struct`, `array`, `none`).
-fn gc_ref(r: wasmparser::RefType) -> Option<&'static str> {
-    use wasmparser::AbstractHeapType as A;
-    match r.heap_type() {
-        wasmparser::HeapType::Abstract { shared: false, ty } => match ty {
-            A::Func | A::Extern | A::NoFunc | A::NoExtern | A::Exn | A::NoExn => None,
-            _ => Some("GC's reference types"),
-        },
-        wasmparser::HeapType::Abstract { shared: true, .. } => Some("shared reference types"),
-        _ => None,
-    }
-}
-
-fn gc_val(t: wasmparser::ValType) -> Option<&'static str> {
-    match t {
-        wasmparser::ValType::Ref(r) => gc_ref(r),
-        _ => None,
-    }
-}
-
-/// What in an operator needs GC: GC's instructions, or a GC reference type in its immediates.
-fn gc_op(op: &wasmparser::Operator<'_>) -> Option<&'static str> {
-    use wasmparser::{BlockType, Operator as O};
-    macro_rules! gc_instructions {
-        ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
-            match op {
-                $( O::$op { .. } if stringify!($proposal) == "gc" => return Some("GC instructions"), )*
-                _ => {}
-            }
-        };
-    }
-    wasmparser::for_each_operator!(gc_instructions);
-    match op {
-        O::Block { blockty } | O::Loop { blockty } | O::If { blockty } => match blockty {
-            BlockType::Type(t) => gc_val(*t),
-            _ => None,
-        },
-        O::RefNull { hty } => gc_ref(wasmparser::RefType::new(true, *hty)?),
-        O::TypedSelect { ty } => gc_val(*ty),
-        O::TypedSelectMulti { tys } => tys.iter().find_map(|t| gc_val(*t)),
-        _ => None,
-    }
+    Ok(())
 }
 
 /// The memory operand of a load or store. Its alignment exponent is a u32 whose bit 6 flags a
@@ -684,12 +592,9 @@ mod tests {
     }
 
     #[test]
-    fn gc_is_refused_after_validation() {
+    fn gc_modules_load_and_invalid_ones_are_invalid() {
         let gc = wat::parse_str("(module (type (struct (field i32))))").unwrap();
-        let e = Module::new(&gc).unwrap_err();
-        assert_eq!(e.class, Class::Io);
-        assert!(e.message.starts_with("not supported yet: GC"), "{e}");
-        // An invalid GC module is invalid, not unsupported.
+        assert!(Module::new(&gc).is_ok());
         let invalid = wat::parse_str(
             "(module (func (result i32) (ref.i31 (i64.const 0)) drop (i32.const 0)))",
         )

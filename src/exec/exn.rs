@@ -130,7 +130,8 @@ impl FuncCode {
 impl Store {
     /// Adds a tag of type `ty` (its results must be empty; its parameters are the payload).
     pub fn new_tag(&mut self, ty: FuncType) -> TagHandle {
-        let id = self.intern(&ty, CanonFunc::of(&ty));
+        let key = vec![host_def_type(&ty)];
+        let id = self.intern_group(std::slice::from_ref(&ty), key);
         self.tags.push(TagEntity { ty: id });
         TagHandle(self.tags.len() as u32 - 1)
     }

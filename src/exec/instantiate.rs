@@ -18,21 +18,22 @@ impl Store {
         imports: &Imports,
     ) -> Result<InstanceHandle, Error> {
         let m = &module.inner;
-        // Store type ids: a type refers to earlier types by their ids and to its own recursion
-        // group relatively, so equivalent types of any two modules share an id.
+        // Store type ids: a recursion group refers to earlier types by their ids and to its own
+        // types by position, so equivalent groups of any two modules share ids.
         let mut types: Vec<u32> = Vec::with_capacity(m.types.len());
-        for (i, (ft, (params, results))) in m.types.iter().zip(&m.full_types).enumerate() {
-            let canon = |t: &FullType| {
-                t.map(|j| match types.get(j as usize) {
-                    Some(&id) => HeapTy::Concrete(id),
-                    None => HeapTy::Rec(j.wrapping_sub(i as u32)),
+        for &(start, n) in &m.rec_groups {
+            let range = start as usize..(start + n) as usize;
+            let key: Vec<_> = m.def_types[range.clone()]
+                .iter()
+                .map(|d| {
+                    d.map(|j| match types.get(j as usize) {
+                        Some(&id) => HeapTy::Concrete(id),
+                        None => HeapTy::Rec(j.wrapping_sub(start)),
+                    })
                 })
-            };
-            let key = CanonFunc {
-                params: params.iter().map(canon).collect(),
-                results: results.iter().map(canon).collect(),
-            };
-            types.push(self.intern(ft, key));
+                .collect();
+            let first = self.intern_group(&m.types[range], key);
+            types.extend(first..first + n);
         }
         let in_store =
             |j: u32| HeapTy::Concrete(types.get(j as usize).copied().unwrap_or(u32::MAX));
@@ -138,7 +139,8 @@ impl Store {
             // A table's initializer reads imported globals only (the global section follows).
             let init = init
                 .as_ref()
-                .map_or(0, |e| self.eval(e, &globals, &funcs) as u64);
+                .map_or(Ok(0), |e| self.eval(e, &types, &globals, &funcs))
+                .map_err(Error::from)? as u64;
             let t = TableType {
                 elem: t.elem.map(in_store),
                 ..*t
@@ -156,7 +158,7 @@ impl Store {
             tags.push(self.tags.len() as u32 - 1);
         }
         for (t, init) in &m.globals {
-            let value = self.eval(init, &globals, &funcs);
+            let value = self.eval(init, &types, &globals, &funcs)?;
             self.globals.push(GlobalEntity {
                 ty: t.ty,
                 full: t.full.map(in_store),
@@ -167,11 +169,10 @@ impl Store {
         }
         let mut elems = Vec::new();
         for e in &m.elems {
-            let items = e
-                .items
-                .iter()
-                .map(|x| self.eval(x, &globals, &funcs) as u64)
-                .collect();
+            let mut items = Vec::with_capacity(e.items.len());
+            for x in &e.items {
+                items.push(self.eval(x, &types, &globals, &funcs)? as u64);
+            }
             self.elems.push(items);
             elems.push(self.elems.len() as u32 - 1);
         }
@@ -207,7 +208,8 @@ impl Store {
             exports,
         });
         let inst = &self.instances[inst_idx as usize];
-        let (tables, memories, globals, funcs, elems, datas) = (
+        let (types, tables, memories, globals, funcs, elems, datas) = (
+            inst.types.clone(),
             inst.tables.clone(),
             inst.memories.clone(),
             inst.globals.clone(),
@@ -218,7 +220,7 @@ impl Store {
         for (i, e) in m.elems.iter().enumerate() {
             match &e.mode {
                 SegMode::Active(t, off) => {
-                    let off = self.eval(off, &globals, &funcs) as u64;
+                    let off = self.eval(off, &types, &globals, &funcs)? as u64;
                     let seg = &self.elems[elems[i] as usize];
                     let table = &mut self.tables[tables[*t as usize] as usize];
                     let off = if table.index64 {
@@ -242,7 +244,7 @@ impl Store {
         }
         for (i, d) in m.datas.iter().enumerate() {
             if let SegMode::Active(mi, off) = &d.mode {
-                let off = self.eval(off, &globals, &funcs) as u64;
+                let off = self.eval(off, &types, &globals, &funcs)? as u64;
                 let mem = &mut self.memories[memories[*mi as usize] as usize];
                 let off = if mem.index64 { off } else { off as u32 as u64 };
                 let n = d.bytes.len() as u64;
@@ -265,13 +267,13 @@ impl Store {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Import matching (WebAssembly 3.0 without GC: every defined type is a final function type)
+// Import matching
 
 impl Store {
-    /// Whether a function of store type `have` matches an import of store type `want`. Without
-    /// GC, types have no declared supertypes, so only equivalent (equal canonical) types match.
+    /// Whether a function of store type `have` matches an import of store type `want`: equal
+    /// (equivalent) types, or `want` among `have`'s declared supertypes.
     pub(crate) fn func_type_matches(&self, have: u32, want: u32) -> bool {
-        have == want
+        super::gc::is_subtype(&self.rt_types, have, want)
     }
 
     /// Whether value type `have` matches (is a subtype of) `want`, both in store terms.
@@ -294,13 +296,32 @@ impl Store {
         match (have, want) {
             _ if have == want => true,
             (HeapTy::Abstract(a), HeapTy::Abstract(b)) => abstract_sub(a, b),
-            // A defined type is below the top of its kind and above that kind's bottom. Every
-            // store type is a function type until GC adds structs and arrays; with GC, the
-            // type's kind picks the top and bottom here, and declared supertypes are walked for
-            // two concrete types.
-            (HeapTy::Concrete(_), HeapTy::Abstract(b)) => abstract_sub(A::Func, b),
-            (HeapTy::Abstract(a), HeapTy::Concrete(_)) => a == A::NoFunc,
+            // A defined type is below the top of its kind and above that kind's bottom; two
+            // defined types match along declared supertypes.
+            (HeapTy::Concrete(t), HeapTy::Abstract(b)) => abstract_sub(self.kind_top(t), b),
+            (HeapTy::Abstract(a), HeapTy::Concrete(t)) => {
+                a == match self.kind_top(t) {
+                    A::Func => A::NoFunc,
+                    _ => A::None,
+                }
+            }
+            (HeapTy::Concrete(a), HeapTy::Concrete(b)) => {
+                super::gc::is_subtype(&self.rt_types, a, b)
+            }
             _ => false,
+        }
+    }
+}
+
+impl Store {
+    /// The abstract heap type just above defined type `t`: `func`, `struct` or `array`.
+    fn kind_top(&self, t: u32) -> wasmparser::AbstractHeapType {
+        use super::gc::Kind;
+        use wasmparser::AbstractHeapType as A;
+        match self.rt_types.get(t as usize).map(|t| t.kind) {
+            Some(Kind::Struct) => A::Struct,
+            Some(Kind::Array) => A::Array,
+            _ => A::Func,
         }
     }
 }

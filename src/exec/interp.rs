@@ -39,6 +39,7 @@ use std::hint::cold_path;
 use std::sync::Arc;
 
 use super::code::{Cell, FuncCode, Op, RETURN_PC, Slot, for_each_numeric};
+use super::gc::{self, Heap, RtType};
 use super::{
     Budget, FuncEntity, FuncKind, FuncType, InstanceEntity, Limits, MemoryEntity, PAGE, StackGuard,
     Store, TableEntity, TraceFrame, Trap, TrapCode, ValType, Value, memory, num, simd,
@@ -108,6 +109,9 @@ struct Frame<'s> {
 /// The execution state handlers do not keep in registers.
 pub(crate) struct Cx<'s> {
     types: &'s [FuncType],
+    /// What the GC instructions and casts need of each store type.
+    rt_types: &'s [RtType],
+    heap: &'s mut Heap,
     funcs: &'s [FuncEntity],
     instances: &'s [InstanceEntity],
     limits: &'s Limits,
@@ -385,6 +389,8 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         limits,
         fuel,
         types,
+        rt_types,
+        heap,
         funcs,
         tables,
         memories,
@@ -425,6 +431,8 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
     let ip = code.ops.as_ptr();
     let mut cx = Cx {
         types,
+        rt_types,
+        heap,
         funcs,
         instances,
         limits,
@@ -835,8 +843,9 @@ macro_rules! helpers {
                     return uninitialized($cx, i, $ip);
                 }
                 let h = (f - 1) as usize;
-                if $cx.funcs[h].ty != $cx.inst.types[ty as usize] {
-                    trap!(TrapCode::IndirectCallTypeMismatch);
+                let want = $cx.inst.types[ty as usize];
+                if $cx.funcs[h].ty != want {
+                    return call_subtype::<{ $d tail }>($ip, $regs, $cx, h, want, $d base);
                 }
                 call_handle!(h, $d base, $d tail)
             }};
@@ -1097,6 +1106,58 @@ macro_rules! superinstructions {
             })
         }
     };
+}
+
+/// `call_indirect` of function `h` whose type is not the expected `want`: the call if `h`'s
+/// type declares `want` among its supertypes (GC), a trap otherwise. Reached by a tail call
+/// from the handler, so that the handler's common path keeps no value across a call (which
+/// would make it save registers on every call).
+#[cold]
+#[inline(never)]
+#[allow(unused_macros, unused_assignments)]
+fn call_subtype<const TAIL: bool>(
+    ip: *const Instr,
+    regs: *mut u64,
+    cx: &mut Cx<'_>,
+    h: usize,
+    want: u32,
+    base: u32,
+) -> Exit {
+    if !gc::is_subtype(cx.rt_types, cx.funcs[h].ty, want) {
+        return cx.fail_code(TrapCode::IndirectCallTypeMismatch, ip);
+    }
+    let (mut mem, mut len) = cx.mem0();
+    let mut regs = regs;
+    helpers!([$] ip, regs, mem, len, cx; Indirect);
+    call_handle!(h, base, TAIL);
+    next!()
+}
+
+/// Runs GC instruction `site` of the current function (see `gc.rs`) on the current frame;
+/// the fuel units it costs beyond its own.
+#[inline(never)]
+fn gc_op(cx: &mut Cx<'_>, site: u32) -> Result<u64, TrapCode> {
+    let s = cx.code.gc_sites[site as usize];
+    let top = cx.fp + cx.code.frame_cells as usize;
+    let mut g = gc::GcCx {
+        heap: cx.heap,
+        types: cx.rt_types,
+        funcs: cx.funcs,
+        inst_types: &cx.inst.types,
+        stack: &mut cx.stack[..],
+        fp: cx.fp,
+        top,
+        globals: cx.globals,
+        tables: cx.tables,
+        elems: cx.elems,
+        inst_elems: &cx.inst.elems,
+        datas: cx.datas,
+        inst_datas: &cx.inst.datas,
+        // HOOK (exception handling): the cells of exception payloads in flight or caught
+        // belong here, so that the collector keeps what they reference.
+        exn_roots: &[],
+    };
+    gc::exec(&mut g, &s)
 }
 
 /// The trap of `call_indirect` through a null entry `i`.
@@ -1650,6 +1711,12 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
     RefAsNonNull { a } => {
         if r!(a) == 0 {
             trap!(TrapCode::NullReference);
+        }
+    }
+    Gc { site } => {
+        match gc_op(cx, site) {
+            Ok(units) => charge!(units),
+            Err(c) => trap!(c),
         }
     }
     Throw { tag, base } => { return throw(ip, regs, cx, tag, base); }

@@ -19,6 +19,7 @@ use wasmparser::{BlockType, FunctionBody, Operator};
 use super::code::{
     BrEntry, FuncCode, NumForm, Op, RETURN_PC, Slot, load, numeric, store, wide_operands,
 };
+use super::gc::{Comp, Ext, GcKind, GcSite, Storage};
 use super::memory::{MemKind, MemSite, mem_index};
 use super::simd::{self, SimdForm};
 use super::{CatchClause, ModuleInner, TrapCode, TryRegion, ValType};
@@ -108,6 +109,7 @@ struct Lower<'m> {
     indirect: Vec<(u32, u32)>,
     shuffles: Vec<u128>,
     mem_sites: Vec<MemSite>,
+    gc_sites: Vec<GcSite>,
     /// Memory 0 takes the fast ops (a 32-bit memory of 64 KiB pages).
     mem0_plain: bool,
     stack: Vec<Entry>,
@@ -146,6 +148,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         indirect: Vec::new(),
         shuffles: Vec::new(),
         mem_sites: Vec::new(),
+        gc_sites: Vec::new(),
         mem0_plain: m.memory_type(0).is_some_and(|t| t.is_plain()),
         stack: Vec::new(),
         ctl: Vec::new(),
@@ -218,6 +221,7 @@ pub(crate) fn lower(m: &ModuleInner, index: u32, fuel: bool) -> FuncCode {
         indirect: l.indirect,
         shuffles: l.shuffles,
         mem_sites: l.mem_sites,
+        gc_sites: l.gc_sites,
         param_cells,
         local_cells: l.local_cells,
         frame_cells: l.max_cells.max(l.local_cells + super::code::FRAME_PAD),
@@ -1219,6 +1223,7 @@ impl Lower<'_> {
             O::ElemDrop { elem_index } => {
                 self.emit(Op::ElemDrop { seg: elem_index });
             }
+            _ if self.gc(op) => {}
             _ => match simd::form(op) {
                 Some(form) => self.simd(form),
                 None => self.unsupported(),
@@ -1567,5 +1572,223 @@ fn on_memory0(form: SimdForm<'_>) -> bool {
             m.target == wasmparser::MemArgTarget::Memory(0)
         }
         _ => true,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GC
+
+/// A heap type as a module declares it.
+fn heap_ty(h: wasmparser::HeapType) -> super::HeapTy {
+    match h {
+        wasmparser::HeapType::Abstract { ty, .. } => super::HeapTy::Abstract(ty),
+        wasmparser::HeapType::Concrete(i) | wasmparser::HeapType::Exact(i) => {
+            super::HeapTy::Concrete(i.as_module_index().unwrap_or(u32::MAX))
+        }
+    }
+}
+
+impl Lower<'_> {
+    fn gc_site(&mut self, kind: GcKind, a: Slot, dst: Slot) {
+        let site = self.gc_sites.len() as u32;
+        self.gc_sites.push(GcSite { kind, a, dst });
+        self.emit(Op::Gc { site });
+    }
+
+    /// The fields of struct type `ty`: how many, and their cells.
+    fn struct_fields(&self, ty: u32) -> Vec<u32> {
+        match self.m.def_types.get(ty as usize).map(|d| &d.comp) {
+            Some(Comp::Struct(fs)) => fs.iter().map(|f| storage_width(f.storage)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Cells of an element of array type `ty`.
+    fn elem_width(&self, ty: u32) -> u32 {
+        match self.m.def_types.get(ty as usize).map(|d| &d.comp) {
+            Some(Comp::Array(f)) => storage_width(f.storage),
+            _ => 1,
+        }
+    }
+
+    /// Computes whether the top entry (a reference, left on the stack in a cell) is of type
+    /// `target`, into a cell above it; returns that cell.
+    fn cast_test_of_top(&mut self, target: super::RefTy) -> Slot {
+        let i = self.stack.len() - 1;
+        let e = self.stack[i];
+        let a = self.cell_of(e);
+        self.stack[i].src = Src::Cell(a);
+        let dst = self.next_canon();
+        self.max_cells = self.max_cells.max(dst + 1);
+        self.gc_site(GcKind::RefTest { target }, a, dst);
+        dst
+    }
+
+    /// Lowers a GC instruction; false if `op` is none. Instructions of several operands take
+    /// them in their canonical cells and leave their result in the first one; `ref.cast` leaves
+    /// the reference where it is.
+    fn gc(&mut self, op: &Operator<'_>) -> bool {
+        use GcKind as K;
+        use Operator as O;
+        let (kind, n, result) = match *op {
+            O::StructNew {
+                struct_type_index: ty,
+            } => (K::StructNew { ty }, self.struct_fields(ty).len(), 1),
+            O::StructNewDefault {
+                struct_type_index: ty,
+            } => (K::StructNewDefault { ty }, 0, 1),
+            O::StructSet {
+                struct_type_index: ty,
+                field_index: field,
+            } => (K::StructSet { ty, field }, 2, 0),
+            O::ArrayNew {
+                array_type_index: ty,
+            } => (K::ArrayNew { ty }, 2, 1),
+            O::ArrayNewDefault {
+                array_type_index: ty,
+            } => (K::ArrayNewDefault { ty }, 1, 1),
+            O::ArrayNewFixed {
+                array_type_index: ty,
+                array_size: n,
+            } => (K::ArrayNewFixed { ty, n }, n as usize, 1),
+            O::ArrayNewData {
+                array_type_index: ty,
+                array_data_index: seg,
+            } => (K::ArrayNewData { ty, seg }, 2, 1),
+            O::ArrayNewElem {
+                array_type_index: ty,
+                array_elem_index: seg,
+            } => (K::ArrayNewElem { ty, seg }, 2, 1),
+            O::ArrayGet {
+                array_type_index: ty,
+            } => {
+                let ext = Ext::None;
+                (K::ArrayGet { ty, ext }, 2, self.elem_width(ty))
+            }
+            O::ArrayGetS {
+                array_type_index: ty,
+            } => (K::ArrayGet { ty, ext: Ext::S }, 2, 1),
+            O::ArrayGetU {
+                array_type_index: ty,
+            } => (K::ArrayGet { ty, ext: Ext::U }, 2, 1),
+            O::ArraySet {
+                array_type_index: ty,
+            } => (K::ArraySet { ty }, 3, 0),
+            O::ArrayFill {
+                array_type_index: ty,
+            } => (K::ArrayFill { ty }, 4, 0),
+            O::ArrayCopy {
+                array_type_index_dst: dst_ty,
+                ..
+            } => (K::ArrayCopy { dst_ty }, 5, 0),
+            O::ArrayInitData {
+                array_type_index: ty,
+                array_data_index: seg,
+            } => (K::ArrayInitData { ty, seg }, 4, 0),
+            O::ArrayInitElem {
+                array_elem_index: seg,
+                ..
+            } => (K::ArrayInitElem { seg }, 4, 0),
+            O::StructGet {
+                struct_type_index: ty,
+                field_index: field,
+            }
+            | O::StructGetS {
+                struct_type_index: ty,
+                field_index: field,
+            }
+            | O::StructGetU {
+                struct_type_index: ty,
+                field_index: field,
+            } => {
+                let ext = match op {
+                    O::StructGetS { .. } => Ext::S,
+                    O::StructGetU { .. } => Ext::U,
+                    _ => Ext::None,
+                };
+                let w = self.struct_fields(ty).get(field as usize).copied();
+                self.gc_unary(K::StructGet { ty, field, ext }, w.unwrap_or(1));
+                return true;
+            }
+            O::ArrayLen => return self.gc_unary(K::ArrayLen, 1),
+            O::RefI31 => return self.gc_unary(K::RefI31, 1),
+            O::I31GetS => return self.gc_unary(K::I31Get { signed: true }, 1),
+            O::I31GetU => return self.gc_unary(K::I31Get { signed: false }, 1),
+            O::RefTestNonNull { hty } | O::RefTestNullable { hty } => {
+                let nullable = matches!(op, O::RefTestNullable { .. });
+                let target = super::RefTy {
+                    nullable,
+                    heap: heap_ty(hty),
+                };
+                return self.gc_unary(K::RefTest { target }, 1);
+            }
+            O::RefCastNonNull { hty } | O::RefCastNullable { hty } => {
+                let nullable = matches!(op, O::RefCastNullable { .. });
+                let target = super::RefTy {
+                    nullable,
+                    heap: heap_ty(hty),
+                };
+                let a = self.pop_cell();
+                self.gc_site(K::RefCast { target }, a, a);
+                self.push(1, Src::Cell(a));
+                return true;
+            }
+            // Cells are equal exactly when the references are (i31s by value).
+            O::RefEq => {
+                self.wide = true;
+                if let Some(form) = numeric(&O::I64Eq) {
+                    self.numeric(form);
+                }
+                return true;
+            }
+            // The identity on cells (see `gc.rs`).
+            O::AnyConvertExtern | O::ExternConvertAny => return true,
+            O::BrOnCast {
+                relative_depth,
+                to_ref_type,
+                ..
+            }
+            | O::BrOnCastFail {
+                relative_depth,
+                to_ref_type,
+                ..
+            } => {
+                // Taken with the reference as the label's last operand; otherwise it stays.
+                let target = super::RefTy::from_wp(to_ref_type);
+                let t = self.cast_test_of_top(target);
+                let when = matches!(op, O::BrOnCast { .. });
+                self.br_cond(relative_depth, Err(t), when);
+                return true;
+            }
+            _ => return false,
+        };
+        let a = if n == 0 {
+            self.next_canon()
+        } else {
+            self.bulk_operands(n)
+        };
+        self.gc_site(kind, a, a);
+        if result > 0 {
+            let at = self.push(result, Src::Cell(a));
+            debug_assert_eq!(at, a);
+        }
+        true
+    }
+
+    /// A GC instruction of one operand and a result of `width` cells.
+    fn gc_unary(&mut self, kind: GcKind, width: u32) -> bool {
+        let a = self.pop_cell();
+        let dst = self.next_canon();
+        self.gc_site(kind, a, dst);
+        self.push(width, Src::Cell(dst));
+        true
+    }
+}
+
+/// Cells of a field of storage type `s`.
+fn storage_width(s: Storage) -> u32 {
+    match s {
+        Storage::Val(super::FullType::Num(t)) => width(t),
+        _ => 1,
     }
 }

@@ -14,6 +14,8 @@
 //!   and the unwinder);
 //! - `memory.rs`: the general memory instructions (other memories, memory64, custom page sizes,
 //!   atomics), out of the dispatch loop's fast path;
+//! - `gc.rs`: GC: reference cells, canonical struct and array types, the heap of objects behind
+//!   handles with its mark-and-sweep collector, the GC instructions and casts;
 //! - `num.rs`: scalar numerics as pure functions; `simd.rs`: v128 lane numerics and the SIMD
 //!   instruction table.
 //!
@@ -33,6 +35,7 @@
 mod code;
 mod decode;
 mod exn;
+mod gc;
 mod instantiate;
 mod interp;
 mod lower;
@@ -54,6 +57,6 @@ pub(crate) use store::*;
 pub use store::{Caller, Extern, HostFunc, HostFuncWithCaller, Imports, Limits, Store};
 pub use trap::{TraceFrame, Trap, TrapCode};
 pub use value::{
-    ExnHandle, FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle, TableHandle,
-    TagHandle, ValType, Value,
+    AnyKind, AnyRef, ExnHandle, FuncHandle, FuncType, GlobalHandle, InstanceHandle, MemoryHandle,
+    TableHandle, TagHandle, ValType, Value,
 };

@@ -18,9 +18,7 @@ use crate::error::{Class, Error};
 /// typed function references, wide arithmetic, threads (run in a single thread) and exception
 /// handling.
 ///
-/// GC is among them for validation only: 3.0 lets a constant expression read any earlier
-/// immutable global, which wasmparser allows only with its GC feature. A module that validates
-/// and uses GC's types or instructions is refused ("not supported yet: GC", see `decode.rs`).
+/// and GC (structs, arrays, i31, casts; see `gc.rs`).
 pub fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         | WasmFeatures::TAIL_CALL
@@ -54,6 +52,10 @@ pub(crate) enum ConstOp {
     V128(u128),
     RefFunc(u32),
     GlobalGet(u32),
+    /// `struct.new`, `array.new`… of module type `ty`: pops its operands (`n` of them for
+    /// `array.new_fixed`; the fields, or value and length, or a length otherwise).
+    Alloc(u32, super::gc::ConstAlloc, u32),
+    RefI31,
     I32Add,
     I32Sub,
     I32Mul,
@@ -76,14 +78,15 @@ pub(crate) enum ImportKind {
 }
 
 /// A heap type as import matching sees it. In a module, `Concrete` is the module's type index;
-/// in the store (the types of tables and globals, [`CanonFunc`]), it is a store type id.
+/// in the store (the types of tables and globals, a canonical [`super::gc::DefType`]), it is a
+/// store type id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum HeapTy {
     /// `func`, `extern`, `nofunc`, `noextern`, … (GC's `any`, `eq`, `struct`, … come with GC).
     Abstract(wasmparser::AbstractHeapType),
     /// A defined type.
     Concrete(u32),
-    /// The type `n` places further on in its own recursion group (only in a [`CanonFunc`]; without GC
+    /// The type `n` places further on in its own recursion group (only in a canonical [`super::gc::DefType`]; without GC
     /// every group is one type, so `n` is 0: the type refers to itself).
     Rec(u32),
 }
@@ -134,10 +137,17 @@ impl RefTy {
         }
     }
 
-    /// The API type's reference type: `funcref`, `externref` or `exnref`.
+    /// `anyref`, `(ref null any)`.
+    pub(crate) const ANY: RefTy = RefTy {
+        nullable: true,
+        heap: HeapTy::Abstract(wasmparser::AbstractHeapType::Any),
+    };
+
+    /// The API type's reference type: `funcref`, `externref`, `anyref` or `exnref`.
     pub(crate) fn of(t: ValType) -> RefTy {
         match t {
             ValType::ExternRef => RefTy::EXTERN,
+            ValType::AnyRef => RefTy::ANY,
             ValType::ExnRef => RefTy::EXN,
             _ => RefTy::FUNC,
         }
@@ -166,7 +176,9 @@ impl FullType {
     /// The API type's full type (`funcref` is `(ref null func)`).
     pub(crate) fn of(t: ValType) -> FullType {
         match t {
-            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => FullType::Ref(RefTy::of(t)),
+            ValType::FuncRef | ValType::ExternRef | ValType::AnyRef | ValType::ExnRef => {
+                FullType::Ref(RefTy::of(t))
+            }
             t => FullType::Num(t),
         }
     }
@@ -180,23 +192,12 @@ impl FullType {
     }
 }
 
-/// A function type in canonical form, the key a store interns types by: concrete heap types are
-/// store type ids, or [`HeapTy::Rec`] for the type's own recursion group. Two modules' types
-/// are the same store type exactly when they are equivalent.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct CanonFunc {
-    pub(crate) params: Vec<FullType>,
-    pub(crate) results: Vec<FullType>,
-}
-
-impl CanonFunc {
-    /// The canonical form of a host function's type.
-    pub(crate) fn of(t: &FuncType) -> CanonFunc {
-        CanonFunc {
-            params: t.params.iter().map(|&t| FullType::of(t)).collect(),
-            results: t.results.iter().map(|&t| FullType::of(t)).collect(),
-        }
-    }
+/// The canonical form of a host function's type (see [`super::Store::intern_group`]).
+pub(crate) fn host_def_type(t: &FuncType) -> super::gc::DefType {
+    super::gc::DefType::func(
+        t.params.iter().map(|&t| FullType::of(t)).collect(),
+        t.results.iter().map(|&t| FullType::of(t)).collect(),
+    )
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -268,8 +269,10 @@ pub(crate) struct DataSeg {
 #[derive(Debug, Default)]
 pub(crate) struct ModuleInner {
     pub(crate) types: Vec<FuncType>,
-    /// Every type's parameters and results in full (concrete heap types are type indices).
-    pub(crate) full_types: Vec<(Vec<FullType>, Vec<FullType>)>,
+    /// Every type as declared (concrete heap types are type indices).
+    pub(crate) def_types: Vec<super::gc::DefType>,
+    /// The recursion groups: first type index and count.
+    pub(crate) rec_groups: Vec<(u32, u32)>,
     pub(crate) imports: Vec<(String, String, ImportKind)>,
     /// Type index of every function (imports first).
     pub(crate) funcs: Vec<u32>,
@@ -374,7 +377,21 @@ pub struct Module {
 }
 
 pub(crate) fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
+    const_expr_in(e, &[])
+}
+
+/// A constant expression of a module whose types are `types` (for the operand counts of
+/// `struct.new`).
+pub(crate) fn const_expr_in(
+    e: &wasmparser::ConstExpr<'_>,
+    types: &[super::gc::DefType],
+) -> Result<ConstExpr, Error> {
+    use super::gc::{Comp, ConstAlloc};
     use wasmparser::Operator as O;
+    let fields = |t: u32| match types.get(t as usize).map(|d| &d.comp) {
+        Some(Comp::Struct(fs)) => fs.len() as u32,
+        _ => 2,
+    };
     let mut out = Vec::new();
     let mut rd = e.get_operators_reader();
     while !rd.eof() {
@@ -388,6 +405,25 @@ pub(crate) fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Err
             O::RefNull { .. } => ConstOp::Value(0),
             O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
             O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            O::StructNew {
+                struct_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::New, fields(t)),
+            O::StructNewDefault {
+                struct_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::Default, 0),
+            O::ArrayNew {
+                array_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::New, 2),
+            O::ArrayNewDefault {
+                array_type_index: t,
+            } => ConstOp::Alloc(t, ConstAlloc::Default, 1),
+            O::ArrayNewFixed {
+                array_type_index: t,
+                array_size,
+            } => ConstOp::Alloc(t, ConstAlloc::Fixed, array_size),
+            O::RefI31 => ConstOp::RefI31,
+            // The identity on cells (see `gc.rs`).
+            O::AnyConvertExtern | O::ExternConvertAny => continue,
             O::I32Add => ConstOp::I32Add,
             O::I32Sub => ConstOp::I32Sub,
             O::I32Mul => ConstOp::I32Mul,
@@ -426,7 +462,7 @@ impl Module {
     /// instructions take a zero byte; without memory64 or threads, 64-bit or shared limits
     /// are malformed.
     pub(crate) fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
-        let gc = decode::decode(bytes, features)?;
+        decode::decode(bytes, features)?;
         let mut validator = Validator::new_with_features(features);
         let mut m = ModuleInner::default();
         let mut bodies = Vec::new();
@@ -438,28 +474,29 @@ impl Module {
             // Decode first (malformed), then validate (invalid).
             match &payload {
                 Payload::TypeSection(s) => {
+                    // Which types are function types, for the API types of references.
+                    let mut is_func = Vec::new();
                     for rg in s.clone() {
                         for st in rg.map_err(mal)?.types() {
-                            let full = match &st.composite_type.inner {
-                                CompositeInnerType::Func(f) => (
-                                    f.params().iter().map(|t| FullType::from_wp(*t)).collect(),
-                                    f.results().iter().map(|t| FullType::from_wp(*t)).collect(),
-                                ),
-                                _ => (Vec::new(), Vec::new()),
-                            };
-                            m.full_types.push(full);
+                            is_func.push(matches!(
+                                st.composite_type.inner,
+                                CompositeInnerType::Func(_)
+                            ));
+                        }
+                    }
+                    let api = |t: wasmparser::ValType| {
+                        ValType::from_wp_in(t, |i| is_func.get(i as usize) != Some(&false))
+                    };
+                    for rg in s.clone() {
+                        let rg = rg.map_err(mal)?;
+                        let first = m.def_types.len() as u32;
+                        m.rec_groups.push((first, rg.types().len() as u32));
+                        for st in rg.types() {
+                            m.def_types.push(def_type(st));
                             let ft = match &st.composite_type.inner {
                                 CompositeInnerType::Func(f) => FuncType {
-                                    params: f
-                                        .params()
-                                        .iter()
-                                        .map(|t| ValType::from_wp(*t))
-                                        .collect(),
-                                    results: f
-                                        .results()
-                                        .iter()
-                                        .map(|t| ValType::from_wp(*t))
-                                        .collect(),
+                                    params: f.params().iter().map(|t| api(*t)).collect(),
+                                    results: f.results().iter().map(|t| api(*t)).collect(),
                                 },
                                 _ => FuncType::default(),
                             };
@@ -476,10 +513,10 @@ impl Module {
                                 m.n_imported_funcs += 1;
                                 ImportKind::Func(t)
                             }
-                            TypeRef::Table(t) => ImportKind::Table(table_type(&t)),
+                            TypeRef::Table(t) => ImportKind::Table(table_type_in(&t, &m)),
                             TypeRef::Memory(t) => ImportKind::Memory(MemType::from_wp(&t)),
                             TypeRef::Global(g) => ImportKind::Global(GlobalType {
-                                ty: ValType::from_wp(g.content_type),
+                                ty: m.api_type(g.content_type),
                                 full: FullType::from_wp(g.content_type),
                                 mutable: g.mutable,
                             }),
@@ -500,10 +537,10 @@ impl Module {
                 Payload::TableSection(s) => {
                     for t in s.clone() {
                         let t = t.map_err(mal)?;
-                        m.tables.push(table_type(&t.ty));
+                        m.tables.push(table_type_in(&t.ty, &m));
                         m.table_inits.push(match &t.init {
                             wasmparser::TableInit::RefNull => None,
-                            wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
+                            wasmparser::TableInit::Expr(e) => Some(const_expr_in(e, &m.def_types)?),
                         });
                     }
                 }
@@ -521,11 +558,12 @@ impl Module {
                     for g in s.clone() {
                         let g = g.map_err(mal)?;
                         let ty = GlobalType {
-                            ty: ValType::from_wp(g.ty.content_type),
+                            ty: m.api_type(g.ty.content_type),
                             full: FullType::from_wp(g.ty.content_type),
                             mutable: g.ty.mutable,
                         };
-                        m.globals.push((ty, const_expr(&g.init_expr)?));
+                        m.globals
+                            .push((ty, const_expr_in(&g.init_expr, &m.def_types)?));
                     }
                 }
                 Payload::ExportSection(s) => {
@@ -560,7 +598,7 @@ impl Module {
                             }
                             ElementItems::Expressions(_, r) => {
                                 for x in r {
-                                    items.push(const_expr(&x.map_err(mal)?)?);
+                                    items.push(const_expr_in(&x.map_err(mal)?, &m.def_types)?);
                                 }
                             }
                         }
@@ -628,15 +666,6 @@ impl Module {
                 offset: range.start,
             });
             m.code.iter_mut().for_each(|c| c.push(OnceLock::new()));
-        }
-        if let Some((at, what)) = gc {
-            return Err(
-                Error::unlocated(Class::Io, format!("not supported yet: GC ({what})"))
-                    .with_note(format!("at byte offset {at}"))
-                    .with_note(
-                        "the interpreter runs WebAssembly 3.0 without GC; GC comes with issue 10",
-                    ),
-            );
         }
         Ok(Module { inner: Arc::new(m) })
     }
@@ -772,6 +801,60 @@ impl std::fmt::Display for ExternType {
                 Ok(())
             }
         }
+    }
+}
+
+/// A table type of module `m` (whose types are known): a table of struct references is an
+/// `anyref` table to the API.
+fn table_type_in(t: &wasmparser::TableType, m: &ModuleInner) -> TableType {
+    TableType {
+        ty: m.api_type(wasmparser::ValType::Ref(t.element_type)),
+        ..table_type(t)
+    }
+}
+
+/// A field type as declared.
+fn field(f: &wasmparser::FieldType) -> super::gc::Field {
+    use super::gc::Storage;
+    super::gc::Field {
+        storage: match f.element_type {
+            wasmparser::StorageType::I8 => Storage::I8,
+            wasmparser::StorageType::I16 => Storage::I16,
+            wasmparser::StorageType::Val(t) => Storage::Val(FullType::from_wp(t)),
+        },
+        mutable: f.mutable,
+    }
+}
+
+/// A defined type as declared (concrete heap types are module type indices).
+fn def_type(st: &wasmparser::SubType) -> super::gc::DefType {
+    use super::gc::{Comp, DefType};
+    let comp = match &st.composite_type.inner {
+        CompositeInnerType::Func(f) => Comp::Func(
+            f.params().iter().map(|t| FullType::from_wp(*t)).collect(),
+            f.results().iter().map(|t| FullType::from_wp(*t)).collect(),
+        ),
+        CompositeInnerType::Struct(s) => Comp::Struct(s.fields.iter().map(field).collect()),
+        CompositeInnerType::Array(a) => Comp::Array(field(&a.0)),
+        // Stack switching is not among the interpreter's features: validation refused it.
+        CompositeInnerType::Cont(_) => Comp::Func(Vec::new(), Vec::new()),
+    };
+    DefType {
+        is_final: st.is_final,
+        sup: st
+            .supertype_idxs
+            .first()
+            .map(|i| HeapTy::Concrete(i.as_module_index().unwrap_or(u32::MAX))),
+        comp,
+    }
+}
+
+impl ModuleInner {
+    /// The API type of value type `t` of this module (its types read already).
+    pub(crate) fn api_type(&self, t: wasmparser::ValType) -> ValType {
+        ValType::from_wp_in(t, |i| {
+            self.def_types.get(i as usize).is_none_or(|d| d.is_func())
+        })
     }
 }
 

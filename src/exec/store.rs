@@ -20,6 +20,10 @@ pub struct Limits {
     pub max_table_elems: u64,
     /// The deepest guest call nesting; deeper calls trap with "call stack exhausted".
     pub max_call_depth: u32,
+    /// The most bytes the GC heap's structs and arrays may take (each 8 bytes a field or
+    /// element, plus a small header); an allocation past it, after a collection, traps with
+    /// "out of memory: the GC heap is full" (an exhaustion).
+    pub max_heap_bytes: u64,
 }
 
 impl Default for Limits {
@@ -29,6 +33,7 @@ impl Default for Limits {
             max_memory_bytes: 1 << 32,
             max_table_elems: 10_000_000,
             max_call_depth: 100_000,
+            max_heap_bytes: 1 << 30,
         }
     }
 }
@@ -190,8 +195,13 @@ pub struct Store {
     pub(crate) limits: Limits,
     pub(crate) fuel: u64,
     pub(crate) types: Vec<FuncType>,
-    /// Store type ids by canonical form: equivalent types of any module share one id.
-    pub(crate) type_ids: HashMap<CanonFunc, u32>,
+    /// What execution needs of each store type (kind, supertype, layout), by store type id.
+    pub(crate) rt_types: Vec<super::gc::RtType>,
+    /// The first store type id of each recursion group, by its canonical form: equivalent
+    /// groups of any module share their ids.
+    pub(crate) type_ids: HashMap<Vec<super::gc::DefType>, u32>,
+    /// The GC heap.
+    pub(crate) heap: super::gc::Heap,
     pub(crate) funcs: Vec<FuncEntity>,
     pub(crate) tables: Vec<TableEntity>,
     pub(crate) memories: Vec<MemoryEntity>,
@@ -295,7 +305,9 @@ impl Store {
             limits,
             fuel: limits.fuel.unwrap_or(u64::MAX),
             types: Vec::new(),
+            rt_types: Vec::new(),
             type_ids: HashMap::new(),
+            heap: super::gc::Heap::new(limits.max_heap_bytes),
             funcs: Vec::new(),
             tables: Vec::new(),
             memories: Vec::new(),
@@ -387,15 +399,30 @@ impl Store {
         self.fuel = fuel.unwrap_or(u64::MAX);
     }
 
-    /// The store type id of function type `t` of canonical form `key`.
-    pub(crate) fn intern(&mut self, t: &FuncType, key: CanonFunc) -> u32 {
+    /// The store type id of the first type of a recursion group: its API function types (the
+    /// default for struct and array types) and its types in canonical form (types outside the
+    /// group by store id, inside it by [`HeapTy::Rec`] position).
+    pub(crate) fn intern_group(&mut self, api: &[FuncType], key: Vec<super::gc::DefType>) -> u32 {
         if let Some(&i) = self.type_ids.get(&key) {
             return i;
         }
-        let i = self.types.len() as u32;
-        self.types.push(t.clone());
-        self.type_ids.insert(key, i);
-        i
+        let first = self.types.len() as u32;
+        for (t, d) in api.iter().zip(&key) {
+            self.types.push(t.clone());
+            self.rt_types.push(super::gc::RtType::new(d, first));
+        }
+        self.type_ids.insert(key, first);
+        first
+    }
+
+    /// Bytes the GC heap's objects take now (collected ones not counted).
+    pub fn heap_bytes(&self) -> u64 {
+        self.heap.bytes()
+    }
+
+    /// How many times the collector has run.
+    pub fn gc_count(&self) -> u64 {
+        self.heap.collections
     }
 
     /// Adds a host function of type `ty`.
@@ -413,7 +440,8 @@ impl Store {
         ty: FuncType,
         f: impl Fn(&mut Caller<'_>, &[Value]) -> Result<Vec<Value>, Trap> + Send + Sync + 'static,
     ) -> FuncHandle {
-        let ty = self.intern(&ty, CanonFunc::of(&ty));
+        let key = vec![host_def_type(&ty)];
+        let ty = self.intern_group(std::slice::from_ref(&ty), key);
         self.funcs.push(FuncEntity {
             ty,
             kind: FuncKind::Host(Arc::new(f)),
@@ -523,7 +551,16 @@ impl Store {
         Ok(self.tables.len() as u32 - 1)
     }
 
-    pub(crate) fn eval(&self, e: &ConstExpr, globals: &[u32], funcs: &[u32]) -> u128 {
+    /// Evaluates a constant expression of an instance whose store type ids, globals and
+    /// functions are `types`, `globals` and `funcs`. Its allocations (GC) collect nothing; past
+    /// the heap limit they fail.
+    pub(crate) fn eval(
+        &mut self,
+        e: &ConstExpr,
+        types: &[u32],
+        globals: &[u32],
+        funcs: &[u32],
+    ) -> Result<u128, Trap> {
         let mut st: Vec<u128> = Vec::new();
         for op in &e.0 {
             let v = match *op {
@@ -531,6 +568,12 @@ impl Store {
                 ConstOp::V128(v) => v,
                 ConstOp::RefFunc(f) => funcs[f as usize] as u128 + 1,
                 ConstOp::GlobalGet(g) => self.globals[globals[g as usize] as usize].value,
+                ConstOp::RefI31 => super::gc::i31_cell(st.pop().unwrap_or(0) as u32) as u128,
+                ConstOp::Alloc(t, how, n) => {
+                    let vals = st.split_off(st.len().saturating_sub(n as usize));
+                    let id = types[t as usize];
+                    super::gc::const_object(&mut self.heap, &self.rt_types, id, how, &vals)? as u128
+                }
                 _ => {
                     let b = st.pop().unwrap_or(0);
                     let a = st.pop().unwrap_or(0);
@@ -547,7 +590,7 @@ impl Store {
             };
             st.push(v);
         }
-        st.pop().unwrap_or(0)
+        Ok(st.pop().unwrap_or(0))
     }
 }
 
@@ -592,6 +635,15 @@ impl Store {
         let ty = self.func_type(f);
         if ty.params.len() != args.len() || ty.params.iter().zip(args).any(|(t, a)| *t != a.ty()) {
             return Err(Trap::Host("type mismatch: wrong arguments".into()));
+        }
+        let stale = |a: &Value| match a {
+            Value::AnyRef(Some(r)) | Value::ExternAny(r) => !self.heap.is_valid(r.0),
+            _ => false,
+        };
+        if args.iter().any(stale) {
+            return Err(Trap::Host(
+                "a struct or array argument was collected: the host held the only reference".into(),
+            ));
         }
         interp::call(self, f.0, args)
     }

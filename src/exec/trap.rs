@@ -43,6 +43,18 @@ pub enum TrapCode {
     NullReference,
     /// The store's deadline passed (see [`Store::set_deadline`](super::Store::set_deadline)).
     Timeout,
+    /// A struct access through a null reference.
+    NullStructReference,
+    /// An array access through a null reference.
+    NullArrayReference,
+    /// `i31.get_s`/`i31.get_u` of a null reference.
+    NullI31Reference,
+    /// An array index or range past the array's end.
+    ArrayOutOfBounds,
+    /// `ref.cast` of a reference not of the target type.
+    CastFailure,
+    /// An allocation past the GC heap's limit ([`Limits::max_heap_bytes`](super::Limits)).
+    HeapExhausted,
     /// `throw_ref` of a null exception reference.
     NullExceptionReference,
 }
@@ -69,6 +81,12 @@ impl TrapCode {
             TrapCode::NullFunctionReference => "null function reference",
             TrapCode::NullReference => "null reference",
             TrapCode::Timeout => "deadline exceeded",
+            TrapCode::NullStructReference => "null structure reference",
+            TrapCode::NullArrayReference => "null array reference",
+            TrapCode::NullI31Reference => "null i31 reference",
+            TrapCode::ArrayOutOfBounds => "out of bounds array access",
+            TrapCode::CastFailure => "cast failure",
+            TrapCode::HeapExhausted => "out of memory: the GC heap is full",
             TrapCode::NullExceptionReference => "null exception reference",
         }
     }
@@ -101,12 +119,20 @@ impl Trap {
         }
     }
 
-    /// [`Class::Exhaustion`] for call depth and fuel, [`Class::Trap`] otherwise.
+    /// [`Class::Exhaustion`] for call depth, fuel, the deadline and the GC heap, [`Class::Trap`] otherwise.
     pub fn class(&self) -> Class {
         match self {
-            Trap::Code(TrapCode::CallStackExhausted | TrapCode::OutOfFuel | TrapCode::Timeout)
+            Trap::Code(
+                TrapCode::CallStackExhausted
+                | TrapCode::OutOfFuel
+                | TrapCode::Timeout
+                | TrapCode::HeapExhausted,
+            )
             | Trap::Detailed(
-                TrapCode::CallStackExhausted | TrapCode::OutOfFuel | TrapCode::Timeout,
+                TrapCode::CallStackExhausted
+                | TrapCode::OutOfFuel
+                | TrapCode::Timeout
+                | TrapCode::HeapExhausted,
                 _,
             ) => Class::Exhaustion,
             _ => Class::Trap,

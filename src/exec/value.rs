@@ -22,6 +22,9 @@ pub enum ValType {
     FuncRef,
     /// External reference.
     ExternRef,
+    /// A reference of GC's `any` hierarchy: `anyref`, `eqref`, `i31ref`, `structref`,
+    /// `arrayref`, `nullref` and references to defined struct and array types.
+    AnyRef,
     /// Exception reference (exception handling).
     ExnRef,
 }
@@ -38,17 +41,41 @@ impl ValType {
         }
     }
 
+    /// The API type of a reference type. A concrete heap type is taken for a function type
+    /// here; [`ValType::from_wp_in`] knows the module's types.
     pub(crate) fn from_ref(r: wasmparser::RefType) -> ValType {
+        use wasmparser::AbstractHeapType as A;
         match r.heap_type() {
             wasmparser::HeapType::Abstract {
-                ty: wasmparser::AbstractHeapType::Extern,
+                ty: A::Extern | A::NoExtern,
                 ..
             } => ValType::ExternRef,
+            wasmparser::HeapType::Abstract {
+                ty: A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None,
+                ..
+            } => ValType::AnyRef,
             wasmparser::HeapType::Abstract {
                 ty: wasmparser::AbstractHeapType::Exn | wasmparser::AbstractHeapType::NoExn,
                 ..
             } => ValType::ExnRef,
             _ => ValType::FuncRef,
+        }
+    }
+
+    /// The API type of `t` in a module whose type `i` is a function type exactly when
+    /// `is_func(i)`: a reference to a struct or array type is an [`ValType::AnyRef`].
+    pub(crate) fn from_wp_in(t: wasmparser::ValType, is_func: impl Fn(u32) -> bool) -> ValType {
+        match t {
+            wasmparser::ValType::Ref(r) => match r.heap_type() {
+                wasmparser::HeapType::Concrete(i) | wasmparser::HeapType::Exact(i) => {
+                    match i.as_module_index() {
+                        Some(i) if !is_func(i) => ValType::AnyRef,
+                        _ => ValType::FuncRef,
+                    }
+                }
+                _ => ValType::from_ref(r),
+            },
+            t => ValType::from_wp(t),
         }
     }
 }
@@ -64,6 +91,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::AnyRef => "anyref",
             ValType::ExnRef => "exnref",
         })
     }
@@ -129,10 +157,58 @@ pub enum Value {
     FuncRef(Option<FuncHandle>),
     /// An external reference or null.
     ExternRef(Option<u32>),
+    /// A reference of GC's `any` hierarchy (a struct, an array, an i31, or an internalized
+    /// external reference) or null.
+    AnyRef(Option<AnyRef>),
+    /// An external reference that is an externalized internal one (`extern.convert_any` of a
+    /// struct, array or i31 reference): an `externref` value.
+    ExternAny(AnyRef),
     /// An exception reference or null.
     ExnRef(Option<ExnHandle>),
 }
 
+/// A non-null reference of the `any` hierarchy: opaque. A struct or array is a handle into the
+/// store's GC heap, valid while the store's guest code can reach it (a reference only the host
+/// holds is collected; passing it back in then fails with a host trap). An i31 and an
+/// internalized external value are values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AnyRef(pub(crate) u64);
+
+/// What an [`AnyRef`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AnyKind {
+    /// A struct.
+    Struct,
+    /// An array.
+    Array,
+    /// An i31 (its value sign-extended from 31 bits).
+    I31(i32),
+    /// An external value made internal (`any.convert_extern` of `ref.extern n`).
+    Host(u32),
+}
+
+impl AnyRef {
+    /// The internalized form of the external value `n` (`any.convert_extern` of it).
+    pub fn host(n: u32) -> AnyRef {
+        AnyRef(n as u64 + 1)
+    }
+
+    /// The i31 reference of the low 31 bits of `v`.
+    pub fn i31(v: i32) -> AnyRef {
+        AnyRef(super::gc::i31_cell(v as u32))
+    }
+
+    /// What it is.
+    pub fn kind(&self) -> AnyKind {
+        use super::gc::{CellKind, cell_kind};
+        match cell_kind(self.0) {
+            CellKind::I31 => AnyKind::I31(super::gc::i31_get(self.0, true) as i32),
+            CellKind::Struct => AnyKind::Struct,
+            CellKind::Array => AnyKind::Array,
+            CellKind::Plain => AnyKind::Host((self.0 - 1) as u32),
+        }
+    }
+}
 impl Value {
     /// The value's type.
     pub fn ty(&self) -> ValType {
@@ -143,7 +219,8 @@ impl Value {
             Value::F64(_) => ValType::F64,
             Value::V128(_) => ValType::V128,
             Value::FuncRef(_) => ValType::FuncRef,
-            Value::ExternRef(_) => ValType::ExternRef,
+            Value::ExternRef(_) | Value::ExternAny(_) => ValType::ExternRef,
+            Value::AnyRef(_) => ValType::AnyRef,
             Value::ExnRef(_) => ValType::ExnRef,
         }
     }
@@ -185,6 +262,8 @@ impl Value {
             Value::V128(v) => v as u64,
             Value::FuncRef(r) => r.map_or(0, |h| h.0 as u64 + 1),
             Value::ExternRef(r) => r.map_or(0, |v| v as u64 + 1),
+            Value::AnyRef(r) => r.map_or(0, |r| r.0),
+            Value::ExternAny(r) => r.0,
             Value::ExnRef(r) => r.map_or(0, |h| h.0 as u64 + 1),
         }
     }
@@ -197,7 +276,13 @@ impl Value {
             ValType::F64 => Value::F64(s),
             ValType::V128 => Value::V128(s as u128),
             ValType::FuncRef => Value::FuncRef(s.checked_sub(1).map(|h| FuncHandle(h as u32))),
+            // An externalized internal reference keeps its cell (the conversions are the
+            // identity on cells, see `gc.rs`).
+            ValType::ExternRef if super::gc::cell_kind(s) != super::gc::CellKind::Plain => {
+                Value::ExternAny(AnyRef(s))
+            }
             ValType::ExternRef => Value::ExternRef(s.checked_sub(1).map(|v| v as u32)),
+            ValType::AnyRef => Value::AnyRef((s != 0).then_some(AnyRef(s))),
             ValType::ExnRef => Value::ExnRef(s.checked_sub(1).map(|h| ExnHandle(h as u32))),
         }
     }
@@ -225,6 +310,23 @@ impl fmt::Display for Value {
             Value::ExternRef(Some(n)) => write!(f, "externref:{n}"),
             Value::ExnRef(None) => f.write_str("exnref:null"),
             Value::ExnRef(Some(_)) => f.write_str("exnref:exn"),
+            Value::ExternAny(r) => write!(f, "externref:{}", AnyShow(r)),
+            Value::AnyRef(None) => f.write_str("anyref:null"),
+            Value::AnyRef(Some(r)) => write!(f, "anyref:{}", AnyShow(r)),
+        }
+    }
+}
+
+/// An [`AnyRef`] as `Display` shows it: `struct`, `array`, `i31:5`, `host:3`.
+struct AnyShow(AnyRef);
+
+impl fmt::Display for AnyShow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.kind() {
+            AnyKind::Struct => f.write_str("struct"),
+            AnyKind::Array => f.write_str("array"),
+            AnyKind::I31(v) => write!(f, "i31:{v}"),
+            AnyKind::Host(n) => write!(f, "host:{n}"),
         }
     }
 }

@@ -1,9 +1,25 @@
 //! Script constants to runtime values, and results against expectations.
 
-use crate::exec::Value;
+use crate::exec::{AnyKind, AnyRef, Value};
 use crate::text::syntax::{
     AbsHeap, Const, Expected, HeapType, LanePattern, NanPattern, RefKind, VecShape,
 };
+
+/// Whether `h` is a heap type of GC's `any` hierarchy (a defined type may be: see
+/// [`null_matches`]).
+fn any_hierarchy(h: &HeapType<'_>) -> bool {
+    matches!(
+        h,
+        HeapType::Abstract(
+            AbsHeap::Any
+                | AbsHeap::Eq
+                | AbsHeap::I31
+                | AbsHeap::Struct
+                | AbsHeap::Array
+                | AbsHeap::None
+        )
+    )
+}
 
 /// The runtime value of an argument.
 pub(super) fn to_value(c: &Const<'_>) -> Result<Value, String> {
@@ -13,10 +29,15 @@ pub(super) fn to_value(c: &Const<'_>) -> Result<Value, String> {
         Const::F32(v) => Value::F32(*v),
         Const::F64(v) => Value::F64(*v),
         Const::V128(v) => Value::V128(*v),
-        Const::RefNull(HeapType::Extern) => Value::ExternRef(None),
+        Const::RefNull(HeapType::Extern | HeapType::Abstract(AbsHeap::NoExtern)) => {
+            Value::ExternRef(None)
+        }
+        Const::RefNull(h) if any_hierarchy(h) => Value::AnyRef(None),
         Const::RefNull(HeapType::Abstract(AbsHeap::Exn | AbsHeap::NoExn)) => Value::ExnRef(None),
         Const::RefNull(_) => Value::FuncRef(None),
-        Const::RefExtern(n) | Const::RefHost(n) => Value::ExternRef(Some(*n)),
+        Const::RefExtern(n) => Value::ExternRef(Some(*n)),
+        // A host reference is an internal one (the reference interpreter's `ref.host`).
+        Const::RefHost(n) => Value::AnyRef(Some(AnyRef::host(*n))),
         Const::RefFunc(_) => {
             return Err("function references as script arguments are not supported".into());
         }
@@ -60,20 +81,17 @@ fn nan64(bits: u64, p: NanPattern) -> bool {
 fn matches(v: &Value, e: &Expected<'_>) -> bool {
     match (e, v) {
         (Expected::Const(c), v) => match (c, v) {
-            (Const::RefNull(HeapType::Extern), Value::ExternRef(None)) => true,
-            (Const::RefNull(HeapType::Extern), _) => false,
-            (Const::RefNull(HeapType::Abstract(AbsHeap::Exn | AbsHeap::NoExn)), v) => {
-                *v == Value::ExnRef(None)
-            }
-            (Const::RefNull(_), Value::FuncRef(None)) => true,
-            (Const::RefExtern(n) | Const::RefHost(n), Value::ExternRef(Some(m))) => n == m,
+            (Const::RefNull(h), v) => null_matches(h, v),
+            (Const::RefExtern(n), Value::ExternRef(Some(m))) => n == m,
+            (Const::RefHost(n), Value::AnyRef(Some(r))) => r.kind() == AnyKind::Host(*n),
             (c, v) => to_value(c).is_ok_and(|c| c == *v),
         },
         (Expected::F32Nan(p), Value::F32(b)) => nan32(*b, *p),
         (Expected::F64Nan(p), Value::F64(b)) => nan64(*b, *p),
         (Expected::V128Lanes(shape, lanes), Value::V128(bits)) => lanes_match(*bits, *shape, lanes),
         (Expected::RefFunc, Value::FuncRef(Some(_))) => true,
-        (Expected::RefExternAny, Value::ExternRef(Some(_))) => true,
+        (Expected::RefExternAny, Value::ExternRef(Some(_)) | Value::ExternAny(_)) => true,
+        (Expected::RefKind(k), Value::AnyRef(Some(r))) => kind_matches(*k, r.kind()),
         (Expected::RefKind(RefKind::Exn), Value::ExnRef(Some(_))) => true,
         (Expected::Either(options), v) => options.iter().any(|e| matches(v, e)),
         _ => false,
@@ -101,4 +119,35 @@ fn lanes_match(bits: u128, shape: VecShape, lanes: &[LanePattern]) -> bool {
             (LanePattern::Nan(_), _) => false,
         }
     })
+}
+
+/// `(ref.null h)` expected: a null of `h`'s hierarchy.
+fn null_matches(h: &HeapType<'_>, v: &Value) -> bool {
+    match h {
+        HeapType::Extern | HeapType::Abstract(AbsHeap::NoExtern) => *v == Value::ExternRef(None),
+        h if any_hierarchy(h) => *v == Value::AnyRef(None),
+        HeapType::Abstract(AbsHeap::Exn | AbsHeap::NoExn) => *v == Value::ExnRef(None),
+        // `func`, a defined type, or the bare `(ref.null)` (which the script grammar reads as
+        // `func`) that any null matches: the function's result type fixed the hierarchy.
+        _ => matches!(
+            v,
+            Value::FuncRef(None)
+                | Value::AnyRef(None)
+                | Value::ExternRef(None)
+                | Value::ExnRef(None)
+        ),
+    }
+}
+
+/// `(ref.struct)`, `(ref.i31)`, …: a non-null reference of that kind (`eq`: a struct, array
+/// or i31; `any`: any).
+fn kind_matches(k: RefKind, have: AnyKind) -> bool {
+    match k {
+        RefKind::Struct => have == AnyKind::Struct,
+        RefKind::Array => have == AnyKind::Array,
+        RefKind::I31 => matches!(have, AnyKind::I31(_)),
+        RefKind::Eq => !matches!(have, AnyKind::Host(_)),
+        RefKind::Any => true,
+        RefKind::Exn => false,
+    }
 }

@@ -305,7 +305,6 @@ spec_tier! { wasm_v3, "wasm-v3",
     ref_as_non_null_wast "ref_as_non_null.wast";
     ref_func_wast "ref_func.wast";
     ref_is_null_wast "ref_is_null.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10): the interpreter's decoder refuses GC heap types"]
     ref_null_wast "ref_null.wast";
     return_wast "return.wast";
     return_call_wast "return_call.wast";
@@ -324,11 +323,8 @@ spec_tier! { wasm_v3, "wasm-v3",
     table_size_wast "table_size.wast";
     token_wast "token.wast";
     traps_wast "traps.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10): recursive groups"]
     type_canon_wast "type-canon.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10): recursive groups"]
     type_equivalence_wast "type-equivalence.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10): recursive groups"]
     type_rec_wast "type-rec.wast";
     type_wast "type.wast";
     unreachable_wast "unreachable.wast";
@@ -480,43 +476,26 @@ spec_tier! { relaxed_simd, "relaxed-simd",
 }
 
 spec_tier! { gc, "gc",
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     array_wast "array.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     array_copy_wast "array_copy.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     array_fill_wast "array_fill.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     array_init_data_wast "array_init_data.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     array_init_elem_wast "array_init_elem.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     array_new_data_wast "array_new_data.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     array_new_elem_wast "array_new_elem.wast";
     binary_gc_wast "binary-gc.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     br_on_cast_wast "br_on_cast.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     br_on_cast_fail_wast "br_on_cast_fail.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     extern_wast "extern.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     i31_wast "i31.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     ref_cast_wast "ref_cast.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     ref_eq_wast "ref_eq.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     ref_test_wast "ref_test.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     struct_wast "struct.wast";
-    #[ignore = "interpreter: GC/EH execution not built (issue 10)"]
     type_subtyping_wast "type-subtyping.wast";
 }
 
 spec_tier! { exceptions, "exceptions",
-    #[ignore = "interpreter: GC not built (issue 10): tag.wast:30 types its tags with a recursion group of two types"]
     tag_wast "tag.wast";
     throw_wast "throw.wast";
     throw_ref_wast "throw_ref.wast";

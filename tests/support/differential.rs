@@ -261,6 +261,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<String>),
     ExternRef(bool),
+    /// A GC reference, non-null or not (watlink only: the smith configuration makes no GC).
+    AnyRef(bool),
 }
 
 /// How a call or an instantiation ended.
@@ -332,6 +334,8 @@ fn wl_val(store: &exec::Store, v: exec::Value) -> Val {
         exec::Value::V128(x) => Val::V128(x),
         exec::Value::FuncRef(f) => Val::FuncRef(f.map(|f| wl_type_name(store.func_type(f)))),
         exec::Value::ExternRef(r) => Val::ExternRef(r.is_some()),
+        exec::Value::ExternAny(_) => Val::ExternRef(true),
+        exec::Value::AnyRef(r) => Val::AnyRef(r.is_some()),
         exec::Value::ExnRef(_) => unreachable!("the generated modules use no exception handling"),
     }
 }
@@ -350,6 +354,7 @@ fn wl_trap_kind(code: exec::TrapCode, message: &str) -> Result<TrapKind, &'stati
         C::CallStackExhausted => return Err("watlink: call stack exhausted"),
         C::OutOfFuel => return Err("watlink: out of fuel"),
         C::Timeout => return Err("watlink: deadline exceeded"),
+        C::HeapExhausted => return Err("watlink: GC heap exhausted"),
         // The smith configuration generates no atomics or typed references: these stay apart.
         C::Unsupported
         | C::StackOverflow
@@ -357,12 +362,17 @@ fn wl_trap_kind(code: exec::TrapCode, message: &str) -> Result<TrapKind, &'stati
         | C::ExpectedSharedMemory
         | C::NullFunctionReference
         | C::NullReference
-        | C::NullExceptionReference => TrapKind::Other(format!("watlink: {message}")),
+        | C::NullStructReference
+        | C::NullArrayReference
+        | C::NullI31Reference
+        | C::ArrayOutOfBounds
+        | C::CastFailure => TrapKind::Other(format!("watlink: {message}")),
+        C::NullExceptionReference => TrapKind::Other(format!("watlink: {message}")),
     })
 }
 
 /// Every trap code, to recognise an instantiation error's message.
-const WL_CODES: [exec::TrapCode; 18] = {
+const WL_CODES: [exec::TrapCode; 24] = {
     use exec::TrapCode as C;
     [
         C::Unreachable,
@@ -383,6 +393,12 @@ const WL_CODES: [exec::TrapCode; 18] = {
         C::NullFunctionReference,
         C::NullReference,
         C::Timeout,
+        C::NullStructReference,
+        C::NullArrayReference,
+        C::NullI31Reference,
+        C::ArrayOutOfBounds,
+        C::CastFailure,
+        C::HeapExhausted,
     ]
 };
 
@@ -781,7 +797,7 @@ fn arg(u: &mut Unstructured<'_>, t: exec::ValType) -> Option<Arg> {
         }),
         exec::ValType::FuncRef => Arg::NullFuncRef,
         exec::ValType::ExternRef => Arg::NullExternRef,
-        exec::ValType::V128 | exec::ValType::ExnRef => return None,
+        exec::ValType::V128 | exec::ValType::AnyRef | exec::ValType::ExnRef => return None,
     })
 }
 
