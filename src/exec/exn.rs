@@ -78,6 +78,8 @@ impl Exns {
     pub(crate) fn caught_and_dropped(&mut self, i: u32) {
         if !self.items[i as usize].exposed {
             debug_assert!(!self.free.contains(&i));
+            // No longer a root of the GC heap.
+            self.items[i as usize].cells.clear();
             self.free.push(i);
         }
     }
@@ -531,5 +533,37 @@ mod tests {
         // The kept exception, and one slot the loop reuses.
         assert_eq!(s.exns.live(), 1);
         assert_eq!(s.exns.items.len(), 2);
+    }
+
+    /// A GC object held only by an exception's payload survives collections.
+    #[test]
+    fn exception_payloads_are_gc_roots() {
+        let src = r#"(module
+            (type $s (struct (field i32)))
+            (tag $e (param (ref $s)))
+            (global $g (mut exnref) (ref.null exn))
+            (func (export "keep")
+                (block $h (result (ref $s) exnref)
+                    (try_table (catch_ref $e $h) (throw $e (struct.new $s (i32.const 42))))
+                    (unreachable))
+                (global.set $g)
+                (drop))
+            (func (export "churn") (param i32)
+                (loop $l
+                    (drop (struct.new $s (local.get 0)))
+                    (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
+            (func (export "read") (result i32)
+                (block $h (result (ref $s))
+                    (try_table (catch $e $h) (throw_ref (global.get $g)))
+                    (unreachable))
+                (struct.get $s 0)))"#;
+        let mut store = Store::new(Limits {
+            max_heap_bytes: 1 << 16,
+            ..Limits::default()
+        });
+        let i = instantiate(&mut store, src, &Imports::new());
+        store.invoke(i, "keep", &[]).unwrap();
+        store.invoke(i, "churn", &[Value::I32(100_000)]).unwrap();
+        assert_eq!(store.invoke(i, "read", &[]).unwrap(), [Value::I32(42)]);
     }
 }

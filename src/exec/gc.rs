@@ -26,7 +26,7 @@
 //! ([`super::Limits::max_heap_bytes`]). Roots: the live part of the cell stack (cells are
 //! untyped, so it is scanned conservatively: a cell is a root only if it decodes as a live
 //! object's handle, generation included), globals, tables, element segments, and exception
-//! payloads ([`GcCx::exn_roots`]). Objects are traced precisely by their types.
+//! payloads ([`GcCx::exns`]). Objects are traced precisely by their types.
 
 use std::sync::Arc;
 
@@ -627,8 +627,8 @@ pub(crate) struct GcCx<'a> {
     pub(crate) inst_elems: &'a [u32],
     pub(crate) datas: &'a [Arc<[u8]>],
     pub(crate) inst_datas: &'a [u32],
-    /// Cells of exception payloads in flight or caught (exception handling keeps them): roots.
-    pub(crate) exn_roots: &'a [u64],
+    /// The store's exception objects: their payloads are roots.
+    pub(crate) exns: &'a super::Exns,
 }
 
 impl GcCx<'_> {
@@ -677,7 +677,7 @@ impl GcCx<'_> {
             .chain(globals)
             .chain(tables)
             .chain(elems)
-            .chain(self.exn_roots.iter().copied());
+            .chain(self.exns.items.iter().flat_map(|e| e.cells.iter().copied()));
         self.heap.collect(self.types, roots);
     }
 

@@ -1153,9 +1153,7 @@ fn gc_op(cx: &mut Cx<'_>, site: u32) -> Result<u64, TrapCode> {
         inst_elems: &cx.inst.elems,
         datas: cx.datas,
         inst_datas: &cx.inst.datas,
-        // HOOK (exception handling): the cells of exception payloads in flight or caught
-        // belong here, so that the collector keeps what they reference.
-        exn_roots: &[],
+        exns: cx.exns,
     };
     gc::exec(&mut g, &s)
 }
