@@ -221,8 +221,21 @@ fn gc_and_exception_scripts_compile_like_wat() {
 /// accepts it), each with the reason. A listed seed that starts to agree fails the test: remove it.
 const KNOWN_TEXT_MISMATCHES: &[(u64, &str)] = &[];
 
-/// How many seeded modules the text round trip checks.
+/// How many seeded modules the text round trip checks (in `cargo test`; a long run sets
+/// `WATLINK_GC_TEXT_SEEDS=first..end`).
 const TEXT_SEEDS: u64 = 2000;
+
+/// The seeds to check: `0..TEXT_SEEDS`, or the range in `WATLINK_GC_TEXT_SEEDS`.
+fn text_seeds() -> std::ops::Range<u64> {
+    let Ok(range) = std::env::var("WATLINK_GC_TEXT_SEEDS") else {
+        return 0..TEXT_SEEDS;
+    };
+    let parse = |s: &str| s.parse::<u64>().expect("WATLINK_GC_TEXT_SEEDS=first..end");
+    let (a, b) = range
+        .split_once("..")
+        .expect("WATLINK_GC_TEXT_SEEDS=first..end");
+    parse(a)..parse(b)
+}
 
 /// A deterministic slice of a fuzz run: `wasm-smith` makes a module with GC and exception handling
 /// (and everything else watlink's text knows), `wasmprinter` prints it, and watlink compiles the
@@ -236,7 +249,9 @@ fn generated_gc_and_exception_modules_compile_like_wat() {
     let (mut compared, mut mismatches) = (0, Vec::new());
     // Modules with a GC type, with a tag: the slice must hold both kinds.
     let (mut with_gc, mut with_tags) = (0, 0);
-    for seed in 0..TEXT_SEEDS {
+    let seeds = text_seeds();
+    let total = seeds.end - seeds.start;
+    for seed in seeds {
         let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
         let input: Vec<u8> = (0..4096)
             .map(|_| {
@@ -284,10 +299,10 @@ fn generated_gc_and_exception_modules_compile_like_wat() {
             );
         }
     }
-    assert!(
-        compared > TEXT_SEEDS / 2,
-        "only {compared} modules compared"
+    eprintln!(
+        "{compared} of {total} seeds compared ({with_gc} with GC types, {with_tags} with tags)"
     );
+    assert!(compared > total / 2, "only {compared} modules compared");
     assert!(
         with_gc > 20 && with_tags > 20,
         "{with_gc} modules with GC types, {with_tags} with tags"
