@@ -632,6 +632,25 @@ pub(crate) struct GcCx<'a> {
 }
 
 impl GcCx<'_> {
+    /// The operands of `array.init_data`/`array.init_elem` at `a..a + 4` (array, destination
+    /// index, source offset, length): the array's heap index, then the three numbers, once the
+    /// array is known non-null and the destination range (of `w`-cell elements) inside it.
+    fn array_init_operands(
+        &self,
+        a: Slot,
+        w: usize,
+    ) -> Result<(usize, usize, usize, usize), TrapCode> {
+        let [d, sx, n] = [1, 2, 3].map(|k| self.r(a + k) as u32 as usize);
+        let di = self
+            .heap
+            .index(self.r(a))
+            .ok_or(TrapCode::NullArrayReference)?;
+        if (d + n) * w > self.heap.objs[di].data.len() {
+            return Err(TrapCode::ArrayOutOfBounds);
+        }
+        Ok((di, d, sx, n))
+    }
+
     fn r(&self, s: Slot) -> u64 {
         self.stack[self.fp + s as usize]
     }
@@ -902,19 +921,7 @@ pub(crate) fn exec(c: &mut GcCx<'_>, s: &GcSite) -> Result<u64, TrapCode> {
         K::ArrayInitData { ty, seg } => {
             let r = c.rt(ty).elem();
             let w = r.cells();
-            let (d, sx, n) = (
-                c.r(a + 1) as u32 as usize,
-                c.r(a + 2) as u32 as usize,
-                c.r(a + 3) as u32 as usize,
-            );
-            let reference = c.r(a);
-            let di = c
-                .heap
-                .index(reference)
-                .ok_or(TrapCode::NullArrayReference)?;
-            if (d + n) * w > c.heap.objs[di].data.len() {
-                return Err(TrapCode::ArrayOutOfBounds);
-            }
+            let (di, d, sx, n) = c.array_init_operands(a, w)?;
             let data = &c.datas[c.inst_datas[seg as usize] as usize];
             let end = n
                 .checked_mul(r.bytes())
@@ -926,19 +933,7 @@ pub(crate) fn exec(c: &mut GcCx<'_>, s: &GcSite) -> Result<u64, TrapCode> {
             return Ok(n as u64);
         }
         K::ArrayInitElem { seg } => {
-            let (d, sx, n) = (
-                c.r(a + 1) as u32 as usize,
-                c.r(a + 2) as u32 as usize,
-                c.r(a + 3) as u32 as usize,
-            );
-            let reference = c.r(a);
-            let di = c
-                .heap
-                .index(reference)
-                .ok_or(TrapCode::NullArrayReference)?;
-            if d + n > c.heap.objs[di].data.len() {
-                return Err(TrapCode::ArrayOutOfBounds);
-            }
+            let (di, d, sx, n) = c.array_init_operands(a, 1)?;
             let items = &c.elems[c.inst_elems[seg as usize] as usize];
             if sx + n > items.len() {
                 return Err(TrapCode::TableOutOfBounds);

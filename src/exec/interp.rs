@@ -1133,10 +1133,25 @@ fn call_subtype<const TAIL: bool>(
     next!()
 }
 
+/// What [`gc_op`] returns when the instruction trapped (the trap is set).
+const GC_TRAPPED: u64 = u64::MAX;
+
 /// Runs GC instruction `site` of the current function (see `gc.rs`) on the current frame;
-/// the fuel units it costs beyond its own.
+/// returns the fuel units it costs beyond its own, or [`GC_TRAPPED`] with the trap set (a
+/// scalar: a returned `Result` would go through memory, and the handler's jump to the next op
+/// would then become a call).
 #[inline(never)]
-fn gc_op(cx: &mut Cx<'_>, site: u32) -> Result<u64, TrapCode> {
+fn gc_op(cx: &mut Cx<'_>, site: u32, ip: *const Instr) -> u64 {
+    match gc_exec(cx, site) {
+        Ok(units) => units.min(GC_TRAPPED - 1),
+        Err(c) => {
+            cx.fail(Trap::Code(c), ip);
+            GC_TRAPPED
+        }
+    }
+}
+
+fn gc_exec(cx: &mut Cx<'_>, site: u32) -> Result<u64, TrapCode> {
     let s = cx.code.gc_sites[site as usize];
     let top = cx.fp + cx.code.frame_cells as usize;
     let mut g = gc::GcCx {
@@ -1712,9 +1727,9 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         }
     }
     Gc { site } => {
-        match gc_op(cx, site) {
-            Ok(units) => charge!(units),
-            Err(c) => trap!(c),
+        match gc_op(cx, site, ip) {
+            GC_TRAPPED => return Exit::Trap,
+            units => charge!(units),
         }
     }
     Throw { tag, base } => { return throw(ip, regs, cx, tag, base); }
