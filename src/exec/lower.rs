@@ -318,44 +318,46 @@ impl Lower<'_> {
         dst
     }
 
-    /// Removes the op [`Self::last_result_op`] returned (its consumer does its work); returns
-    /// `x`.
-    fn fused(&mut self, x: Slot) -> Slot {
+    /// Removes the op [`Self::last_result_op`] returned: the op that consumes its result does
+    /// its work.
+    fn drop_last_op(&mut self) {
         self.ops.pop();
         self.last = Last::None;
-        x
     }
 
     /// Emits binary op `op`, fused with the op that computed its operand where a fused form
-    /// exists (a bit field, a scaled index). Returns its destination.
+    /// exists (a bit field, a scaled index). Returns its index.
     fn emit_binary(&mut self, op: Op) -> usize {
-        let op = match (op, self.last_result_op()) {
+        let fused = match (op, self.last_result_op()) {
             (Op::I32AndImm { dst, a, imm }, Some((t, Op::I32ShrUImm { a: x, imm: s, .. })))
                 if a == t =>
             {
-                self.fused(x);
-                Op::I32ShrUAndImm {
+                Some(Op::I32ShrUAndImm {
                     dst,
                     a: x,
                     shift: (s & 31) as u8,
                     mask: imm,
-                }
+                })
             }
             (Op::I32Add { dst, a, b }, Some((t, Op::I32ShlImm { a: x, imm: s, .. })))
                 if (a == t) != (b == t) =>
             {
-                self.fused(x);
-                let a = if a == t { b } else { a };
-                Op::I32AddShlImm {
+                Some(Op::I32AddShlImm {
                     dst,
-                    a,
+                    a: if a == t { b } else { a },
                     b: x,
                     shift: (s & 31) as u8,
-                }
+                })
             }
-            _ => op,
+            _ => None,
         };
-        self.emit(op)
+        match fused {
+            Some(f) => {
+                self.drop_last_op();
+                self.emit(f)
+            }
+            None => self.emit(op),
+        }
     }
 
     /// The last op emitted and the temporary cell it wrote, if that cell has been popped since.
@@ -453,12 +455,8 @@ impl Lower<'_> {
         let e = self.pop();
         self.protect_local(slot, w);
         // The value was just computed into its canonical cells: compute it into the local.
-        let retarget = match self.last {
-            Last::Result { at, dst } => {
-                at + 1 == self.ops.len() && e.src == Src::Cell(dst) && dst == e.canon
-            }
-            _ => false,
-        };
+        let retarget = matches!(self.last_result_op(),
+            Some((t, _)) if e.src == Src::Cell(t) && t == e.canon);
         if retarget && let Some(d) = self.ops.last_mut().and_then(Op::dst_mut) {
             *d = slot;
         } else {
@@ -734,12 +732,19 @@ impl Lower<'_> {
             // No values move (a C `switch`): the entries follow the op, each a jump or a
             // return, and the op goes straight to the target an entry names. An `i32.add` of
             // a constant that computed the index becomes the op's bias.
-            let (index, bias) = match self.last_result_op() {
-                Some((t, Op::I32AddImm { a, imm, .. })) if t == index => (self.fused(a), imm),
+            let biased = match self.last_result_op() {
+                Some((t, Op::I32AddImm { a, imm, .. })) if t == index => Some((a, imm)),
                 Some((t, Op::I32SubImm { a, imm, .. })) if t == index => {
-                    (self.fused(a), imm.wrapping_neg())
+                    Some((a, imm.wrapping_neg()))
                 }
-                _ => (index, 0),
+                _ => None,
+            };
+            let (index, bias) = match biased {
+                Some(b) => {
+                    self.drop_last_op();
+                    b
+                }
+                None => (index, 0),
             };
             self.emit(Op::BrTable { index, count, bias });
             for d in &depths {
