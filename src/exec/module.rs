@@ -461,8 +461,20 @@ impl Module {
     /// runs nothing beyond them). Decoding follows them too: without multi-memory, memory
     /// instructions take a zero byte; without memory64 or threads, 64-bit or shared limits
     /// are malformed.
+    ///
+    /// Validation reads every section and operator too, so a module that validates also
+    /// decodes: the separate decoding pass (which tells malformed from invalid) runs only when
+    /// validation fails, and its error, if any, comes first.
     pub(crate) fn load(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
-        decode::decode(bytes, features)?;
+        Module::validate_and_build(bytes, features).map_err(|e| {
+            match decode::decode(bytes, features) {
+                Err(malformed) => malformed,
+                Ok(()) => e,
+            }
+        })
+    }
+
+    fn validate_and_build(bytes: &[u8], features: WasmFeatures) -> Result<Module, Error> {
         let mut validator = Validator::new_with_features(features);
         let mut m = ModuleInner::default();
         let mut bodies = Vec::new();
