@@ -143,8 +143,16 @@ fn main() {
         return;
     }
     // The ratios first (thread CPU time, best of 5 alternating runs per engine), then criterion.
+    // `--only TEXT`: just the programs whose name contains TEXT.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .map(|i| args[i + 1].clone());
     let mut summary = Vec::new();
-    for p in &programs {
+    for p in programs
+        .iter()
+        .filter(|p| only.as_ref().is_none_or(|o| p.name.contains(o.as_str())))
+    {
         let mut ours = Ours::new(&p.wasm);
         let mut peer = Wasmi::new(&p.wasm);
         assert_eq!(ours.run(), p.expected, "watlink result of {}", p.name);

@@ -197,10 +197,10 @@ macro_rules! for_each_numeric {
                 (I64Load32U, [I64Load32U], 4, |b| u32::from_le_bytes(b) as u64)
             ]
             store: [
-                (I32Store, [I32Store F32Store I64Store32], 4, |v: u64| (v as u32).to_le_bytes())
-                (I64Store, [I64Store F64Store], 8, |v: u64| v.to_le_bytes())
-                (I32Store8, [I32Store8 I64Store8], 1, |v: u64| (v as u8).to_le_bytes())
-                (I32Store16, [I32Store16 I64Store16], 2, |v: u64| (v as u16).to_le_bytes())
+                (I32Store, I32StoreImm, [I32Store F32Store I64Store32], 4, |v: u64| (v as u32).to_le_bytes())
+                (I64Store, I64StoreImm, [I64Store F64Store], 8, |v: u64| v.to_le_bytes())
+                (I32Store8, I32Store8Imm, [I32Store8 I64Store8], 1, |v: u64| (v as u8).to_le_bytes())
+                (I32Store16, I32Store16Imm, [I32Store16 I64Store16], 2, |v: u64| (v as u16).to_le_bytes())
             ]
         }
     };
@@ -297,6 +297,14 @@ pub(crate) enum NumForm {
     Compare(CmpForms),
 }
 
+/// The forms of a scalar store.
+#[derive(Clone, Copy)]
+pub(crate) struct StoreForms {
+    pub reg: fn(Slot, Slot, u32) -> Op,
+    pub imm: fn(Slot, i32, u32) -> Op,
+    pub bytes: u32,
+}
+
 /// The forms of an integer comparison: as a value, and fused into a branch (taken when the
 /// comparison holds, or when it does not).
 #[derive(Clone, Copy)]
@@ -318,7 +326,7 @@ macro_rules! define_ops {
         binary_trap: [$(($d:ident, $di:ident, $dt:ty, $de:expr, $die:expr))*]
         compare: [$(($c:ident, $ci:ident, $cb:ident, $cbi:ident, $cn:ident, $cni:ident, $ct:ty, $ce:expr))*]
         load: [$(($l:ident, [$($lw:ident)*], $ln:literal, $le:expr))*]
-        store: [$(($s:ident, [$($sw:ident)*], $sn:literal, $se:expr))*]
+        store: [$(($s:ident, $si:ident, [$($sw:ident)*], $sn:literal, $se:expr))*]
     ) => {
         /// One op of lowered code. Slots are frame offsets; `target`s are indices into the
         /// function's ops.
@@ -334,6 +342,7 @@ macro_rules! define_ops {
             $($cb { a: Slot, b: Slot, target: u32 }, $cbi { a: Slot, imm: i32, target: u32 },)*
             $($l { dst: Slot, addr: Slot, offset: u32 },)*
             $($s { addr: Slot, val: Slot, offset: u32 },)*
+            $($si { addr: Slot, imm: i32, offset: u32 },)*
 
             /// Charge `n` units of fuel (only in code lowered for a store with fuel).
             Fuel { n: u32 },
@@ -492,10 +501,16 @@ macro_rules! define_ops {
             }
         }
 
-        /// The store op for `op` (with its memory argument), if it is a scalar store.
-        pub(crate) fn store<'o>(op: &'o Operator<'_>) -> Option<(fn(Slot, Slot, u32) -> Op, &'o wasmparser::MemArg)> {
+        /// The store op for `op`, if it is a scalar store: its register form, its form with
+        /// an immediate value (an `i32`, sign-extended to the stored width), that width in
+        /// bytes, and the memory argument.
+        pub(crate) fn store<'o>(op: &'o Operator<'_>) -> Option<(StoreForms, &'o wasmparser::MemArg)> {
             match op {
-                $($(Operator::$sw { memarg } => Some((|addr, val, offset| Op::$s { addr, val, offset }, memarg)),)*)*
+                $($(Operator::$sw { memarg } => Some((StoreForms {
+                    reg: |addr, val, offset| Op::$s { addr, val, offset },
+                    imm: |addr, imm, offset| Op::$si { addr, imm, offset },
+                    bytes: $sn,
+                }, memarg)),)*)*
                 _ => None,
             }
         }

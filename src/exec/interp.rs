@@ -875,7 +875,7 @@ macro_rules! handlers {
         binary_trap: [$(($dv:ident, $di:ident, $dt:ty, $de:expr, $die:expr))*]
         compare: [$(($c:ident, $ci:ident, $cb:ident, $cbi:ident, $cn:ident, $cni:ident, $ct:ty, $ce:expr))*]
         load: [$(($l:ident, [$($lw:ident)*], $ln:literal, $le:expr))*]
-        store: [$(($s:ident, [$($sw:ident)*], $sn:literal, $se:expr))*]
+        store: [$(($s:ident, $si:ident, [$($sw:ident)*], $sn:literal, $se:expr))*]
     ) => {
         /// The handlers, one per op.
         #[allow(
@@ -1032,6 +1032,14 @@ macro_rules! handlers {
                     store!(addr, offset, bytes, $sn);
                     next!()
                 }
+                pub(super) fn $si<N: Next>($ip: *const Instr, $regs: *mut u64, $mem: *mut u8, $len: usize, $cx: &mut Cx<'_>) -> Exit {
+                    helpers!([$d] $ip, $regs, $mem, $len, $cx; N);
+                    // SAFETY: as above.
+                    let Op::$si { addr, imm, offset } = (unsafe { *$ip }).op else { unsafe { std::hint::unreachable_unchecked() } };
+                    let bytes: [u8; $sn] = ($se)(imm as i64 as u64);
+                    store!(addr, offset, bytes, $sn);
+                    next!()
+                }
             )*
         }
 
@@ -1046,7 +1054,7 @@ macro_rules! handlers {
                 $(Op::$dv { .. } => h::$dv::<Indirect>, Op::$di { .. } => h::$di::<Indirect>,)*
                 $(Op::$c { .. } => h::$c::<Indirect>, Op::$ci { .. } => h::$ci::<Indirect>, Op::$cb { .. } => h::$cb::<Indirect>, Op::$cbi { .. } => h::$cbi::<Indirect>,)*
                 $(Op::$l { .. } => h::$l::<Indirect>,)*
-                $(Op::$s { .. } => h::$s::<Indirect>,)*
+                $(Op::$s { .. } => h::$s::<Indirect>, Op::$si { .. } => h::$si::<Indirect>,)*
             }
         }
 
@@ -1063,7 +1071,7 @@ macro_rules! handlers {
             $(then!($dv); then!($di);)*
             $(then!($c); then!($ci); then!($cb); then!($cbi);)*
             $(then!($l);)*
-            $(then!($s);)*
+            $(then!($s); then!($si);)*
         }
     };
 }

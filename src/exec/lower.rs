@@ -872,12 +872,24 @@ impl Lower<'_> {
             self.push_result(1, |dst| make(dst, addr, offset));
             return;
         }
-        if let Some((make, memarg)) = store(op)
+        if let Some((forms, memarg)) = store(op)
             && self.fast_mem(mem_index(memarg))
         {
-            let val = self.pop_cell();
-            let addr = self.pop_cell();
-            self.emit(make(addr, val, memarg.offset as u32));
+            let val = self.pop();
+            let offset = memarg.offset as u32;
+            // A constant value whose stored bytes an `i32` immediate gives (sign-extended).
+            let imm = match val.src {
+                Src::Const(c) if forms.bytes < 8 || c as i32 as i64 as u64 == c => Some(c as i32),
+                _ => None,
+            };
+            if let Some(imm) = imm {
+                let addr = self.pop_cell();
+                self.emit((forms.imm)(addr, imm, offset));
+            } else {
+                let val = self.cell_of(val);
+                let addr = self.pop_cell();
+                self.emit((forms.reg)(addr, val, offset));
+            }
             return;
         }
         if let Some((kind, memarg, atomic)) = super::memory::access(op) {

@@ -1608,3 +1608,51 @@ fn loop_parameters_are_not_fused_across_the_loop_start() {
     assert_eq!(s.invoke(i, "br_if", &[I32(5)]).unwrap(), vec![I32(3)]);
     assert_eq!(s.invoke(i, "br_if", &[I32(0)]).unwrap(), vec![I32(0)]);
 }
+
+/// A store of a constant keeps the constant in the op when an `i32` immediate gives its bytes;
+/// every width stores what the plain store would, and an `i64` constant that is no sign-extended
+/// `i32` is stored from a cell.
+#[test]
+fn stores_of_constants_store_their_bytes() {
+    let src = r#"(module (memory 1)
+      (func (export "stores") (param $a i32) (result i64)
+        (i64.store (local.get $a) (i64.const -1))
+        (i32.store8 offset=1 (local.get $a) (i32.const 0x1ab))
+        (i64.store16 offset=2 (local.get $a) (i64.const 0x7_cdef))
+        (f32.store offset=8 (local.get $a) (f32.const -0.0))
+        (i64.store32 offset=12 (local.get $a) (i64.const 0x1_2345_6789))
+        (i64.load (local.get $a)))
+      (func (export "wide") (param $a i32) (result i64)
+        (i64.store (local.get $a) (i64.const 0x1_0000_0000))
+        (f64.store offset=8 (local.get $a) (f64.const 1.5))
+        (i64.add (i64.load (local.get $a)) (i64.load offset=8 (local.get $a))))
+      (func (export "word") (param $a i32) (result i64) (i64.load offset=8 (local.get $a)))
+      (func (export "edge") (result i32)
+        (i32.store (i32.const 65533) (i32.const 7))
+        (i32.const 0)))"#;
+    let module = Module::new(&wat::parse_str(src).unwrap()).unwrap();
+    let lowered = |f: u32| format!("{:?}", module.inner.code(f, false).ops);
+    for imm in ["I64StoreImm", "I32Store8Imm", "I32Store16Imm", "I32StoreImm"] {
+        assert!(lowered(0).contains(imm), "{imm}: {}", lowered(0));
+    }
+    assert!(!lowered(1).contains("StoreImm"), "{}", lowered(1));
+    let (mut s, i) = setup(src, Limits::default());
+    let one = |r: Vec<Value>| match r[..] {
+        [Value::I64(v)] => v,
+        ref r => panic!("{r:?}"),
+    };
+    assert_eq!(
+        one(s.invoke(i, "stores", &[I32(16)]).unwrap()),
+        0xffff_ffff_cdef_abffu64 as i64
+    );
+    assert_eq!(
+        one(s.invoke(i, "word", &[I32(16)]).unwrap()),
+        0x2345_6789_8000_0000
+    );
+    assert_eq!(
+        one(s.invoke(i, "wide", &[I32(0)]).unwrap()),
+        0x1_0000_0000 + 1.5f64.to_bits() as i64
+    );
+    let err = s.invoke(i, "edge", &[]).unwrap_err();
+    assert!(err.to_string().contains("out of bounds"), "{err}");
+}
