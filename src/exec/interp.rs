@@ -1076,6 +1076,32 @@ macro_rules! handlers {
     };
 }
 
+/// `ip`, computed into a register where the optimizer cannot see that it is the first op's
+/// `ip` plus one. The second op of a superinstruction then takes a branch as `ip + offset`, one
+/// add after the offset's load; seeing through it, LLVM adds the constant after that load
+/// instead, which lengthens the chain from one taken branch to the next (measured:
+/// count_locals 115 -> 106 ms).
+#[inline(always)]
+fn opaque(ip: *const Instr) -> *const Instr {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let mut addr = ip.addr();
+        // SAFETY: the assembly is empty (a comment naming the register): it reads and writes
+        // no memory, keeps the flags and the stack, and leaves `addr` as it was.
+        unsafe {
+            std::arch::asm!(
+                "/* {0} */",
+                inout(reg) addr,
+                options(pure, nomem, nostack, preserves_flags)
+            )
+        };
+        debug_assert_eq!(addr, ip.addr());
+        ip.with_addr(addr)
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    ip
+}
+
 /// `then::$name`: a [`Next`] that goes on with op `$name`'s handler, called directly.
 macro_rules! then {
     ($name:ident) => {
@@ -1093,7 +1119,7 @@ macro_rules! then {
                 // SAFETY (of the handler's op access): `fused` chose this `Next` only for an
                 // op followed by a `$name` op, and `ip` is that op.
                 debug_assert!(matches!(unsafe { (*ip).op }, Op::$name { .. }));
-                super::h::$name::<Indirect>(ip, regs, mem, len, cx)
+                super::h::$name::<Indirect>(opaque(ip), regs, mem, len, cx)
             }
         }
     };
@@ -1900,31 +1926,43 @@ fn general_memory(cx: &mut Cx<'_>, regs: *mut u64, site: u32) -> Result<(), Trap
 // of compiled C in general, plus the counted-loop back edges (`add`/`sub` then branch).
 superinstructions! {
     I32AddImm => [I32Load, I32Load8U, I64Load, I32AddImm, BrTable, Copy, Const, I32Store,
-        JumpIfNonZero, JumpIfZero, BrI32Ne, BrI32NeImm, BrI32LtU, BrI32LtS],
+        JumpIfNonZero, JumpIfZero, BrI32Ne, BrI32NeImm, BrI32LtU, BrI32LtS, I32ShrUAndImm, Jump,
+        I32Store8Imm],
     I32SubImm => [JumpIfNonZero, JumpIfZero],
-    I64AddImm => [JumpIfNonZero, JumpIfZero, BrI64Ne, BrI64NeImm],
-    I32ShrUImm => [I32AndImm],
+    I64AddImm => [JumpIfNonZero, JumpIfZero, BrI64Ne, BrI64NeImm, I32Load],
+    I32ShrUImm => [I32AndImm, I32Xor],
     I32ShrUAndImm => [I32Add, I32AddShlImm, Copy, I32ShlImm, I32AddImm],
-    I32AddShlImm => [Copy, I32Load, I32Load8U, I64Load, I32ShrUAndImm],
-    I32Load => [I32Xor, I32AddImm, I32Load, I32AndImm, I32Add, I32ShrUImm, BrI32EqImm,
-        JumpIfZero, JumpIfNonZero, BrTable, I32ShrUAndImm],
-    I32Xor => [I32RotlImm, I32ShrUImm, I32Load, I32AndImm, I32Store8, I32Add, I32ShrUAndImm],
-    I32AndImm => [I32AddImm, I32ShlImm, I32Add, BrI32EqImm, JumpIfNonZero, JumpIfZero],
+    I32AddShlImm => [Copy, I32Load, I32Load8U, I64Load, I32ShrUAndImm, Jump, I32Store8],
+    I32Load => [I32Xor, I32AddImm, I32Load, I32AndImm, I32Add, I32ShrUImm, BrI32EqImm, JumpIfZero,
+        JumpIfNonZero, BrTable, I32ShrUAndImm, I32Load8U, Const, I32Store, I32Sub, I32WrapI64,
+        I32RotlImm],
+    I32Xor => [I32RotlImm, I32ShrUImm, I32Load, I32AndImm, I32Store8, I32Add, I32ShrUAndImm,
+        I32And],
+    I32AndImm => [I32AddImm, I32ShlImm, I32Add, BrI32EqImm, JumpIfNonZero, JumpIfZero, BrTable],
     I32ShlImm => [I32Add, I32AddImm],
-    I32Add => [I32Xor, I32AddImm, I32Add, I32Load8U, I32ShrUImm, I32Load, I32Store,
-        I32ShrUAndImm],
+    I32Add => [I32Xor, I32AddImm, I32Add, I32Load8U, I32ShrUImm, I32Load, I32Store, I32ShrUAndImm],
     I32RotlImm => [I32Add, I32Xor, I32RotlImm],
-    Copy => [Copy, I32Load, Jump, Call, Const, I32ShrUAndImm, I32AddShlImm],
-    Const => [BrI32EqImm, Call, Copy],
-    I64Xor => [I64RotlImm, I64Xor],
-    I64RotlImm => [I64Xor],
+    Copy => [Copy, I32Load, Jump, Call, Const, I32ShrUAndImm, I32AddShlImm, Select, I32Load8U,
+        I64XorImm],
+    Const => [BrI32EqImm, Call, Copy, I32Load, I32Shl, I32Load8U],
+    I64Xor => [I64RotlImm, I64Xor, Copy, I64Add],
+    I64RotlImm => [I64Xor, I64Add, I64RotlImm, I64XorImm],
     I64And => [I64Xor],
     I64XorImm => [I64And],
-    I64Load => [I64Store, I64Add],
-    I64Store => [I32AddImm],
+    I64Load => [I64Store, I64Add, Jump],
+    I64Store => [I32AddImm, I32Load8U],
     I32Store8 => [I32AddImm],
-    I32Load8U => [I32AndImm, BrI32NeImm, I32ShlImm, I32Xor, I32Store8, I32Load8U, I32AddShlImm],
-    BrI32EqImm => [I32AddImm],
-    BrI32NeImm => [I64Load],
+    I32Load8U => [I32AndImm, BrI32NeImm, I32ShlImm, I32Xor, I32Store8, I32Load8U, I32AddShlImm,
+        BrTable, BrI32Ne, I32Add, I32AddImm],
+    BrI32EqImm => [I32AddImm, I32Load],
+    BrI32NeImm => [I64Load, I32Load, I32Add],
     BrI32Ne => [I32AddImm],
+    I64Add => [I64Store, I64Xor, I64Add, I32AddImm],
+    I32Store => [I32Store, I32Load, Copy],
+    I32MulImm => [I32Add],
+    I64Load32U => [BrI64GeU],
+    I32WrapI64 => [I32AddShlImm],
+    JumpIfNonZero => [I32AddImm, I32Load8U],
+    I32And => [I32Xor, I32Add],
+    I32Or => [I32ShrUAndImm],
 }

@@ -1632,7 +1632,12 @@ fn stores_of_constants_store_their_bytes() {
         (i32.const 0)))"#;
     let module = Module::new(&wat::parse_str(src).unwrap()).unwrap();
     let lowered = |f: u32| format!("{:?}", module.inner.code(f, false).ops);
-    for imm in ["I64StoreImm", "I32Store8Imm", "I32Store16Imm", "I32StoreImm"] {
+    for imm in [
+        "I64StoreImm",
+        "I32Store8Imm",
+        "I32Store16Imm",
+        "I32StoreImm",
+    ] {
         assert!(lowered(0).contains(imm), "{imm}: {}", lowered(0));
     }
     assert!(!lowered(1).contains("StoreImm"), "{}", lowered(1));
