@@ -48,6 +48,21 @@ fn programs() -> Vec<Program> {
             expected,
         });
     }
+    // Held-out real programs (compression libraries), kept in this repository:
+    // `main()` results from benches/real/README.md.
+    for (name, expected) in [
+        ("zstd", 436288372),
+        ("brotli", 1541321051),
+        ("lz4", 1700878127),
+    ] {
+        let path = format!("{}/benches/real/{name}/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
+        let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        programs.push(Program {
+            name: format!("held-out/{name}"),
+            wasm,
+            expected,
+        });
+    }
     programs
 }
 
@@ -166,7 +181,7 @@ fn main() {
         summary.push((p.name.clone(), t_ours, t_peer));
         // Start-up of the real programs: loading (decode, validate, instantiate), and loading
         // plus the first run (lazy lowering included), each from the bytes.
-        if p.name.starts_with("real/") {
+        if p.name.starts_with("real/") || p.name.starts_with("held-out/") {
             let (mut load_ours, mut load_peer) = (Duration::MAX, Duration::MAX);
             let (mut cold_ours, mut cold_peer) = (Duration::MAX, Duration::MAX);
             for _ in 0..3 {
@@ -186,12 +201,12 @@ fn main() {
         }
     }
     println!(
-        "\n{:<18} {:>8} {:>12} {:>12}",
+        "\n{:<22} {:>8} {:>12} {:>12}",
         "program", "ratio", "watlink", "wasmi"
     );
     for (name, a, b) in summary {
         println!(
-            "{:<18} {:>8.2} {:>10.1}ms {:>10.1}ms",
+            "{:<22} {:>8.2} {:>10.1}ms {:>10.1}ms",
             name,
             a.as_secs_f64() / b.as_secs_f64(),
             a.as_secs_f64() * 1e3,
