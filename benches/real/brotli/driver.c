@@ -45,7 +45,7 @@ static void __wasm_call_ctors(void) {}
 #define BENCH_N 1
 #endif
 #ifndef SIZE
-#define SIZE (192 * 1024)
+#define SIZE (256 * 1024)
 #endif
 
 static const int QUALITIES[] = { 1, 3, 6 };

@@ -48,7 +48,7 @@ static void __wasm_call_ctors(void) {}
 #define BENCH_N 2
 #endif
 #ifndef SIZE
-#define SIZE (512 * 1024)
+#define SIZE (160 * 1024)
 #endif
 
 /* ---- input: PCG32 text-like data ---- */

@@ -43,7 +43,7 @@ static void __wasm_call_ctors(void) {}
 #define BENCH_N 2
 #endif
 #ifndef SIZE
-#define SIZE (256 * 1024)
+#define SIZE (192 * 1024)
 #endif
 
 static const int LEVELS[] = { 1, 3, 6 };
