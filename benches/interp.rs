@@ -55,7 +55,10 @@ fn programs() -> Vec<Program> {
         ("brotli", 1701624277),
         ("lz4", 1035219600),
     ] {
-        let path = format!("{}/benches/real/{name}/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/benches/real/{name}/{name}.wasm",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         programs.push(Program {
             name: format!("held-out/{name}"),
