@@ -1,7 +1,8 @@
 //! The interpreter benchmark programs of `../shared/bench/interp/` (the six micro-programs and the
-//! real programs `real/lua` and `real/crypto`) on watlink's interpreter and on wasmi, in the same
-//! run; checks every result and prints the time ratio per program first (watlink / wasmi, lower
-//! is better), then criterion's measurements.
+//! real programs `real/lua` and `real/crypto`), and the held-out real programs of `benches/real/`
+//! (`held-out/zstd`, `held-out/brotli`, `held-out/lz4`), on watlink's interpreter and on wasmi, in
+//! the same run; checks every result and prints the time ratio per program first (watlink /
+//! wasmi, lower is better), then criterion's measurements.
 
 use std::time::Duration;
 
