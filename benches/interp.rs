@@ -1,7 +1,8 @@
 //! The interpreter benchmark programs of `../shared/bench/interp/` (the six micro-programs and the
-//! real programs `real/lua` and `real/crypto`) on watlink's interpreter and on wasmi, in the same
-//! run; checks every result and prints the time ratio per program first (watlink / wasmi, lower
-//! is better), then criterion's measurements.
+//! real programs `real/lua` and `real/crypto`), and the held-out real programs of `benches/real/`
+//! (`held-out/zstd`, `held-out/brotli`, `held-out/lz4`), on watlink's interpreter and on wasmi, in
+//! the same run; checks every result and prints the time ratio per program first (watlink /
+//! wasmi, lower is better), then criterion's measurements.
 
 use std::time::Duration;
 
@@ -44,6 +45,24 @@ fn programs() -> Vec<Program> {
         let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         programs.push(Program {
             name: format!("real/{name}"),
+            wasm,
+            expected,
+        });
+    }
+    // Held-out real programs (compression libraries), kept in this repository:
+    // `main()` results from benches/real/README.md.
+    for (name, expected) in [
+        ("zstd", 1644628254),
+        ("brotli", 1701624277),
+        ("lz4", 1035219600),
+    ] {
+        let path = format!(
+            "{}/benches/real/{name}/{name}.wasm",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        programs.push(Program {
+            name: format!("held-out/{name}"),
             wasm,
             expected,
         });
@@ -166,7 +185,7 @@ fn main() {
         summary.push((p.name.clone(), t_ours, t_peer));
         // Start-up of the real programs: loading (decode, validate, instantiate), and loading
         // plus the first run (lazy lowering included), each from the bytes.
-        if p.name.starts_with("real/") {
+        if p.name.starts_with("real/") || p.name.starts_with("held-out/") {
             let (mut load_ours, mut load_peer) = (Duration::MAX, Duration::MAX);
             let (mut cold_ours, mut cold_peer) = (Duration::MAX, Duration::MAX);
             for _ in 0..3 {
@@ -186,12 +205,12 @@ fn main() {
         }
     }
     println!(
-        "\n{:<18} {:>8} {:>12} {:>12}",
+        "\n{:<22} {:>8} {:>12} {:>12}",
         "program", "ratio", "watlink", "wasmi"
     );
     for (name, a, b) in summary {
         println!(
-            "{:<18} {:>8.2} {:>10.1}ms {:>10.1}ms",
+            "{:<22} {:>8.2} {:>10.1}ms {:>10.1}ms",
             name,
             a.as_secs_f64() / b.as_secs_f64(),
             a.as_secs_f64() * 1e3,
