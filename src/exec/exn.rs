@@ -566,4 +566,44 @@ mod tests {
         store.invoke(i, "churn", &[Value::I32(100_000)]).unwrap();
         assert_eq!(store.invoke(i, "read", &[]).unwrap(), [Value::I32(42)]);
     }
+
+    /// After catching an exception thrown in another instance, the catcher's own calls and
+    /// globals are its own: unwinding switches back to the catching frame's instance whole.
+    #[test]
+    fn unwinding_into_another_instance_restores_its_functions_and_globals() {
+        let mut s = Store::default();
+        let thrower = instantiate(
+            &mut s,
+            r#"(module
+                (tag $t (export "t") (param i32))
+                (global $sp (export "__stack_pointer") (mut i32) (i32.const 1000))
+                (func $other (result i32) (i32.const 7))
+                (func (export "throw") (throw $t (call $other))))"#,
+            &Imports::new(),
+        );
+        let mut imports = Imports::new();
+        imports.define_instance(&s, "m", thrower);
+        let catcher = instantiate(
+            &mut s,
+            r#"(module
+                (import "m" "t" (tag $t (param i32)))
+                (import "m" "throw" (func $throw))
+                (global $sp (mut i32) (i32.const 5000))
+                (func $mine (result i32) (i32.const 100))
+                (func $sp_minus (param i32) (result i32)
+                    (global.set $sp (i32.sub (global.get $sp) (local.get 0)))
+                    (global.get $sp))
+                (func (export "run") (result i32)
+                    (block $h (result i32)
+                        (try_table (catch $t $h) (call $throw))
+                        (i32.const -1))
+                    (i32.add (call $mine))
+                    (i32.add (call $sp_minus (i32.const 16)))))"#,
+            &imports,
+        );
+        assert_eq!(
+            s.invoke(catcher, "run", &[]).unwrap(),
+            [Value::I32(7 + 100 + 4984)]
+        );
+    }
 }

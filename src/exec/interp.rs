@@ -226,6 +226,15 @@ impl Cx<'_> {
         }
     }
 
+    /// Makes instance `i` the running one: its index, entity and lowered code (the memory
+    /// view is the caller's to refresh).
+    #[inline(always)]
+    fn set_instance(&mut self, i: u32) {
+        self.inst_idx = i;
+        self.inst = &self.instances[i as usize];
+        self.codes = self.inst.module.codes(self.fuel_on);
+    }
+
     /// The base and length of the current instance's memory 0.
     #[inline(always)]
     fn mem0(&mut self) -> (*mut u8, usize) {
@@ -676,9 +685,7 @@ macro_rules! helpers {
                 let i: u32 = $d i;
                 if i != $cx.inst_idx {
                     cold_path();
-                    $cx.inst_idx = i;
-                    $cx.inst = &$cx.instances[i as usize];
-                    $cx.codes = $cx.inst.module.codes($cx.fuel_on);
+                    $cx.set_instance(i);
                     refresh_mem!();
                 }
             }};
@@ -800,9 +807,7 @@ macro_rules! helpers {
                 // SAFETY: `local_cells <= frame_cells`.
                 unsafe { std::ptr::write_bytes($regs.add(p), 0, l - p) };
                 $cx.code = callee;
-                $cx.inst_idx = ci;
-                $cx.inst = &instances[ci as usize];
-                $cx.codes = $cx.inst.module.codes($cx.fuel_on);
+                $cx.set_instance(ci);
                 $cx.frames_fast = $cx.frames.capacity().min($cx.max_depth.saturating_sub(1));
                 ($mem, $len) = $cx.mem0();
                 dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
@@ -1842,8 +1847,8 @@ fn unwind(ip: *const Instr, cx: &mut Cx<'_>, exn: u32, skip: bool) -> Exit {
             Some(fr) => {
                 cx.fp = fr.fp;
                 cx.code = fr.code;
-                cx.inst_idx = fr.inst;
-                cx.inst = &cx.instances[fr.inst as usize];
+                // All of the instance: the caller's own calls read its code table.
+                cx.set_instance(fr.inst);
                 // The caller's call op, which is never the first op of its code.
                 ip = fr.ip.wrapping_sub(1);
             }
