@@ -391,6 +391,9 @@ macro_rules! define_ops {
             Select { dst: Slot, b: Slot, c: Slot },
             Select2 { dst: Slot, b: Slot, c: Slot },
             GlobalGet { dst: Slot, global: u32 },
+            /// `global.get` of the module's `__stack_pointer` (read through the interpreter's
+            /// cached store index of it: one dependent load fewer in every prologue).
+            GlobalGetStack { dst: Slot },
             GlobalGet2 { dst: Slot, global: u32 },
             GlobalSet { src: Slot, global: u32 },
             GlobalSet2 { src: Slot, global: u32 },
@@ -532,6 +535,7 @@ macro_rules! define_ops {
                     | Op::I32ShrUAndImm { dst, .. }
                     | Op::I32AddShlImm { dst, .. }
                     | Op::GlobalGet { dst, .. }
+                    | Op::GlobalGetStack { dst }
                     | Op::GlobalGet2 { dst, .. }
                     | Op::V128Load { dst, .. }
                     | Op::MemorySize { dst }

@@ -131,6 +131,9 @@ pub(crate) struct Cx<'s> {
     fp: usize,
     inst_idx: u32,
     inst: &'s InstanceEntity,
+    /// The store index of the running instance's `__stack_pointer` global (`u32::MAX`: none),
+    /// for [`Op::GlobalGetStack`] and [`Op::GlobalSetGuarded`].
+    stack_global: u32,
     /// The instance's lowered code (with fuel ops if `fuel_on`), by defined function index.
     codes: &'s [std::sync::OnceLock<FuncCode>],
     /// Below this many frames, a call pushes its frame with neither a reallocation nor a
@@ -233,6 +236,7 @@ impl Cx<'_> {
         self.inst_idx = i;
         self.inst = &self.instances[i as usize];
         self.codes = self.inst.module.codes(self.fuel_on);
+        self.stack_global = stack_global(self.inst);
     }
 
     /// The base and length of the current instance's memory 0.
@@ -240,6 +244,11 @@ impl Cx<'_> {
     fn mem0(&mut self) -> (*mut u8, usize) {
         memory_view(self.memories, self.inst.mem0)
     }
+}
+
+/// The store index of `inst`'s `__stack_pointer` global, or `u32::MAX`.
+fn stack_global(inst: &InstanceEntity) -> u32 {
+    inst.module.stack_globals[0].map_or(u32::MAX, |g| inst.globals[g as usize])
 }
 
 /// The most cells of the cell stack (128 MiB) before a call reports "call stack exhausted".
@@ -459,6 +468,7 @@ fn run(st: &mut Store, entry: u32) -> Result<(), Trap> {
         fp: 0,
         inst_idx: instance,
         inst,
+        stack_global: stack_global(inst),
         codes: inst.module.codes(fuel_on),
         frames_fast: 0,
         fuel_on,
@@ -1107,6 +1117,13 @@ fn opaque(ip: *const Instr) -> *const Instr {
     ip
 }
 
+/// Whether op `name` may branch within its code (`Jump…` and `Br…`), by its name.
+const fn is_branch(name: &str) -> bool {
+    let b = name.as_bytes();
+    (b.len() >= 2 && b[0] == b'B' && b[1] == b'r')
+        || (b.len() >= 4 && b[0] == b'J' && b[1] == b'u' && b[2] == b'm' && b[3] == b'p')
+}
+
 /// `then::$name`: a [`Next`] that goes on with op `$name`'s handler, called directly.
 macro_rules! then {
     ($name:ident) => {
@@ -1124,7 +1141,13 @@ macro_rules! then {
                 // SAFETY (of the handler's op access): `fused` chose this `Next` only for an
                 // op followed by a `$name` op, and `ip` is that op.
                 debug_assert!(matches!(unsafe { (*ip).op }, Op::$name { .. }));
-                super::h::$name::<Indirect>(opaque(ip), regs, mem, len, cx)
+                // Only a branch gains from it; other ops would pay a register move.
+                let ip = if is_branch(stringify!($name)) {
+                    opaque(ip)
+                } else {
+                    ip
+                };
+                super::h::$name::<Indirect>(ip, regs, mem, len, cx)
             }
         }
     };
@@ -1540,9 +1563,13 @@ for_each_numeric!(handlers [$] (ip, regs, mem, len, cx) {
         let v = r!(src) as u128 | (r!(src + 1) as u128) << 64;
         cx.globals[cx.inst.globals[global as usize] as usize].value = v;
     }
+    GlobalGetStack { dst } => {
+        w!(dst, cx.globals[cx.stack_global as usize].value as u64);
+    }
     GlobalSetGuarded { src, global } => {
         let v = r!(src);
-        let g = cx.inst.globals[global as usize];
+        let g = cx.stack_global;
+        debug_assert_eq!(g, cx.inst.globals[global as usize]);
         if cx.stack_guard.is_some_and(|s| s.global == g) {
             cold_path();
             return guarded_global_set(ip, regs, mem, len, cx);

@@ -1018,12 +1018,15 @@ impl Lower<'_> {
             O::LocalTee { local_index } => self.local_set(local_index, true),
             O::GlobalGet { global_index } => {
                 let w = width(self.m.global_type(global_index));
+                let stack = self.m.stack_globals[0] == Some(global_index);
                 self.push_result(w, |dst| {
                     if w == 2 {
                         Op::GlobalGet2 {
                             dst,
                             global: global_index,
                         }
+                    } else if stack {
+                        Op::GlobalGetStack { dst }
                     } else {
                         Op::GlobalGet {
                             dst,
