@@ -690,13 +690,14 @@ macro_rules! helpers {
             }};
         }
         // Switches to instance `i` (after a call or return crossed instances).
+        // Goes on at `ip` in instance `i`: a switch of instance is a tail call out of the
+        // handler (kept inline, its work made every call and return save registers).
         macro_rules! switch_inst {
-            ($d i:expr) => {{
+            ($d i:expr, $d ip:expr) => {{
                 let i: u32 = $d i;
                 if i != $cx.inst_idx {
                     cold_path();
-                    $cx.set_instance(i);
-                    refresh_mem!();
+                    return resume_in($d ip, $regs, $cx, i);
                 }
             }};
         }
@@ -710,7 +711,7 @@ macro_rules! helpers {
                         // SAFETY: the caller's frame was within the stack when it called,
                         // and the stack only grows.
                         $regs = unsafe { $cx.stack.as_mut_ptr().add(fr.fp) };
-                        switch_inst!(fr.inst);
+                        switch_inst!(fr.inst, fr.ip);
                         dispatch!(fr.ip, $regs, $mem, $len, $cx)
                     }
                 }
@@ -776,7 +777,7 @@ macro_rules! helpers {
                 unsafe { zero($regs, p, l) };
                 $cx.code = callee;
                 if !$d here {
-                    switch_inst!(ci);
+                    switch_inst!(ci, callee.ops.as_ptr());
                 }
                 dispatch!(callee.ops.as_ptr(), $regs, $mem, $len, $cx)
             }};
@@ -1168,6 +1169,16 @@ macro_rules! superinstructions {
             })
         }
     };
+}
+
+/// Goes on at `ip` after a call or return crossed into instance `i` (see `switch_inst!`).
+#[cold]
+#[inline(never)]
+#[allow(unused_macros, unused_assignments)]
+fn resume_in(ip: *const Instr, regs: *mut u64, cx: &mut Cx<'_>, i: u32) -> Exit {
+    cx.set_instance(i);
+    let (mem, len) = cx.mem0();
+    dispatch!(ip, regs, mem, len, cx)
 }
 
 /// `call_indirect` of function `h` whose type is not the expected `want`: the call if `h`'s
@@ -1881,7 +1892,7 @@ fn unwind(ip: *const Instr, cx: &mut Cx<'_>, exn: u32, skip: bool) -> Exit {
             }
         }
     };
-    let (mut mem, mut len) = cx.mem0();
+    let (mem, len) = cx.mem0();
     // SAFETY: the frame at `fp` was within the stack when it was entered, and the stack only
     // grows.
     let mut regs = unsafe { cx.stack.as_mut_ptr().add(cx.fp) };
