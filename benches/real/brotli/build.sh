@@ -38,7 +38,7 @@ for dir in common enc dec; do
     objs="$objs $o"
   done
 done
-clang $cflags -c "$here/driver.c" -o driver.o
+clang $cflags -I"$here/../common" -c "$here/driver.c" -o driver.o
 wasm-ld --no-entry --strip-debug driver.o $objs "$libc" -o "$here/$name.wasm"
 cp "$pkg-$ver/LICENSE" "$here/LICENSE-brotli.txt"
 wasm-tools validate --features mvp,mutable-global "$here/$name.wasm"

@@ -37,7 +37,7 @@ for f in lz4 lz4hc lz4frame xxhash; do
   clang $cflags -c "$src/$f.c" -o "$f.o"
   objs="$objs $f.o"
 done
-clang $cflags -c "$here/driver.c" -o driver.o
+clang $cflags -I"$here/../common" -c "$here/driver.c" -o driver.o
 wasm-ld --no-entry --strip-debug driver.o $objs "$libc" -o "$here/$name.wasm"
 {
   sed -n '1,/\*\//p' "$src/lz4.c" | sed -e 's|^/\*||' -e 's|\*/$||' -e 's|^   ||' -e '1{/^$/d}'

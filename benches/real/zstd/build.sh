@@ -37,7 +37,7 @@ grep -q '#define ZSTD_VERSION_RELEASE  7' "$src/zstd.h"
 libc=$(clang --target=wasm32-wasi -print-file-name=libc.a)
 cflags="--target=wasm32-wasi -mcpu=mvp -O2 -nostdlib -I$src"
 clang $cflags -D__EMSCRIPTEN__ -Wno-deprecated-declarations -c "$src/zstd.c" -o zstd.o
-clang $cflags -c "$here/driver.c" -o driver.o
+clang $cflags -I"$here/../common" -c "$here/driver.c" -o driver.o
 wasm-ld --no-entry --strip-debug driver.o zstd.o "$libc" -o "$here/$name.wasm"
 cp "$src/LICENSE" "$here/LICENSE-zstd.txt"
 wasm-tools validate --features mvp,mutable-global "$here/$name.wasm"
