@@ -125,4 +125,30 @@ int __stdio_close(FILE *f) {
 }
 #endif
 
+/* ---- result ---- */
+
+/* The checksum's last mixing, masked to 31 bits: what run(n) returns. */
+static int bench_result(uint32_t h) {
+  h ^= h >> 15;
+  h *= 0x9e3779b1u;
+  h ^= h >> 13;
+  return (int)(h & 0x7fffffffu);
+}
+
+/* Placed after a driver's run(n): main() = run(BENCH_N), exported, and
+   for a native build a main that prints run(argv[1]). */
+#ifdef __wasm__
+#define BENCH_MAIN()                                                    \
+  EXPORT("main") int bench_main(void) { return run(BENCH_N); }
+#else
+#include <stdio.h>
+#include <stdlib.h>
+#define BENCH_MAIN()                                                    \
+  int bench_main(void) { return run(BENCH_N); }                        \
+  int main(int argc, char **argv) {                                     \
+    printf("%d\n", run(argc > 1 ? atoi(argv[1]) : BENCH_N));           \
+    return 0;                                                           \
+  }
+#endif
+
 #endif

@@ -80,20 +80,7 @@ int run(int n) {
   ZSTD_freeDCtx(dctx);
   ZSTD_freeCCtx(cctx);
   free(back); free(dst); free(src);
-  h ^= h >> 15;
-  h *= 0x9e3779b1u;
-  h ^= h >> 13;
-  return (int)(h & 0x7fffffffu);
+  return bench_result(h);
 }
 
-EXPORT("main")
-int bench_main(void) { return run(BENCH_N); }
-
-#ifndef __wasm__
-#include <stdio.h>
-int main(int argc, char **argv) {
-  int n = argc > 1 ? atoi(argv[1]) : BENCH_N;
-  printf("%d\n", run(n));
-  return 0;
-}
-#endif
+BENCH_MAIN()
