@@ -166,7 +166,7 @@ fn main() {
     let only = args
         .iter()
         .position(|a| a == "--only")
-        .map(|i| args[i + 1].clone());
+        .map(|i| args.get(i + 1).cloned().expect("--only needs a TEXT"));
     let mut summary = Vec::new();
     for p in programs
         .iter()

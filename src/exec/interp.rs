@@ -605,7 +605,7 @@ macro_rules! helpers {
         macro_rules! jump {
             ($d t:expr) => {
                 // SAFETY: `thread` made the target a byte offset to an op of this code.
-                dispatch!(unsafe { $ip.byte_offset(($d t) as i32 as isize) }, $regs, $mem, $len, $cx)
+                dispatch!(unsafe { opaque($ip).byte_offset(($d t) as i32 as isize) }, $regs, $mem, $len, $cx)
             };
         }
         // A conditional jump. Both ways end in their own dispatch, so the branch predictor
@@ -689,7 +689,6 @@ macro_rules! helpers {
                 ea as usize
             }};
         }
-        // Switches to instance `i` (after a call or return crossed instances).
         // Goes on at `ip` in instance `i`: a switch of instance is a tail call out of the
         // handler (kept inline, its work made every call and return save registers).
         macro_rules! switch_inst {
@@ -1092,11 +1091,11 @@ macro_rules! handlers {
     };
 }
 
-/// `ip`, computed into a register where the optimizer cannot see that it is the first op's
-/// `ip` plus one. The second op of a superinstruction then takes a branch as `ip + offset`, one
-/// add after the offset's load; seeing through it, LLVM adds the constant after that load
-/// instead, which lengthens the chain from one taken branch to the next (measured on x86-64:
-/// count_locals 115 -> 106 ms; other targets get `ip` as it is).
+/// `ip`, as a register value the optimizer cannot see into: a branch goes to `ip + offset`, one
+/// add after the offset's load. In the second op of a superinstruction, `ip` is the first op's
+/// plus one, and LLVM would otherwise add that constant after the load, which lengthens the
+/// chain from one taken branch to the next (measured on x86-64: count_locals 115 -> 106 ms;
+/// other targets get `ip` as it is).
 #[inline(always)]
 fn opaque(ip: *const Instr) -> *const Instr {
     #[cfg(target_arch = "x86_64")]
@@ -1118,13 +1117,6 @@ fn opaque(ip: *const Instr) -> *const Instr {
     ip
 }
 
-/// Whether op `name` may branch within its code (`Jump…` and `Br…`), by its name.
-const fn is_branch(name: &str) -> bool {
-    let b = name.as_bytes();
-    (b.len() >= 2 && b[0] == b'B' && b[1] == b'r')
-        || (b.len() >= 4 && b[0] == b'J' && b[1] == b'u' && b[2] == b'm' && b[3] == b'p')
-}
-
 /// `then::$name`: a [`Next`] that goes on with op `$name`'s handler, called directly.
 macro_rules! then {
     ($name:ident) => {
@@ -1142,12 +1134,6 @@ macro_rules! then {
                 // SAFETY (of the handler's op access): `fused` chose this `Next` only for an
                 // op followed by a `$name` op, and `ip` is that op.
                 debug_assert!(matches!(unsafe { (*ip).op }, Op::$name { .. }));
-                // Only a branch gains from it; other ops would pay a register move.
-                let ip = if is_branch(stringify!($name)) {
-                    opaque(ip)
-                } else {
-                    ip
-                };
                 super::h::$name::<Indirect>(ip, regs, mem, len, cx)
             }
         }

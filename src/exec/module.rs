@@ -771,24 +771,22 @@ impl std::fmt::Display for ExternType {
             Some(max) => write!(f, " {min} {max}"),
             None => write!(f, " {min}"),
         };
+        // ` (param i32 i64)`, or nothing for no types.
+        let types = |f: &mut std::fmt::Formatter<'_>, word: &str, tys: &[ValType]| {
+            if tys.is_empty() {
+                return Ok(());
+            }
+            write!(f, " ({word}")?;
+            for t in tys {
+                write!(f, " {t}")?;
+            }
+            f.write_str(")")
+        };
         match self {
             ExternType::Func(t) => {
                 f.write_str("func")?;
-                if !t.params.is_empty() {
-                    f.write_str(" (param")?;
-                    for p in &t.params {
-                        write!(f, " {p}")?;
-                    }
-                    f.write_str(")")?;
-                }
-                if !t.results.is_empty() {
-                    f.write_str(" (result")?;
-                    for r in &t.results {
-                        write!(f, " {r}")?;
-                    }
-                    f.write_str(")")?;
-                }
-                Ok(())
+                types(f, "param", &t.params)?;
+                types(f, "result", &t.results)
             }
             ExternType::Table { elem, min, max } => {
                 f.write_str("table")?;
@@ -803,14 +801,7 @@ impl std::fmt::Display for ExternType {
             ExternType::Global { ty, mutable: false } => write!(f, "global {ty}"),
             ExternType::Tag(t) => {
                 f.write_str("tag")?;
-                if !t.params.is_empty() {
-                    f.write_str(" (param")?;
-                    for p in &t.params {
-                        write!(f, " {p}")?;
-                    }
-                    f.write_str(")")?;
-                }
-                Ok(())
+                types(f, "param", &t.params)
             }
         }
     }
